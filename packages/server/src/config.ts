@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Every setting the Node server reads, resolved once; nothing else touches process.env. */
+export interface Config {
+  dataDir: string;
+  port: number;
+  host: string;
+  actorName?: string;
+}
+
+export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
+  { name: 'BACKLOG_DATA_DIR', default: '~/.backlog', meaning: 'where items are stored (tasks/, resources/)' },
+  { name: 'BACKLOG_VIEWER_PORT', default: '3030', meaning: 'port of the HTTP server (MCP endpoint, API, viewer)' },
+  { name: 'BACKLOG_HOST', default: '127.0.0.1', meaning: 'address the HTTP server binds to' },
+  {
+    name: 'BACKLOG_ACTOR_NAME',
+    default: '(the MCP client name)',
+    meaning: 'who the activity journal says made a change',
+  },
+];
+
+export function expandHome(path: string, home = homedir()): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/') || path.startsWith('~\\')) return join(home, path.slice(2));
+  return path;
+}
+
+/** Parses a .env file: KEY=value lines, optional quotes, # comments. */
+export function parseDotEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) continue;
+    let value = (match[2] as string).trim();
+    const quoted = /^(['"])(.*)\1$/.exec(value);
+    if (quoted) value = quoted[2] as string;
+    else value = value.replace(/\s+#.*$/, '');
+    out[match[1] as string] = value;
+  }
+  return out;
+}
+
+function readDotEnv(cwd: string): Record<string, string> {
+  try {
+    return parseDotEnv(readFileSync(join(cwd, '.env'), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** The process environment wins over .env, which wins over defaults. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const merged: Record<string, string | undefined> = { ...readDotEnv(cwd), ...env };
+  const rawDir = merged.BACKLOG_DATA_DIR?.trim() || '~/.backlog';
+  const expanded = expandHome(rawDir);
+  const port = parsePort(merged.BACKLOG_VIEWER_PORT);
+  const config: Config = {
+    dataDir: isAbsolute(expanded) ? expanded : resolve(cwd, expanded),
+    port,
+    host: merged.BACKLOG_HOST?.trim() || '127.0.0.1',
+  };
+  const actor = merged.BACKLOG_ACTOR_NAME?.trim();
+  if (actor) config.actorName = actor;
+  return config;
+}
+
+function parsePort(raw: string | undefined): number {
+  if (!raw?.trim()) return 3030;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`BACKLOG_VIEWER_PORT: expected a port number 0-65535, received ${JSON.stringify(raw)}`);
+  }
+  return port;
+}

@@ -1,0 +1,466 @@
+import {
+  type EntityType,
+  type Item,
+  type ItemStub,
+  normalizeId,
+  type Reference,
+  type Status,
+  toStub,
+} from '@backlog-mcp/shared';
+import type { ActivityEntry, Actor } from './activity.js';
+import { buildContext, type RelatedItem, type TaskContext } from './context.js';
+import { BacklogError, conflict, invalid, notFound, unavailable } from './errors.js';
+import { ChangeEmitter, type ChangeEvent } from './events.js';
+import { LIMITS, utf8Length } from './limits.js';
+import { type Counts, filterItems, type ListFilter } from './list.js';
+import { Mutex } from './mutex.js';
+import type { Journal, SearchIndex, SourceReader, Store } from './ports.js';
+import { checkEpic, checkParent, requireDate, requireId, requireTitle } from './rules.js';
+import { makeSnippet } from './snippet.js';
+import { applyEdit, type EditOperation } from './text-edit.js';
+import { parseResourceUri } from './uri.js';
+
+export interface BacklogDeps {
+  store: Store;
+  search: SearchIndex;
+  journal: Journal;
+  readSource?: SourceReader;
+  now?: () => Date;
+}
+
+export interface CreateInput {
+  title: string;
+  description?: string;
+  type?: EntityType;
+  epic_id?: string;
+  parent_id?: string;
+  due_date?: string;
+  references?: Reference[];
+  source_path?: string;
+}
+
+/** `null` clears a field; an absent key leaves it alone. */
+export interface UpdatePatch {
+  title?: string;
+  description?: string | null;
+  status?: Status;
+  epic_id?: string | null;
+  parent_id?: string | null;
+  blocked_reason?: string[] | null;
+  evidence?: string[] | null;
+  references?: Reference[] | null;
+  due_date?: string | null;
+}
+
+export interface ListResult {
+  items: ItemStub[];
+  total: number;
+  counts?: Counts;
+}
+
+export interface SearchRequest {
+  query: string;
+  types?: EntityType[];
+  status?: Status[];
+  limit?: number;
+  sort?: 'relevance' | 'recent';
+  include_content?: boolean;
+}
+
+export interface SearchResultEntry extends ItemStub {
+  score: number;
+  snippet: string;
+  matched_fields: string[];
+  description?: string;
+}
+
+export interface SearchResult {
+  results: SearchResultEntry[];
+  total: number;
+  search_mode: string;
+}
+
+export interface ContextRequest {
+  task_id?: string;
+  query?: string;
+  depth?: 1 | 2;
+  include_related?: boolean;
+}
+
+export interface EditResult {
+  uri: string;
+  id?: string;
+  message: string;
+}
+
+const OPTIONAL_FIELDS = ['epic_id', 'parent_id', 'blocked_reason', 'evidence', 'references', 'due_date'] as const;
+
+/**
+ * The backlog service: every rule about items lives here, and every door
+ * (MCP, HTTP, the viewer, a Worker) goes through it.
+ */
+export class Backlog {
+  readonly events = new ChangeEmitter();
+  /** One writer at a time: relation checks (parents, cycles) stay true while the write lands. */
+  private readonly writes = new Mutex();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: BacklogDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  get searchMode(): string {
+    return this.deps.search.mode;
+  }
+
+  /** Builds the search index from the store and follows changes made outside the process. */
+  async start(): Promise<void> {
+    await this.deps.search.rebuild(await this.deps.store.all());
+    this.deps.store.onExternalChange?.((change) => {
+      void this.writes.run(async () => {
+        const at = this.timestamp();
+        if (change.kind === 'upsert') {
+          await this.deps.search.upsert(change.item);
+          this.events.emit({ kind: 'updated', id: change.item.id, item: change.item, fields: [], tool: 'file', at });
+        } else {
+          await this.deps.search.remove(change.id);
+          this.events.emit({ kind: 'deleted', id: change.id, tool: 'file', at });
+        }
+      });
+    });
+  }
+
+  async count(): Promise<number> {
+    return (await this.deps.store.all()).length;
+  }
+
+  async list(filter: ListFilter & { limit?: number; counts?: boolean }): Promise<ListResult> {
+    const scoped: ListFilter = { ...filter };
+    if (filter.epic_id) scoped.epic_id = requireId('epic_id', filter.epic_id);
+    if (filter.parent_id) scoped.parent_id = requireId('parent_id', filter.parent_id);
+    const { matches, counts } = filterItems(await this.deps.store.all(), scoped);
+    const limit = filter.limit ?? LIMITS.listLimitDefault;
+    const result: ListResult = { items: matches.slice(0, limit).map(toStub), total: matches.length };
+    if (filter.counts) result.counts = counts;
+    return result;
+  }
+
+  async get(ids: readonly string[]): Promise<{ items: Item[]; not_found: string[] }> {
+    const items: Item[] = [];
+    const missing: string[] = [];
+    for (const raw of ids) {
+      const id = normalizeId(raw)?.id;
+      const item = id ? await this.deps.store.get(id) : undefined;
+      if (item) items.push(item);
+      else missing.push(raw);
+    }
+    return { items, not_found: missing };
+  }
+
+  async create(input: CreateInput, actor: Actor): Promise<Item> {
+    const type = input.type ?? 'task';
+    const title = requireTitle('title', input.title);
+    if (input.description !== undefined && input.source_path !== undefined) {
+      throw invalid('source_path', 'either description or source_path, not both', input.source_path);
+    }
+    const description =
+      input.source_path !== undefined ? await this.readSource(input.source_path) : (input.description ?? '');
+    return this.writes.run(async () => {
+      const fields = await this.resolveRelations(input, type, undefined);
+      const at = this.timestamp();
+      const item = await this.deps.store.create(type, (id) => ({
+        id,
+        type,
+        title,
+        status: 'open',
+        description,
+        ...fields,
+        created_at: at,
+        updated_at: at,
+      }));
+      await this.afterWrite(
+        { kind: 'created', id: item.id, item, tool: actor.tool, actor: actor.name, at },
+        {
+          at,
+          tool: actor.tool,
+          action: 'created',
+          id: item.id,
+          actor: actor.name,
+          summary: `${item.type} "${item.title}"`,
+        },
+      );
+      return item;
+    });
+  }
+
+  async update(rawId: string, patch: UpdatePatch, actor: Actor): Promise<{ item: Item; changed: string[] }> {
+    const id = requireId('id', rawId);
+    return this.writes.run(async () => {
+      const current = await this.requireItem('id', id);
+      const next: Item = { ...current };
+      if (patch.title !== undefined) next.title = requireTitle('title', patch.title);
+      if (patch.status !== undefined) next.status = patch.status;
+      if (patch.description !== undefined) next.description = patch.description ?? '';
+      const resolved: Partial<Item> = await this.resolveRelations(patch, current.type, current.id);
+      const fields = next as unknown as Record<string, unknown>;
+      for (const field of OPTIONAL_FIELDS) {
+        const value = patch[field];
+        if (value === undefined) continue;
+        // Empty lists are stored as absent, so files stay tidy and "cleared" has one spelling.
+        if (value === null || (Array.isArray(value) && value.length === 0)) delete fields[field];
+        else fields[field] = resolved[field] ?? value;
+      }
+      const changed = changedFields(current, next);
+      if (changed.length === 0) return { item: current, changed };
+      const at = this.timestamp();
+      next.updated_at = at;
+      await this.deps.store.save(next);
+      const summary = changed.includes('status') ? `status → ${next.status}` : undefined;
+      await this.afterWrite(
+        { kind: 'updated', id, item: next, fields: changed, tool: actor.tool, actor: actor.name, at },
+        {
+          at,
+          tool: actor.tool,
+          action: 'updated',
+          id,
+          fields: changed,
+          actor: actor.name,
+          ...(summary ? { summary } : {}),
+        },
+      );
+      return { item: next, changed };
+    });
+  }
+
+  async delete(rawId: string, actor: Actor): Promise<void> {
+    const id = requireId('id', rawId);
+    await this.writes.run(async () => {
+      const item = await this.requireItem('id', id);
+      const children = (await this.deps.store.all()).filter((other) => other.parent_id === id || other.epic_id === id);
+      if (children.length > 0) {
+        const shown = children
+          .slice(0, 5)
+          .map((child) => child.id)
+          .join(', ');
+        throw conflict(
+          `id: ${id} still contains ${children.length} item(s) (${shown}${children.length > 5 ? ', …' : ''}). ` +
+            'Move them elsewhere (backlog_update parent_id/epic_id) or delete them first.',
+          'id',
+        );
+      }
+      await this.deps.store.remove(id);
+      const at = this.timestamp();
+      await this.afterWrite(
+        { kind: 'deleted', id, tool: actor.tool, actor: actor.name, at },
+        { at, tool: actor.tool, action: 'deleted', id, actor: actor.name, summary: `${item.type} "${item.title}"` },
+      );
+    });
+  }
+
+  async search(request: SearchRequest): Promise<SearchResult> {
+    const query = request.query.trim();
+    if (!query) throw invalid('query', 'a non-empty search text', request.query);
+    const items = await this.deps.store.all();
+    const byId = new Map(items.map((item) => [item.id, item]));
+    const types = request.types?.length ? new Set(request.types) : undefined;
+    const statuses = request.status?.length ? new Set(request.status) : undefined;
+    const filter = (id: string): boolean => {
+      const item = byId.get(id);
+      return !!item && (!types || types.has(item.type)) && (!statuses || statuses.has(item.status));
+    };
+    const limit = request.limit ?? LIMITS.searchLimitDefault;
+    // Ask for every relevant hit, so `total` is honest and `recent` re-orders the same set.
+    const hits = await this.deps.search.search(query, { limit: Number.MAX_SAFE_INTEGER, filter });
+    const ordered =
+      request.sort === 'recent' ? [...hits].sort((a, b) => compareRecent(byId.get(a.id), byId.get(b.id))) : hits;
+    const results = ordered.slice(0, limit).flatMap((hit) => {
+      const item = byId.get(hit.id);
+      if (!item) return [];
+      const entry: SearchResultEntry = {
+        ...toStub(item),
+        score: round(hit.score),
+        snippet: makeSnippet(snippetSource(item, hit.matched_fields), hit.terms),
+        matched_fields: hit.matched_fields,
+      };
+      if (request.include_content) entry.description = item.description;
+      return [entry];
+    });
+    return { results, total: hits.length, search_mode: this.deps.search.mode };
+  }
+
+  async context(request: ContextRequest): Promise<TaskContext> {
+    const focal = await this.findFocal(request);
+    const items = await this.deps.store.all();
+    const byId = new Map(items.map((item) => [item.id, item]));
+    const activity = await this.deps.journal.recent({ id: focal.id, limit: LIMITS.activityLimit });
+    const related = request.include_related === false ? [] : await this.related(focal, byId);
+    return buildContext({
+      focal,
+      items,
+      lookup: (id) => byId.get(id),
+      depth: request.depth ?? 1,
+      activity,
+      related,
+    });
+  }
+
+  async recentActivity(options: { id?: string; limit: number }): Promise<ActivityEntry[]> {
+    return this.deps.journal.recent(options);
+  }
+
+  /** Reads an item (as its Markdown file) or a document, by its mcp://backlog URI. */
+  async readResource(uri: string): Promise<{ text: string; id?: string }> {
+    const target = parseResourceUri(uri);
+    if (target.kind === 'item') {
+      const item = await this.requireItem('uri', target.id);
+      return { text: item.description, id: item.id };
+    }
+    const text = await this.deps.store.readDocument(target.path);
+    if (text === undefined)
+      throw notFound('uri', target.path, 'Documents are files under resources/ in the data folder.');
+    return { text };
+  }
+
+  async editResource(uri: string, operation: EditOperation, actor: Actor): Promise<EditResult> {
+    const target = parseResourceUri(uri);
+    return this.writes.run(async () => {
+      const at = this.timestamp();
+      if (target.kind === 'item') {
+        const current = await this.requireItem('uri', target.id);
+        const description = applyEdit(current.description, operation);
+        if (utf8Length(description) > LIMITS.descriptionBytes) {
+          throw invalid(
+            'operation.new_str',
+            `a result under ${LIMITS.descriptionBytes} bytes`,
+            `${description.length} characters`,
+          );
+        }
+        const next: Item = { ...current, description, updated_at: at };
+        await this.deps.store.save(next);
+        await this.afterWrite(
+          {
+            kind: 'updated',
+            id: next.id,
+            item: next,
+            fields: ['description'],
+            tool: actor.tool,
+            actor: actor.name,
+            at,
+          },
+          {
+            at,
+            tool: actor.tool,
+            action: 'edited',
+            id: next.id,
+            fields: ['description'],
+            actor: actor.name,
+            summary: operation.type,
+          },
+        );
+        return { uri, id: next.id, message: `${operation.type} applied to the body of ${next.id}` };
+      }
+      const content = await this.deps.store.readDocument(target.path);
+      if (content === undefined) {
+        throw notFound(
+          'uri',
+          target.path,
+          'write_resource edits existing files only; create items with backlog_create.',
+        );
+      }
+      await this.deps.store.writeDocument(target.path, applyEdit(content, operation));
+      await this.afterWrite(
+        { kind: 'resource_changed', uri, tool: actor.tool, actor: actor.name, at },
+        { at, tool: actor.tool, action: 'edited', uri, actor: actor.name, summary: operation.type },
+      );
+      return { uri, message: `${operation.type} applied to resources/${target.path}` };
+    });
+  }
+
+  private async related(focal: Item, byId: Map<string, Item>): Promise<RelatedItem[]> {
+    const hits = await this.deps.search.related(focal, { limit: 5, filter: (id) => id !== focal.id });
+    return hits.flatMap((hit) => {
+      const item = byId.get(hit.id);
+      return item ? [{ ...toStub(item), score: round(hit.score) }] : [];
+    });
+  }
+
+  private async findFocal(request: ContextRequest): Promise<Item> {
+    if (request.task_id) return this.requireItem('task_id', requireId('task_id', request.task_id));
+    const query = request.query?.trim();
+    if (!query) throw invalid('task_id', 'a task_id, or a query describing the task', request.task_id);
+    const [hit] = await this.deps.search.search(query, { limit: 1 });
+    const item = hit ? await this.deps.store.get(hit.id) : undefined;
+    if (!item) throw new BacklogError('not_found', `query: no item matches ${JSON.stringify(query)}.`, 'query');
+    return item;
+  }
+
+  private async requireItem(field: string, id: string): Promise<Item> {
+    const item = await this.deps.store.get(id);
+    if (!item) throw notFound(field, id, 'Use backlog_list or backlog_search to find existing IDs.');
+    return item;
+  }
+
+  /** Canonicalises and checks epic_id / parent_id / due_date before anything is written. */
+  private async resolveRelations(
+    input: { epic_id?: string | null; parent_id?: string | null; due_date?: string | null },
+    type: EntityType,
+    ownId: string | undefined,
+  ): Promise<Partial<Pick<Item, 'epic_id' | 'parent_id' | 'due_date'>>> {
+    const lookup = (id: string): Promise<Item | undefined> => this.deps.store.get(id);
+    const out: Partial<Pick<Item, 'epic_id' | 'parent_id' | 'due_date'>> = {};
+    if (typeof input.epic_id === 'string') {
+      out.epic_id = requireId('epic_id', input.epic_id);
+      await checkEpic(out.epic_id, type, lookup);
+    }
+    if (typeof input.parent_id === 'string') {
+      out.parent_id = requireId('parent_id', input.parent_id);
+      await checkParent(out.parent_id, ownId, lookup);
+    }
+    if (typeof input.due_date === 'string') out.due_date = requireDate('due_date', input.due_date);
+    return out;
+  }
+
+  private async readSource(path: string): Promise<string> {
+    if (!this.deps.readSource) {
+      throw unavailable(
+        'source_path: reading local files is not available on this server; pass description instead.',
+        'source_path',
+      );
+    }
+    return this.deps.readSource(path);
+  }
+
+  private async afterWrite(event: ChangeEvent, entry: ActivityEntry): Promise<void> {
+    // In order and awaited: a search right after a write must see it.
+    if (event.kind === 'created' || event.kind === 'updated') await this.deps.search.upsert(event.item);
+    if (event.kind === 'deleted') await this.deps.search.remove(event.id);
+    await this.deps.journal.append(stripUndefined(entry));
+    this.events.emit(event);
+  }
+
+  private timestamp(): string {
+    return this.now().toISOString();
+  }
+}
+
+function changedFields(before: Item, after: Item): string[] {
+  const keys = ['title', 'status', 'description', ...OPTIONAL_FIELDS] as const;
+  return keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+}
+
+function compareRecent(a: Item | undefined, b: Item | undefined): number {
+  return (b?.updated_at ?? '').localeCompare(a?.updated_at ?? '');
+}
+
+function snippetSource(item: Item, fields: readonly string[]): string {
+  if (fields.includes('description') || !fields.includes('title')) return item.description || item.title;
+  return item.title;
+}
+
+function round(score: number): number {
+  return Math.round(score * 1000) / 1000;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,67 @@
+import { ACTIVE_STATUSES, type EntityType, type Item, type Status } from '@backlog-mcp/shared';
+
+export interface ListFilter {
+  status?: Status[];
+  type?: EntityType;
+  epic_id?: string;
+  parent_id?: string;
+  query?: string;
+}
+
+export interface Counts {
+  by_status: Record<string, number>;
+  by_type: Record<string, number>;
+}
+
+/** Lower-cased text of every field, computed once per immutable item version. */
+const haystacks = new WeakMap<Item, string>();
+
+function haystack(item: Item): string {
+  let text = haystacks.get(item);
+  if (text === undefined) {
+    const parts = [
+      item.id,
+      item.title,
+      item.description,
+      ...(item.evidence ?? []),
+      ...(item.blocked_reason ?? []),
+      ...(item.references ?? []).flatMap((r) => [r.url, r.title ?? '']),
+    ];
+    text = parts.join('\n').toLowerCase();
+    haystacks.set(item, text);
+  }
+  return text;
+}
+
+/** Everything but status and type: the scope the counts describe. */
+function inScope(item: Item, filter: ListFilter, words: readonly string[]): boolean {
+  if (filter.epic_id && item.epic_id !== filter.epic_id) return false;
+  if (filter.parent_id && item.parent_id !== filter.parent_id) return false;
+  if (words.length > 0) {
+    const text = haystack(item);
+    if (!words.every((word) => text.includes(word))) return false;
+  }
+  return true;
+}
+
+export function newestFirst(a: Item, b: Item): number {
+  if (a.updated_at !== b.updated_at) return a.updated_at < b.updated_at ? 1 : -1;
+  return a.id < b.id ? 1 : -1;
+}
+
+export function filterItems(items: readonly Item[], filter: ListFilter): { matches: Item[]; counts: Counts } {
+  const statuses = new Set<Status>(filter.status?.length ? filter.status : ACTIVE_STATUSES);
+  const words = (filter.query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  const counts: Counts = { by_status: {}, by_type: {} };
+  const matches: Item[] = [];
+  for (const item of items) {
+    if (!inScope(item, filter, words)) continue;
+    counts.by_status[item.status] = (counts.by_status[item.status] ?? 0) + 1;
+    counts.by_type[item.type] = (counts.by_type[item.type] ?? 0) + 1;
+    if (!statuses.has(item.status)) continue;
+    if (filter.type && item.type !== filter.type) continue;
+    matches.push(item);
+  }
+  matches.sort(newestFirst);
+  return { matches, counts };
+}

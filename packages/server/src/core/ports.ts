@@ -1,0 +1,59 @@
+import type { Item } from '@backlog-mcp/shared';
+import type { ActivityEntry } from './activity.js';
+
+/**
+ * The ports the core is built on. Adapters (Markdown files, D1, MiniSearch...)
+ * implement them; the core never learns which one it talks to.
+ */
+export interface Store {
+  /** The current snapshot. Callers must treat items as immutable. */
+  all(): Promise<readonly Item[]>;
+  get(id: string): Promise<Item | undefined>;
+  /** Allocates the next ID of `type` and writes the item exclusively: two writers never share an ID. */
+  create(type: Item['type'], build: (id: string) => Item): Promise<Item>;
+  /** Overwrites an existing item atomically. */
+  save(item: Item): Promise<void>;
+  /** Removes an item for good; its ID is never handed out again. */
+  remove(id: string): Promise<void>;
+  /** Free-standing documents under `resources/`, addressed by a validated relative path. */
+  readDocument(path: string): Promise<string | undefined>;
+  /** Overwrites an existing document; never creates one. */
+  writeDocument(path: string, content: string): Promise<void>;
+  /** Changes that did not come through this store (an editor, `git pull`). */
+  onExternalChange?(listener: (change: ExternalChange) => void): () => void;
+}
+
+export type ExternalChange = { kind: 'upsert'; item: Item } | { kind: 'remove'; id: string };
+
+export interface SearchHit {
+  id: string;
+  score: number;
+  matched_fields: string[];
+  /** The query terms as the engine matched them, for snippets. */
+  terms: string[];
+}
+
+export interface SearchOptions {
+  limit: number;
+  filter?: (id: string) => boolean;
+}
+
+export interface SearchIndex {
+  /** `text` or `hybrid`; reported to agents so a fallback is never silent. */
+  readonly mode: string;
+  rebuild(items: readonly Item[]): Promise<void>;
+  upsert(item: Item): Promise<void>;
+  remove(id: string): Promise<void>;
+  search(query: string, options: SearchOptions): Promise<SearchHit[]>;
+  /** Items semantically close to `item` (excluding itself). */
+  related(item: Item, options: SearchOptions): Promise<SearchHit[]>;
+}
+
+export interface Journal {
+  append(entry: ActivityEntry): Promise<void>;
+  /** Newest first. */
+  recent(options: { id?: string; limit: number }): Promise<ActivityEntry[]>;
+}
+
+/** Reads a local file for `source_path`; absent where there is no local disk (Workers). */
+export type SourceReader = (path: string) => Promise<string>;

@@ -1,0 +1,50 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Backlog } from '../core/backlog.js';
+import { createApi } from './api.js';
+import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
+import { localOnly } from './security.js';
+
+export interface AppOptions {
+  backlog: Backlog;
+  version: string;
+  makeMcpServer: () => McpServer;
+  /** Serves the viewer's files; each runtime brings its own static handler. */
+  viewer?: (path: string) => Promise<Response | undefined>;
+  /** Extra information for /health (data dir, uptime...). */
+  health?: () => Promise<Record<string, unknown>>;
+  allowedHosts?: readonly string[];
+}
+
+export interface App {
+  app: Hono;
+  mcp: McpEndpoint;
+}
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** One Hono app for every runtime: /mcp, /api, /version, /health and the viewer. */
+export function createApp(options: AppOptions): App {
+  const app = new Hono();
+  const mcp = createMcpEndpoint(options.makeMcpServer);
+  app.use('*', localOnly(options.allowedHosts));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: `Request body over ${MAX_BODY_BYTES} bytes` }, 413),
+    }),
+  );
+  app.all('/mcp', (c) => mcp.handle(c.req.raw));
+  app.get('/version', (c) => c.text(options.version));
+  app.get('/health', async (c) =>
+    c.json({ status: 'ok', version: options.version, ...(options.health ? await options.health() : {}) }),
+  );
+  app.route('/api', createApi(options.backlog));
+  app.get('*', async (c) => {
+    const response = await options.viewer?.(c.req.path);
+    return response ?? c.text('Not found', 404);
+  });
+  return { app, mcp };
+}

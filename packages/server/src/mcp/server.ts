@@ -1,0 +1,34 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Backlog } from '../core/backlog.js';
+import { registerResources } from './resources.js';
+import { registerTool, type ToolContext } from './tool.js';
+import { TOOLS } from './tools/index.js';
+
+export interface McpServerOptions {
+  version: string;
+  /** BACKLOG_ACTOR_NAME: an explicit name wins over the client's own. */
+  actorName?: string;
+}
+
+const INSTRUCTIONS =
+  'backlog-mcp is a shared task backlog. Workflow: backlog_list or backlog_search to find work, ' +
+  'backlog_context for everything around a task, backlog_update status=in_progress when you start, ' +
+  'evidence and status=done when you finish. Create follow-ups with backlog_create.';
+
+/** One MCP server per session; all of them share the same Backlog. */
+export function createMcpServer(backlog: Backlog, options: McpServerOptions): McpServer {
+  const server = new McpServer(
+    { name: 'backlog-mcp', version: options.version },
+    { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
+  );
+  const ctx: ToolContext = {
+    backlog,
+    actor: (tool) => {
+      const name = options.actorName ?? server.server.getClientVersion()?.name;
+      return name ? { tool, name } : { tool };
+    },
+  };
+  for (const tool of TOOLS) registerTool(server, tool, ctx);
+  registerResources(server, backlog);
+  return server;
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { LIMITS } from '../../core/limits.js';
+import { listOf, Query, Status, Type } from '../inputs.js';
+import { SearchOutput } from '../outputs.js';
+import { defineTool } from '../tool.js';
+
+export const backlogSearch = defineTool({
+  name: 'backlog_search',
+  title: 'Search the backlog',
+  description:
+    'Ranked search over every item and status (unless status is given), with snippets. ' +
+    'sort=recent orders the same matches newest first. include_content returns whole descriptions.',
+  input: z
+    .object({
+      query: Query(),
+      types: listOf(Type(), 5).optional(),
+      status: listOf(Status(), 5).optional(),
+      limit: z
+        .number()
+        .int()
+        .min(1)
+        .max(LIMITS.searchLimitMax)
+        .optional()
+        .describe(`Default ${LIMITS.searchLimitDefault}`),
+      sort: z.enum(['relevance', 'recent']).optional(),
+      include_content: z.boolean().optional(),
+    })
+    .strict(),
+  output: SearchOutput,
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async run(args, { backlog }) {
+    const result = await backlog.search(args);
+    const lines = [`${result.total} matches (${result.search_mode} search)`];
+    for (const hit of result.results) {
+      lines.push(`${hit.id} [${hit.status}] ${hit.title} (score ${hit.score})`);
+      if (hit.snippet && hit.snippet !== hit.title) lines.push(`  ${hit.snippet}`);
+    }
+    return { structured: result, text: lines.join('\n') };
+  },
+});

@@ -1,0 +1,157 @@
+import {
+  ENTITY_TYPES,
+  type EntityType,
+  type Item,
+  parseCanonicalId,
+  type Reference,
+  STATUSES,
+  type Status,
+} from '@backlog-mcp/shared';
+import { isMap, isScalar, isSeq, parseDocument, stringify } from 'yaml';
+
+/** Front matter keys in the order they are written, so diffs stay small and files read naturally. */
+const KEY_ORDER = [
+  'id',
+  'title',
+  'status',
+  'type',
+  'epic_id',
+  'parent_id',
+  'due_date',
+  'references',
+  'evidence',
+  'blocked_reason',
+  'created_at',
+  'updated_at',
+] as const;
+const KNOWN = new Set<string>(KEY_ORDER);
+
+const OPENING = /^---[ \t]*\r?\n/;
+const CLOSING = /^---[ \t]*\r?$/m;
+const CONFLICT_MARKER = /^(<{7}|={7}|>{7})(\s|$)/m;
+
+export type DecodeResult = { ok: true; item: Item } | { ok: false; error: string };
+
+/**
+ * Reads one item file. `fileId` is the ID its file name claims; `fallbackTime`
+ * (the file's mtime) fills in timestamps a person left out when writing by hand.
+ */
+export function decodeItem(text: string, fileId: string, fallbackTime: string): DecodeResult {
+  if (CONFLICT_MARKER.test(text)) return { ok: false, error: 'contains merge-conflict markers; resolve the conflict' };
+  const opening = OPENING.exec(text);
+  if (!opening) return { ok: false, error: 'does not start with a --- front matter block' };
+  const rest = text.slice(opening[0].length);
+  const closing = CLOSING.exec(rest);
+  if (!closing) return { ok: false, error: 'front matter is not closed by a --- line' };
+  const yamlText = rest.slice(0, closing.index);
+  let body = rest.slice(closing.index + closing[0].length);
+  body = body.startsWith('\r\n') ? body.slice(2) : body.startsWith('\n') ? body.slice(1) : body;
+
+  const doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) return { ok: false, error: `invalid YAML: ${doc.errors[0]?.message.split('\n')[0]}` };
+  if (!isMap(doc.contents)) return { ok: false, error: 'front matter is not a mapping of fields' };
+
+  const fields = new Map<string, unknown>();
+  for (const pair of doc.contents.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    fields.set(key, pair.value);
+  }
+  return buildItem(fields, body, fileId, fallbackTime);
+}
+
+function buildItem(fields: Map<string, unknown>, body: string, fileId: string, fallbackTime: string): DecodeResult {
+  const id = text(fields.get('id')) ?? fileId;
+  if (id !== fileId) return { ok: false, error: `id ${id} does not match the file name ${fileId}.md` };
+  const parsed = parseCanonicalId(id);
+  if (!parsed) return { ok: false, error: `${id} is not a valid ID` };
+  const title = text(fields.get('title'));
+  if (!title?.trim()) return { ok: false, error: 'title is missing' };
+  const type = (text(fields.get('type')) ?? parsed.type) as EntityType;
+  if (!ENTITY_TYPES.includes(type) || type !== parsed.type) {
+    return { ok: false, error: `type ${type} does not fit the ID prefix of ${id}` };
+  }
+  const status = (text(fields.get('status')) ?? 'open') as Status;
+  if (!STATUSES.includes(status)) return { ok: false, error: `status ${status} is not one of ${STATUSES.join(', ')}` };
+
+  const item: Item = {
+    id,
+    type,
+    title,
+    status,
+    description: body,
+    created_at: text(fields.get('created_at')) ?? fallbackTime,
+    updated_at: text(fields.get('updated_at')) ?? text(fields.get('created_at')) ?? fallbackTime,
+  };
+  const epicId = text(fields.get('epic_id'));
+  if (epicId) item.epic_id = epicId;
+  const parentId = text(fields.get('parent_id'));
+  if (parentId) item.parent_id = parentId;
+  const dueDate = text(fields.get('due_date'));
+  if (dueDate) item.due_date = dueDate;
+  const references = referenceList(fields.get('references'));
+  if (references.length) item.references = references;
+  const evidence = textList(fields.get('evidence'));
+  if (evidence.length) item.evidence = evidence;
+  const blocked = textList(fields.get('blocked_reason'));
+  if (blocked.length) item.blocked_reason = blocked;
+
+  const extra: Record<string, unknown> = {};
+  for (const [key, node] of fields) {
+    if (!KNOWN.has(key)) extra[key] = toPlain(node);
+  }
+  if (Object.keys(extra).length > 0) item.extra = extra;
+  return { ok: true, item };
+}
+
+/** A scalar as the text a person typed: `title: 0123` stays "0123", never 83 or 123. */
+function text(node: unknown): string | undefined {
+  if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
+  if (typeof node.value === 'string') return node.value;
+  const source = (node as { source?: unknown }).source;
+  return typeof source === 'string' ? source : String(node.value);
+}
+
+function textList(node: unknown): string[] {
+  if (isSeq(node)) return node.items.map(text).filter((v): v is string => v !== undefined);
+  const single = text(node);
+  return single ? [single] : [];
+}
+
+function referenceList(node: unknown): Reference[] {
+  if (!isSeq(node)) return [];
+  return node.items.flatMap((entry): Reference[] => {
+    if (isMap(entry)) {
+      const url = text(entry.get('url', true));
+      const title = text(entry.get('title', true));
+      if (!url) return [];
+      return [title ? { url, title } : { url }];
+    }
+    const url = text(entry);
+    return url ? [{ url }] : [];
+  });
+}
+
+function toPlain(node: unknown): unknown {
+  if (node && typeof node === 'object' && 'toJSON' in node && typeof node.toJSON === 'function') {
+    return node.toJSON();
+  }
+  return isScalar(node) ? node.value : node;
+}
+
+/** Writes one item file: ordered front matter, then the body byte for byte. */
+export function encodeItem(item: Item): string {
+  const front: Record<string, unknown> = {};
+  for (const key of KEY_ORDER) {
+    const value = key === 'references' ? item.references?.map(cleanReference) : item[key];
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) front[key] = value;
+  }
+  for (const [key, value] of Object.entries(item.extra ?? {})) {
+    if (!KNOWN.has(key) && key !== 'description') front[key] = value;
+  }
+  const yaml = stringify(front, { lineWidth: 0, minContentWidth: 0 });
+  return `---\n${yaml}---\n${item.description}`;
+}
+
+function cleanReference(ref: Reference): Reference {
+  return ref.title ? { url: ref.url, title: ref.title } : { url: ref.url };
+}

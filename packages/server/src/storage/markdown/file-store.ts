@@ -1,0 +1,260 @@
+import { createHash } from 'node:crypto';
+import { type FSWatcher, watch } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { CANONICAL_ID, type EntityType, formatId, type Item, parseCanonicalId, TYPE_PREFIX } from '@backlog-mcp/shared';
+import { BacklogError, invalid } from '../../core/errors.js';
+import { LIMITS } from '../../core/limits.js';
+import { Mutex } from '../../core/mutex.js';
+import type { ExternalChange, Store } from '../../core/ports.js';
+import { createFileExclusive, writeFileAtomic } from './atomic-write.js';
+import { decodeItem, encodeItem } from './codec.js';
+import { HighWaterMarks } from './high-water.js';
+
+export interface DataLayout {
+  root: string;
+  tasks: string;
+  resources: string;
+  state: string;
+}
+
+export function dataLayout(root: string): DataLayout {
+  return { root, tasks: join(root, 'tasks'), resources: join(root, 'resources'), state: join(root, '.state') };
+}
+
+export interface MarkdownStoreOptions {
+  dataDir: string;
+  log: (line: string) => void;
+  /** Follow edits made by people, editors and git; off for one-shot tools. */
+  watch?: boolean;
+}
+
+const ITEM_FILE = /^([A-Z]{4}-\d{4,})\.md$/;
+const READ_CONCURRENCY = 64;
+
+/**
+ * Items as Markdown files in one flat `tasks/` folder. Memory holds a parsed
+ * snapshot; the files stay the truth and are re-read when something else changes them.
+ */
+export class MarkdownStore implements Store {
+  readonly layout: DataLayout;
+  private readonly items = new Map<string, Item>();
+  /** Hash of the text last read or written per file, to tell our own writes from outside edits. */
+  private readonly hashes = new Map<string, string>();
+  private readonly problems = new Map<string, string>();
+  private readonly maxSeq = new Map<EntityType, number>();
+  private readonly allocation = new Mutex();
+  private readonly listeners = new Set<(change: ExternalChange) => void>();
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  private sorted: Item[] | undefined;
+  private watcher: FSWatcher | undefined;
+  private highWater!: HighWaterMarks;
+
+  private constructor(private readonly options: MarkdownStoreOptions) {
+    this.layout = dataLayout(options.dataDir);
+  }
+
+  static async open(options: MarkdownStoreOptions): Promise<MarkdownStore> {
+    const store = new MarkdownStore(options);
+    await store.load();
+    if (options.watch) store.startWatching();
+    return store;
+  }
+
+  /** Files that could not be loaded, by file name, with the reason. */
+  listProblems(): ReadonlyMap<string, string> {
+    return this.problems;
+  }
+
+  async all(): Promise<readonly Item[]> {
+    this.sorted ??= [...this.items.values()];
+    return this.sorted;
+  }
+
+  async get(id: string): Promise<Item | undefined> {
+    const item = this.items.get(id);
+    if (!item && this.problems.has(`${id}.md`)) {
+      throw new BacklogError(
+        'conflict',
+        `id: the file tasks/${id}.md exists but cannot be read (${this.problems.get(`${id}.md`)}). Fix the file by hand; it is never overwritten.`,
+        'id',
+      );
+    }
+    return item;
+  }
+
+  async create(type: EntityType, build: (id: string) => Item): Promise<Item> {
+    return this.allocation.run(async () => {
+      let seq = Math.max(this.maxSeq.get(type) ?? 0, this.highWater.get(TYPE_PREFIX[type])) + 1;
+      for (;;) {
+        const item = build(formatId(type, seq));
+        const text = encodeItem(item);
+        if (await createFileExclusive(this.fileOf(item.id), text)) {
+          this.remember(item, text);
+          return item;
+        }
+        seq++; // another process took this ID a moment ago
+      }
+    });
+  }
+
+  async save(item: Item): Promise<void> {
+    const text = encodeItem(item);
+    await writeFileAtomic(this.fileOf(item.id), text);
+    this.remember(item, text);
+  }
+
+  async remove(id: string): Promise<void> {
+    const parsed = parseCanonicalId(id);
+    if (!parsed) throw invalid('id', 'a canonical item ID', id);
+    // Record the high-water mark first, so a deleted top ID is never handed out again.
+    await this.highWater.raise(TYPE_PREFIX[parsed.type], parsed.seq);
+    await unlink(this.fileOf(id));
+    this.forget(id);
+  }
+
+  async readDocument(path: string): Promise<string | undefined> {
+    const file = await this.documentPath(path);
+    return file === undefined ? undefined : readFile(file, 'utf8');
+  }
+
+  async writeDocument(path: string, content: string): Promise<void> {
+    const file = await this.documentPath(path);
+    if (file === undefined) throw invalid('uri', 'an existing file under resources/', path);
+    await writeFileAtomic(file, content);
+  }
+
+  onExternalChange(listener: (change: ExternalChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.watcher?.close();
+    for (const timer of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
+  }
+
+  private fileOf(id: string): string {
+    return join(this.layout.tasks, `${id}.md`);
+  }
+
+  private remember(item: Item, text: string): void {
+    this.items.set(item.id, item);
+    this.hashes.set(`${item.id}.md`, hash(text));
+    this.problems.delete(`${item.id}.md`);
+    const parsed = parseCanonicalId(item.id);
+    if (parsed && parsed.seq > (this.maxSeq.get(parsed.type) ?? 0)) this.maxSeq.set(parsed.type, parsed.seq);
+    this.sorted = undefined;
+  }
+
+  private forget(id: string): void {
+    this.items.delete(id);
+    this.hashes.delete(`${id}.md`);
+    this.sorted = undefined;
+  }
+
+  /**
+   * Resolves a document path (already checked by the core) and proves, after
+   * following symlinks, that it is a regular file inside resources/.
+   */
+  private async documentPath(path: string): Promise<string | undefined> {
+    const base = await realpath(this.layout.resources);
+    let real: string;
+    try {
+      real = await realpath(join(base, path));
+    } catch {
+      return undefined;
+    }
+    if (!real.startsWith(base + sep)) throw invalid('uri', 'a path that stays inside resources/', path);
+    const info = await stat(real);
+    if (!info.isFile()) throw invalid('uri', 'a regular file under resources/', path);
+    if (info.size > LIMITS.descriptionBytes) {
+      throw invalid('uri', `a document of at most ${LIMITS.descriptionBytes} bytes`, `${info.size} bytes`);
+    }
+    return real;
+  }
+
+  private async load(): Promise<void> {
+    await Promise.all(
+      [this.layout.tasks, this.layout.resources, this.layout.state].map((d) => mkdir(d, { recursive: true })),
+    );
+    this.highWater = await HighWaterMarks.open(join(this.layout.state, 'ids.json'));
+    const names = (await readdir(this.layout.tasks)).filter((name) => !name.startsWith('.'));
+    for (let i = 0; i < names.length; i += READ_CONCURRENCY) {
+      await Promise.all(names.slice(i, i + READ_CONCURRENCY).map((name) => this.readOne(name)));
+    }
+    if (this.problems.size > 0) {
+      this.options.log(`backlog: ${this.problems.size} file(s) in tasks/ were skipped; they are left untouched`);
+    }
+  }
+
+  /** Reads one file into the snapshot. Returns what changed, for the watcher. */
+  private async readOne(name: string): Promise<ExternalChange | undefined> {
+    const match = ITEM_FILE.exec(name);
+    const id = match?.[1];
+    if (!id || !CANONICAL_ID.test(id) || !parseCanonicalId(id)) {
+      if (name.endsWith('.md')) this.report(name, 'the file name is not an item ID such as TASK-0001.md');
+      return undefined;
+    }
+    const file = this.fileOf(id);
+    let text: string;
+    let mtime: string;
+    try {
+      const info = await lstat(file);
+      if (!info.isFile()) return this.report(name, 'not a regular file');
+      text = await readFile(file, 'utf8');
+      mtime = info.mtime.toISOString();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!this.items.has(id) && !this.problems.delete(name)) return undefined;
+      this.forget(id);
+      return { kind: 'remove', id };
+    }
+    const digest = hash(text);
+    if (this.hashes.get(name) === digest) return undefined;
+    const decoded = decodeItem(text, id, mtime);
+    if (!decoded.ok) {
+      const known = this.items.has(id);
+      this.forget(id);
+      this.report(name, decoded.error);
+      return known ? { kind: 'remove', id } : undefined;
+    }
+    this.remember(decoded.item, text);
+    return { kind: 'upsert', item: decoded.item };
+  }
+
+  private report(name: string, reason: string): undefined {
+    if (this.problems.get(name) !== reason) this.options.log(`backlog: skipping tasks/${name}: ${reason}`);
+    this.problems.set(name, reason);
+    return undefined;
+  }
+
+  private startWatching(): void {
+    this.watcher = watch(this.layout.tasks, (_event, name) => {
+      if (!name || name.startsWith('.')) return;
+      const file = String(name);
+      // Editors and git write in bursts; wait for the burst to settle, then read once.
+      clearTimeout(this.pending.get(file));
+      this.pending.set(
+        file,
+        setTimeout(() => {
+          this.pending.delete(file);
+          void this.readOne(file).then(
+            (change) => change && this.notify(change),
+            (error: unknown) => this.options.log(`backlog: could not re-read tasks/${file}: ${String(error)}`),
+          );
+        }, 50),
+      );
+    });
+    this.watcher.on('error', (error) => this.options.log(`backlog: file watcher stopped: ${String(error)}`));
+  }
+
+  private notify(change: ExternalChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+function hash(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
+}

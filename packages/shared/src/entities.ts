@@ -1,0 +1,72 @@
+/** The five kinds of item a backlog holds, and the ID prefix each is filed under. */
+export const ENTITY_TYPES = ['task', 'epic', 'folder', 'artifact', 'milestone'] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+export const TYPE_PREFIX: Readonly<Record<EntityType, string>> = {
+  task: 'TASK',
+  epic: 'EPIC',
+  folder: 'FLDR',
+  artifact: 'ARTF',
+  milestone: 'MLST',
+};
+
+export const STATUSES = ['open', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** "Active" is what an agent still has to care about. */
+export const ACTIVE_STATUSES: readonly Status[] = ['open', 'in_progress', 'blocked'];
+
+/** Types that may be the `parent_id` of another item; artifacts are leaves. */
+export const CONTAINER_TYPES: readonly EntityType[] = ['task', 'epic', 'folder', 'milestone'];
+
+export interface Reference {
+  url: string;
+  title?: string;
+}
+
+/** One backlog item: the front matter fields plus the Markdown body as `description`. */
+export interface Item {
+  id: string;
+  type: EntityType;
+  title: string;
+  status: Status;
+  description: string;
+  epic_id?: string;
+  parent_id?: string;
+  references?: Reference[];
+  evidence?: string[];
+  blocked_reason?: string[];
+  due_date?: string;
+  created_at: string;
+  updated_at: string;
+  /** Front matter keys this version does not know, kept so a round trip loses nothing. */
+  extra?: Record<string, unknown>;
+}
+
+/** The compact form used in lists and context answers. */
+export interface ItemStub {
+  id: string;
+  title: string;
+  status: Status;
+  type: EntityType;
+  parent_id?: string;
+  epic_id?: string;
+  updated_at: string;
+}
+
+export function toStub(item: Item): ItemStub {
+  const stub: ItemStub = {
+    id: item.id,
+    title: item.title,
+    status: item.status,
+    type: item.type,
+    updated_at: item.updated_at,
+  };
+  if (item.parent_id) stub.parent_id = item.parent_id;
+  if (item.epic_id) stub.epic_id = item.epic_id;
+  return stub;
+}
+
+export function isActive(status: Status): boolean {
+  return ACTIVE_STATUSES.includes(status);
+}

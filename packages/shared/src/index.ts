@@ -1,0 +1,3 @@
+export * from './entities.js';
+export * from './ids.js';
+export * from './schemas.js';

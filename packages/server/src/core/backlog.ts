@@ -175,6 +175,7 @@ export class Backlog {
         status: 'open',
         description,
         ...fields,
+        ...(input.references?.length ? { references: input.references } : {}),
         created_at: at,
         updated_at: at,
       }));

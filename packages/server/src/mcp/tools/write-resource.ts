@@ -4,7 +4,7 @@ import { jsonish } from '../inputs.js';
 import { WriteResourceOutput } from '../outputs.js';
 import { defineTool } from '../tool.js';
 
-const EditText = z.string().max(LIMITS.editStringBytes);
+const EditText = () => z.string().max(LIMITS.editStringBytes);
 
 export const writeResource = defineTool({
   name: 'write_resource',
@@ -21,8 +21,8 @@ export const writeResource = defineTool({
         z
           .object({
             type: z.enum(['str_replace', 'insert', 'append']),
-            old_str: EditText.optional(),
-            new_str: EditText.optional(),
+            old_str: EditText().optional(),
+            new_str: EditText().optional(),
             insert_line: z.number().int().min(0).optional(),
           })
           .strict(),

@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+/** The built CLI: tests drive the package the way users and acceptance tests do. */
+export const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
+
+export type TransportKind = 'stdio' | 'http';
+
+export async function tempDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'backlog-test-'));
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Runs `backlog-mcp serve` on a free port and resolves once it prints its MCP endpoint. */
+export async function startHttpServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess; stderr: () => string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    env: { ...process.env, BACKLOG_DATA_DIR: dataDir, BACKLOG_VIEWER_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 20_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /MCP endpoint: (http:\/\/\S+)\/mcp/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    stderr: () => stderr,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export interface Harness {
+  client: Client;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function connectHttp(baseUrl: string, name = 'test-client'): Promise<Client> {
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`)));
+  return client;
+}
+
+export async function connectStdio(
+  dataDir: string,
+  name = 'test-client',
+  env: Record<string, string> = {},
+): Promise<Client> {
+  const client = new Client({ name, version: '1.0.0' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, '--stdio'],
+    env: { ...(process.env as Record<string, string>), BACKLOG_DATA_DIR: dataDir, ...env },
+    stderr: 'pipe',
+  });
+  await client.connect(transport);
+  return client;
+}
+
+/** A fresh data folder and one connected client over the chosen transport. */
+export async function openHarness(kind: TransportKind, name = 'test-client'): Promise<Harness> {
+  const dataDir = await tempDataDir();
+  if (kind === 'stdio') {
+    const client = await connectStdio(dataDir, name);
+    return {
+      client,
+      dataDir,
+      close: async () => {
+        await client.close();
+        await removeDir(dataDir);
+      },
+    };
+  }
+  const server = await startHttpServer(dataDir);
+  const client = await connectHttp(server.url, name);
+  return {
+    client,
+    dataDir,
+    close: async () => {
+      await client.close();
+      await server.stop();
+      await removeDir(dataDir);
+    },
+  };
+}
+
+/** Calls a tool and insists it succeeded; returns its structured content. */
+export async function call<T = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<T> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  if (result.isError) throw new Error(`${name} failed: ${textOf(result)}`);
+  return result.structuredContent as T;
+}
+
+/** Calls a tool that must fail; returns its error text. */
+export async function callError(client: Client, name: string, args: Record<string, unknown>): Promise<string> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  if (!result.isError) throw new Error(`${name} unexpectedly succeeded: ${textOf(result)}`);
+  return textOf(result);
+}
+
+export function textOf(result: CallToolResult): string {
+  return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+}

@@ -45,8 +45,8 @@ describe.each<TransportKind>(['stdio', 'http'])('the eight tools over %s', (kind
       expect(byName.get(name)?.annotations?.readOnlyHint, name).toBe(true);
     }
     expect(byName.get('backlog_delete')?.annotations?.destructiveHint).toBe(true);
-    const operation = (byName.get('write_resource')?.inputSchema.properties as Record<string, Record<string, unknown>>)
-      .operation;
+    const writeProps = byName.get('write_resource')?.inputSchema.properties ?? {};
+    const operation = (writeProps as Record<string, Record<string, unknown>>).operation;
     expect(operation?.type).toBe('object');
   });
 

@@ -3,6 +3,9 @@ import type { Backlog } from '../core/backlog.js';
 import { registerResources } from './resources.js';
 import { registerTool, type ToolContext } from './tool.js';
 import { TOOLS } from './tools/index.js';
+import { installValidationMessages } from './zod-messages.js';
+
+installValidationMessages();
 
 export interface McpServerOptions {
   version: string;

@@ -70,8 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
 function parsePort(raw: string | undefined): number {
   if (!raw?.trim()) return 3030;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  const port = Number(raw.trim());
+  if (!/^\d{1,5}$/.test(raw.trim()) || port > 65535) {
     throw new Error(`BACKLOG_VIEWER_PORT: expected a port number 0-65535, received ${JSON.stringify(raw)}`);
   }
   return port;

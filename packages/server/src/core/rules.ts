@@ -28,7 +28,7 @@ export function requireDate(field: string, value: string): string {
 export function requireTitle(field: string, value: string): string {
   if (value.trim().length === 0) throw invalid(field, 'a non-empty title', value);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
+  if (/[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(value)) {
     throw invalid(field, 'a single line of text without control characters', value);
   }
   return value;

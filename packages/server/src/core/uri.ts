@@ -31,22 +31,20 @@ export function parseResourceUri(uri: string): ResourceTarget {
  * paths, encoded slashes and look-alike Unicode never reach the file system.
  */
 function safeRelativePath(raw: string, uri: string): string {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    throw invalid('uri', 'a path with valid percent-encoding', uri);
-  }
-  const normalized = decoded.normalize('NFC');
-  const segments = normalized.split('/');
-  for (const segment of segments) {
-    if (segment === '.' || segment === '..' || !SAFE_SEGMENT.test(segment) || segment.endsWith('.')) {
-      throw invalid(
-        'uri',
-        'a path inside resources/ made of plain names (letters, digits, _ - . and spaces; no "..", no leading dot)',
-        uri,
-      );
+  const expected =
+    'a path inside resources/ made of plain names (letters, digits, _ - . and spaces; no "..", no leading dot)';
+  const segments = raw.split('/').map((segment) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment).normalize('NFC');
+    } catch {
+      throw invalid('uri', 'a path with valid percent-encoding', uri);
     }
-  }
+    // An encoded slash must not become a separator after decoding.
+    if (decoded === '.' || decoded === '..' || !SAFE_SEGMENT.test(decoded) || decoded.endsWith('.')) {
+      throw invalid('uri', expected, uri);
+    }
+    return decoded;
+  });
   return segments.join('/');
 }

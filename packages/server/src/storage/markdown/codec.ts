@@ -27,8 +27,25 @@ const KEY_ORDER = [
 const KNOWN = new Set<string>(KEY_ORDER);
 
 const OPENING = /^---[ \t]*\r?\n/;
-const CLOSING = /^---[ \t]*\r?$/m;
-const CONFLICT_MARKER = /^(<{7}|={7}|>{7})(\s|$)/m;
+const FENCE = /^---[ \t]*\r?$/;
+/** All three git markers, in order, at line starts: a lone "=======" heading underline is not a conflict. */
+const CONFLICT = /(^|\n)<{7}( [^\n]*)?\r?\n[\s\S]*?\n={7}\r?\n[\s\S]*?\n>{7}( [^\n]*)?(\r?\n|$)/;
+
+/**
+ * Finds the closing --- line by splitting on \n only: a regex with the m flag would also
+ * treat U+2028/U+2029 inside a value as line breaks and end the front matter early.
+ */
+function closingFence(text: string): { index: number; length: number } | undefined {
+  let start = 0;
+  while (start <= text.length) {
+    const end = text.indexOf('\n', start);
+    const line = end < 0 ? text.slice(start) : text.slice(start, end);
+    if (FENCE.test(line)) return { index: start, length: line.length };
+    if (end < 0) return undefined;
+    start = end + 1;
+  }
+  return undefined;
+}
 
 export type DecodeResult = { ok: true; item: Item } | { ok: false; error: string };
 
@@ -37,14 +54,14 @@ export type DecodeResult = { ok: true; item: Item } | { ok: false; error: string
  * (the file's mtime) fills in timestamps a person left out when writing by hand.
  */
 export function decodeItem(text: string, fileId: string, fallbackTime: string): DecodeResult {
-  if (CONFLICT_MARKER.test(text)) return { ok: false, error: 'contains merge-conflict markers; resolve the conflict' };
+  if (CONFLICT.test(text)) return { ok: false, error: 'contains merge-conflict markers; resolve the conflict' };
   const opening = OPENING.exec(text);
   if (!opening) return { ok: false, error: 'does not start with a --- front matter block' };
   const rest = text.slice(opening[0].length);
-  const closing = CLOSING.exec(rest);
+  const closing = closingFence(rest);
   if (!closing) return { ok: false, error: 'front matter is not closed by a --- line' };
   const yamlText = rest.slice(0, closing.index);
-  let body = rest.slice(closing.index + closing[0].length);
+  let body = rest.slice(closing.index + closing.length);
   body = body.startsWith('\r\n') ? body.slice(2) : body.startsWith('\n') ? body.slice(1) : body;
 
   const doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: true });

@@ -15,6 +15,7 @@ import { LIMITS, utf8Length } from './limits.js';
 import { type Counts, filterItems, type ListFilter } from './list.js';
 import { Mutex } from './mutex.js';
 import type { Journal, SearchIndex, SourceReader, Store } from './ports.js';
+import { relationsOf } from './relations.js';
 import { checkEpic, checkParent, requireDate, requireId, requireTitle } from './rules.js';
 import { makeSnippet } from './snippet.js';
 import { applyEdit, type EditOperation } from './text-edit.js';
@@ -115,7 +116,7 @@ export class Backlog {
 
   /** Builds the search index from the store and follows changes made outside the process. */
   async start(): Promise<void> {
-    await this.deps.search.rebuild(await this.deps.store.all());
+    await this.deps.search.rebuild((await this.deps.store.snapshot()).items);
     this.deps.store.onExternalChange?.((change) => {
       void this.writes.run(async () => {
         const at = this.timestamp();
@@ -131,14 +132,14 @@ export class Backlog {
   }
 
   async count(): Promise<number> {
-    return (await this.deps.store.all()).length;
+    return (await this.deps.store.snapshot()).items.length;
   }
 
   async list(filter: ListFilter & { limit?: number; counts?: boolean }): Promise<ListResult> {
     const scoped: ListFilter = { ...filter };
     if (filter.epic_id) scoped.epic_id = requireId('epic_id', filter.epic_id);
     if (filter.parent_id) scoped.parent_id = requireId('parent_id', filter.parent_id);
-    const { matches, counts } = filterItems(await this.deps.store.all(), scoped);
+    const { matches, counts } = filterItems((await this.deps.store.snapshot()).items, scoped);
     const limit = filter.limit ?? LIMITS.listLimitDefault;
     const result: ListResult = { items: matches.slice(0, limit).map(toStub), total: matches.length };
     if (filter.counts) result.counts = counts;
@@ -237,7 +238,7 @@ export class Backlog {
     const id = requireId('id', rawId);
     await this.writes.run(async () => {
       const item = await this.requireItem('id', id);
-      const children = (await this.deps.store.all()).filter((other) => other.parent_id === id || other.epic_id === id);
+      const children = relationsOf(await this.deps.store.snapshot()).childrenOf(id);
       if (children.length > 0) {
         const shown = children
           .slice(0, 5)
@@ -261,8 +262,7 @@ export class Backlog {
   async search(request: SearchRequest): Promise<SearchResult> {
     const query = request.query.trim();
     if (!query) throw invalid('query', 'a non-empty search text', request.query);
-    const items = await this.deps.store.all();
-    const byId = new Map(items.map((item) => [item.id, item]));
+    const { byId } = await this.deps.store.snapshot();
     const types = request.types?.length ? new Set(request.types) : undefined;
     const statuses = request.status?.length ? new Set(request.status) : undefined;
     const filter = (id: string): boolean => {
@@ -291,13 +291,13 @@ export class Backlog {
 
   async context(request: ContextRequest): Promise<TaskContext> {
     const focal = await this.findFocal(request);
-    const items = await this.deps.store.all();
-    const byId = new Map(items.map((item) => [item.id, item]));
+    const snapshot = await this.deps.store.snapshot();
+    const { byId } = snapshot;
     const activity = await this.deps.journal.recent({ id: focal.id, limit: LIMITS.activityLimit });
     const related = request.include_related === false ? [] : await this.related(focal, byId);
     return buildContext({
       focal,
-      items,
+      relations: relationsOf(snapshot),
       lookup: (id) => byId.get(id),
       depth: request.depth ?? 1,
       activity,
@@ -377,7 +377,7 @@ export class Backlog {
     });
   }
 
-  private async related(focal: Item, byId: Map<string, Item>): Promise<RelatedItem[]> {
+  private async related(focal: Item, byId: ReadonlyMap<string, Item>): Promise<RelatedItem[]> {
     const hits = await this.deps.search.related(focal, { limit: 5, filter: (id) => id !== focal.id });
     return hits.flatMap((hit) => {
       const item = byId.get(hit.id);

@@ -1,5 +1,6 @@
 import { type Item, type ItemStub, type Reference, toStub } from '@backlog-mcp/shared';
 import type { ActivityEntry } from './activity.js';
+import { idsInText, type Relations } from './relations.js';
 
 export interface ResolvedReference extends Reference {
   /** Set when the URL names a backlog item (mcp://backlog/tasks/TASK-0007.md or any URL with an ID). */
@@ -25,20 +26,9 @@ export interface TaskContext {
   activity: ActivityEntry[];
 }
 
-const ID_IN_TEXT = /\b(TASK|EPIC|FLDR|ARTF|MLST)-(\d{4,})\b/g;
-
-export function idsInText(text: string): string[] {
-  return [...text.matchAll(ID_IN_TEXT)].map((m) => `${m[1]}-${m[2]}`);
-}
-
-/** Children of an item: what names it as parent, and for an epic what names it as epic. */
-function childrenOf(id: string, items: readonly Item[]): Item[] {
-  return items.filter((item) => item.parent_id === id || (item.epic_id === id && item.parent_id !== id));
-}
-
 export interface ContextInput {
   focal: Item;
-  items: readonly Item[];
+  relations: Relations;
   lookup: (id: string) => Item | undefined;
   depth: 1 | 2;
   activity: ActivityEntry[];
@@ -46,19 +36,19 @@ export interface ContextInput {
 }
 
 export function buildContext(input: ContextInput): TaskContext {
-  const { focal, items, lookup, depth } = input;
+  const { focal, relations, lookup, depth } = input;
   const parent = focal.parent_id ? lookup(focal.parent_id) : undefined;
   const epic = focal.epic_id ? lookup(focal.epic_id) : undefined;
-  const children = childrenOf(focal.id, items);
+  const children = relations.childrenOf(focal.id);
   const container = parent ?? epic;
-  const siblings = container ? childrenOf(container.id, items).filter((item) => item.id !== focal.id) : [];
+  const siblings = container ? relations.childrenOf(container.id).filter((item) => item.id !== focal.id) : [];
 
   const context: TaskContext = {
     focal,
     children: children.map(toStub),
     siblings: siblings.map(toStub),
     references: resolveReferences(focal.references ?? [], lookup),
-    referenced_by: items.filter((item) => item.id !== focal.id && refersTo(item, focal.id)).map(toStub),
+    referenced_by: relations.referrersOf(focal.id).map(toStub),
     related: input.related,
     activity: input.activity,
   };
@@ -67,13 +57,9 @@ export function buildContext(input: ContextInput): TaskContext {
   if (depth === 2) {
     const grand = container?.parent_id ? lookup(container.parent_id) : undefined;
     context.ancestors = grand ? [toStub(grand)] : [];
-    context.descendants = children.flatMap((child) => childrenOf(child.id, items)).map(toStub);
+    context.descendants = children.flatMap((child) => relations.childrenOf(child.id)).map(toStub);
   }
   return context;
-}
-
-function refersTo(item: Item, id: string): boolean {
-  return (item.references ?? []).some((ref) => idsInText(ref.url).includes(id));
 }
 
 function resolveReferences(references: Reference[], lookup: ContextInput['lookup']): ResolvedReference[] {

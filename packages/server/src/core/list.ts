@@ -62,6 +62,5 @@ export function filterItems(items: readonly Item[], filter: ListFilter): { match
     if (filter.type && item.type !== filter.type) continue;
     matches.push(item);
   }
-  matches.sort(newestFirst);
-  return { matches, counts };
+  return { matches, counts }; // the snapshot is already newest first
 }

@@ -5,9 +5,15 @@ import type { ActivityEntry } from './activity.js';
  * The ports the core is built on. Adapters (Markdown files, D1, MiniSearch...)
  * implement them; the core never learns which one it talks to.
  */
+/** A consistent view of every item; a new object after every change, so derived indexes can be cached per snapshot. */
+export interface Snapshot {
+  /** Newest `updated_at` first (ties: higher ID first). Items are immutable. */
+  readonly items: readonly Item[];
+  readonly byId: ReadonlyMap<string, Item>;
+}
+
 export interface Store {
-  /** The current snapshot. Callers must treat items as immutable. */
-  all(): Promise<readonly Item[]>;
+  snapshot(): Promise<Snapshot>;
   get(id: string): Promise<Item | undefined>;
   /** Allocates the next ID of `type` and writes the item exclusively: two writers never share an ID. */
   create(type: Item['type'], build: (id: string) => Item): Promise<Item>;

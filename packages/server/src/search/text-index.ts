@@ -33,7 +33,13 @@ export class TextSearchIndex implements SearchIndex {
     return new MiniSearch<IndexedDoc>({
       fields: [...FIELDS],
       idField: 'id',
-      searchOptions: { boost: { title: 3 }, prefix: true, fuzzy: 0.2, combineWith: 'OR' },
+      searchOptions: {
+        boost: { title: 3 },
+        // Typo tolerance and prefixes cost time per term; short terms get neither.
+        prefix: (term) => term.length > 2,
+        fuzzy: (term) => (term.length > 4 ? 0.2 : false),
+        combineWith: 'OR',
+      },
     });
   }
 
@@ -61,6 +67,8 @@ export class TextSearchIndex implements SearchIndex {
 
   async related(item: Item, options: SearchOptions): Promise<SearchHit[]> {
     const results = this.index.search(item.title, {
+      prefix: false,
+      fuzzy: false,
       filter: (r) => r.id !== item.id && (options.filter?.(String(r.id)) ?? true),
     });
     return results.slice(0, options.limit).map(toHit);

@@ -5,8 +5,9 @@ import { join, sep } from 'node:path';
 import { CANONICAL_ID, type EntityType, formatId, type Item, parseCanonicalId, TYPE_PREFIX } from '@backlog-mcp/shared';
 import { BacklogError, invalid } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
+import { newestFirst } from '../../core/list.js';
 import { Mutex } from '../../core/mutex.js';
-import type { ExternalChange, Store } from '../../core/ports.js';
+import type { ExternalChange, Snapshot, Store } from '../../core/ports.js';
 import { createFileExclusive, writeFileAtomic } from './atomic-write.js';
 import { decodeItem, encodeItem } from './codec.js';
 import { HighWaterMarks } from './high-water.js';
@@ -46,7 +47,7 @@ export class MarkdownStore implements Store {
   private readonly allocation = new Mutex();
   private readonly listeners = new Set<(change: ExternalChange) => void>();
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
-  private sorted: Item[] | undefined;
+  private current: Snapshot | undefined;
   private watcher: FSWatcher | undefined;
   private highWater!: HighWaterMarks;
 
@@ -66,9 +67,9 @@ export class MarkdownStore implements Store {
     return this.problems;
   }
 
-  async all(): Promise<readonly Item[]> {
-    this.sorted ??= [...this.items.values()];
-    return this.sorted;
+  async snapshot(): Promise<Snapshot> {
+    this.current ??= { items: [...this.items.values()].sort(newestFirst), byId: this.items };
+    return this.current;
   }
 
   async get(id: string): Promise<Item | undefined> {
@@ -141,17 +142,17 @@ export class MarkdownStore implements Store {
 
   private remember(item: Item, text: string): void {
     this.items.set(item.id, item);
+    this.current = nextSnapshot(this.current, item, this.items);
     this.hashes.set(`${item.id}.md`, hash(text));
     this.problems.delete(`${item.id}.md`);
     const parsed = parseCanonicalId(item.id);
     if (parsed && parsed.seq > (this.maxSeq.get(parsed.type) ?? 0)) this.maxSeq.set(parsed.type, parsed.seq);
-    this.sorted = undefined;
   }
 
   private forget(id: string): void {
     this.items.delete(id);
     this.hashes.delete(`${id}.md`);
-    this.sorted = undefined;
+    if (this.current) this.current = { items: this.current.items.filter((item) => item.id !== id), byId: this.items };
   }
 
   /**
@@ -253,6 +254,20 @@ export class MarkdownStore implements Store {
   private notify(change: ExternalChange): void {
     for (const listener of this.listeners) listener(change);
   }
+}
+
+/**
+ * A write through the server is the newest item, so it moves to the front in O(n)
+ * without re-sorting; anything else (a hand edit with an old date) re-sorts lazily.
+ */
+function nextSnapshot(
+  current: Snapshot | undefined,
+  item: Item,
+  byId: ReadonlyMap<string, Item>,
+): Snapshot | undefined {
+  const head = current?.items[0];
+  if (!current || (head && head.id !== item.id && newestFirst(item, head) > 0)) return undefined;
+  return { items: [item, ...current.items.filter((other) => other.id !== item.id)], byId };
 }
 
 function hash(text: string): string {

@@ -1,0 +1,111 @@
+// npm run bench — drives the built server through the SDK client over Streamable HTTP and prints a table.
+// Writes bench/results/<date>.json. Sizes: BENCH_SIZES=1000,10000 (default "10000").
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { writeCorpus } from './lib/corpus.mjs';
+import { callOk, connect, startServer } from './lib/server.mjs';
+import { ms, timeMany } from './lib/stats.mjs';
+
+const sizes = (process.env.BENCH_SIZES ?? '10000').split(',').map(Number);
+const rows = [];
+const row = (size, what, stats) => {
+  rows.push({ size, what, ...stats });
+  console.log(
+    `${String(size).padStart(7)}  ${what.padEnd(44)} p50 ${ms(stats.p50).padStart(8)} ms  p95 ${ms(stats.p95).padStart(8)} ms${stats.note ? `  ${stats.note}` : ''}`,
+  );
+};
+
+async function createThroughput() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-create-'));
+  const server = await startServer(dir);
+  const client = await connect(server.url);
+  const sequential = await timeMany(1000, (i) =>
+    callOk(client, 'backlog_create', { title: `Task number ${i}`, description: 'Body text for the bench.' }),
+  );
+  row(0, '1,000 creates, sequential, one client', {
+    ...sequential,
+    note: `${(sequential.total / 1000).toFixed(2)} s total, ${Math.round(1000 / (sequential.total / 1000))}/s`,
+  });
+  const clients = await Promise.all(Array.from({ length: 8 }, (_, c) => connect(server.url, `bench-${c}`)));
+  const t = performance.now();
+  const perClient = await Promise.all(
+    clients.map((c, k) => timeMany(125, (i) => callOk(c, 'backlog_create', { title: `Parallel ${k}-${i}` }))),
+  );
+  const wall = performance.now() - t;
+  const p50 = perClient.map((s) => s.p50).sort((a, b) => a - b)[4];
+  const p95 = Math.max(...perClient.map((s) => s.p95));
+  row(0, '1,000 creates, 8 concurrent clients', {
+    n: 1000,
+    p50,
+    p95,
+    note: `${(wall / 1000).toFixed(2)} s wall, ${Math.round(1000 / (wall / 1000))}/s`,
+  });
+  await Promise.all([client, ...clients].map((c) => c.close()));
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function readsAt(size) {
+  const dir = mkdtempSync(join(tmpdir(), `bench-${size}-`));
+  await writeCorpus(dir, size);
+  const server = await startServer(dir);
+  const client = await connect(server.url);
+  const first = await timeMany(1, () => callOk(client, 'backlog_list', {}));
+  row(size, 'cold start to first list answer', {
+    p50: server.startedMs + first.p50,
+    p95: Number.NaN,
+    note: 'spawn + load + first call',
+  });
+  row(size, 'backlog_list (default: active, limit 20)', await timeMany(200, () => callOk(client, 'backlog_list', {})));
+  row(
+    size,
+    'backlog_list status=done type=task counts',
+    await timeMany(200, () => callOk(client, 'backlog_list', { status: ['done'], type: 'task', counts: true })),
+  );
+  row(
+    size,
+    'backlog_list epic_id filter',
+    await timeMany(200, (i) =>
+      callOk(client, 'backlog_list', { epic_id: `EPIC-${String(1 + (i % 10)).padStart(4, '0')}` }),
+    ),
+  );
+  row(
+    size,
+    'backlog_list query (words in any field)',
+    await timeMany(100, () => callOk(client, 'backlog_list', { query: 'login timeout' })),
+  );
+  row(
+    size,
+    'backlog_get one item',
+    await timeMany(200, (i) => callOk(client, 'backlog_get', { id: `TASK-${String(1 + i).padStart(4, '0')}` })),
+  );
+  row(
+    size,
+    'backlog_search (text)',
+    await timeMany(100, () => callOk(client, 'backlog_search', { query: 'session token cache' })),
+  );
+  row(
+    size,
+    'backlog_context',
+    await timeMany(100, (i) =>
+      callOk(client, 'backlog_context', { task_id: `TASK-${String(1 + i).padStart(4, '0')}` }),
+    ),
+  );
+  await client.close();
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(
+  `backlog-mcp bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+);
+await createThroughput();
+for (const size of sizes) await readsAt(size);
+mkdirSync(new URL('results/', import.meta.url), { recursive: true });
+const file = new URL(`results/${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`, import.meta.url);
+writeFileSync(
+  file,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, rows }, null, 2)}\n`,
+);
+console.log(`\nwritten ${file.pathname}`);

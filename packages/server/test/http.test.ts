@@ -127,4 +127,74 @@ describe('the HTTP server', () => {
     });
     expect(reply.status).toBe(404);
   });
+
+  it('streams numbered change events over SSE and replays what a reconnecting client missed', async () => {
+    const decoder = new TextDecoder();
+    /** Reads SSE messages until `done` says enough; returns them parsed. */
+    async function readEvents(response: Response, done: (events: SseMessage[]) => boolean): Promise<SseMessage[]> {
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      let text = '';
+      let events: SseMessage[] = [];
+      while (!done(events)) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        text += decoder.decode(chunk.value);
+        events = parseSse(text);
+      }
+      await reader.cancel();
+      return events;
+    }
+    const live = await fetch(`${server.url}/events`);
+    expect(live.headers.get('content-type')).toContain('text/event-stream');
+    const client = await connectHttp(server.url, 'sse-writer');
+    const started = Date.now();
+    const [events] = await Promise.all([
+      readEvents(live, (list) => list.some((e) => e.event === 'change' && e.data.includes('"title":"streamed"'))),
+      call(client, 'backlog_create', { title: 'streamed' }),
+    ]);
+    expect(Date.now() - started).toBeLessThan(1000);
+    const created = events.find((e) => e.event === 'change' && e.data.includes('"title":"streamed"'));
+    expect(JSON.parse(created?.data ?? '{}')).toMatchObject({
+      kind: 'created',
+      actor: 'sse-writer',
+      tool: 'backlog_create',
+    });
+    const id = Number(created?.id);
+    expect(id).toBeGreaterThan(0);
+
+    await call(client, 'backlog_update', { id: 'TASK-0002', status: 'done' });
+    await client.close();
+    const again = await fetch(`${server.url}/events`, { headers: { 'last-event-id': String(id) } });
+    const replayed = await readEvents(again, (list) => list.some((e) => e.event === 'change'));
+    const missed = replayed.find((e) => e.event === 'change');
+    expect(Number(missed?.id)).toBe(id + 1);
+    expect(JSON.parse(missed?.data ?? '{}')).toMatchObject({
+      kind: 'updated',
+      item_id: 'TASK-0002',
+      fields: ['status'],
+    });
+  });
 });
+
+interface SseMessage {
+  event?: string;
+  id?: string;
+  data: string;
+}
+
+function parseSse(text: string): SseMessage[] {
+  return text
+    .split('\n\n')
+    .slice(0, -1)
+    .map((block) => {
+      const message: SseMessage = { data: '' };
+      for (const line of block.split('\n')) {
+        const [key, ...rest] = line.split(': ');
+        const value = rest.join(': ');
+        if (key === 'event') message.event = value;
+        else if (key === 'id') message.id = value;
+        else if (key === 'data') message.data += value;
+      }
+      return message;
+    });
+}

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Backlog } from '../core/backlog.js';
 import { createApi } from './api.js';
+import { EventHub } from './events.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { localOnly } from './security.js';
 
@@ -15,6 +16,8 @@ export interface AppOptions {
   /** Extra information for /health (data dir, uptime...). */
   health?: () => Promise<Record<string, unknown>>;
   allowedHosts?: readonly string[];
+  /** Lets the CLI's `stop` end the server; only a caller holding the token may. */
+  shutdown?: { token: string; run: () => void };
 }
 
 export interface App {
@@ -37,7 +40,19 @@ export function createApp(options: AppOptions): App {
     }),
   );
   app.all('/mcp', (c) => mcp.handle(c.req.raw));
+  const hub = new EventHub(options.backlog.events);
+  app.get('/events', (c) => hub.handle(c));
   app.get('/version', (c) => c.text(options.version));
+  const shutdown = options.shutdown;
+  if (shutdown) {
+    app.post('/shutdown', (c) => {
+      // A constant token comparison is fine here: the token is 32 random bytes readable only by the owner.
+      if (c.req.header('x-backlog-token') !== shutdown.token)
+        return c.json({ error: 'A valid x-backlog-token is required' }, 403);
+      setTimeout(shutdown.run, 10);
+      return c.json({ stopping: true });
+    });
+  }
   app.get('/health', async (c) =>
     c.json({ status: 'ok', version: options.version, ...(options.health ? await options.health() : {}) }),
   );

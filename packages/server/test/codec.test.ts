@@ -11,6 +11,7 @@ function task(overrides: Partial<Item> = {}): Item {
     title: 'Fix authentication flow',
     status: 'open',
     description: 'The authentication flow has an issue.\n',
+    version: 1,
     created_at: '2026-01-01T10:00:00.000Z',
     updated_at: '2026-01-02T11:00:00.000Z',
     ...overrides,
@@ -57,6 +58,22 @@ describe('encodeItem → decodeItem round trip', () => {
       status: 'blocked',
     });
     expect(roundTrip(item)).toEqual(item);
+  });
+
+  it('round-trips the coordination fields: priority, dependencies, claim and version', () => {
+    const item = task({
+      priority: 'high',
+      blocked_by: ['TASK-0002', 'EPIC-0001'],
+      assignee: 'claude-code#1a2b3c4d',
+      lease_until: '2026-01-02T11:30:00.000Z',
+      version: 42,
+    });
+    expect(roundTrip(item)).toEqual(item);
+  });
+
+  it('reads a file without a version as version 1, and refuses an unknown priority', () => {
+    expect(decodeOk('---\ntitle: x\n---\n').version).toBe(1);
+    expect(decodeError('---\ntitle: x\npriority: urgent\n---\n')).toMatch(/priority/);
   });
 
   it('keeps a milestone due date as the same string', () => {
@@ -125,7 +142,7 @@ describe('encodeItem → decodeItem round trip', () => {
   });
 
   it('keeps unknown front matter keys through a round trip', () => {
-    const item = task({ extra: { priority: 'high', estimate: 3, labels: ['auth', 'bug'], owner: { name: 'Ada' } } });
+    const item = task({ extra: { severity: 'high', estimate: 3, labels: ['auth', 'bug'], owner: { name: 'Ada' } } });
     expect(roundTrip(item).extra).toEqual(item.extra);
   });
 
@@ -161,6 +178,7 @@ describe('encodeItem layout', () => {
       'blocked_reason',
       'created_at',
       'updated_at',
+      'version',
       'zeta',
     ]);
   });
@@ -239,12 +257,12 @@ describe('decodeItem on hand-written files', () => {
   });
 
   it('preserves unknown keys in extra and writes them back', () => {
-    const text = '---\ntitle: x\npriority: high\nestimate: 3\nlabels:\n  - a\n  - b\n---\nbody\n';
+    const text = '---\ntitle: x\nseverity: high\nestimate: 3\nlabels:\n  - a\n  - b\n---\nbody\n';
     const item = decodeOk(text);
-    expect(item.extra).toEqual({ priority: 'high', estimate: 3, labels: ['a', 'b'] });
+    expect(item.extra).toEqual({ severity: 'high', estimate: 3, labels: ['a', 'b'] });
     const again = decodeOk(encodeItem(item));
     expect(again.extra).toEqual(item.extra);
-    expect(encodeItem(item)).toContain('priority: high');
+    expect(encodeItem(item)).toContain('severity: high');
   });
 
   it('reads CRLF files and keeps the body CRLF', () => {

@@ -13,6 +13,9 @@ export const TYPE_PREFIX: Readonly<Record<EntityType, string>> = {
 export const STATUSES = ['open', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
 export type Status = (typeof STATUSES)[number];
 
+export const PRIORITIES = ['high', 'medium', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
 /** "Active" is what an agent still has to care about. */
 export const ACTIVE_STATUSES: readonly Status[] = ['open', 'in_progress', 'blocked'];
 
@@ -37,6 +40,14 @@ export interface Item {
   evidence?: string[];
   blocked_reason?: string[];
   due_date?: string;
+  /** IDs of items that must be done (or cancelled) before this one is ready. */
+  blocked_by?: string[];
+  priority?: Priority;
+  /** The agent holding a claim on the item, until `lease_until`. */
+  assignee?: string;
+  lease_until?: string;
+  /** Increases on every write; `if_version` compares against it. */
+  version: number;
   created_at: string;
   updated_at: string;
   /** Front matter keys this version does not know, kept so a round trip loses nothing. */
@@ -51,6 +62,9 @@ export interface ItemStub {
   type: EntityType;
   parent_id?: string;
   epic_id?: string;
+  priority?: Priority;
+  assignee?: string;
+  version: number;
   updated_at: string;
 }
 
@@ -60,13 +74,27 @@ export function toStub(item: Item): ItemStub {
     title: item.title,
     status: item.status,
     type: item.type,
+    version: item.version,
     updated_at: item.updated_at,
   };
   if (item.parent_id) stub.parent_id = item.parent_id;
   if (item.epic_id) stub.epic_id = item.epic_id;
+  if (item.priority) stub.priority = item.priority;
+  if (item.assignee) stub.assignee = item.assignee;
   return stub;
 }
 
 export function isActive(status: Status): boolean {
   return ACTIVE_STATUSES.includes(status);
+}
+
+/** The smallest useful mention of an item: what context answers list by default. */
+export interface ItemRef {
+  id: string;
+  title: string;
+  status: Status;
+}
+
+export function toRef(item: Item): ItemRef {
+  return { id: item.id, title: item.title, status: item.status };
 }

@@ -17,4 +17,13 @@ export interface ActivityEntry {
 export interface Actor {
   tool: string;
   name?: string;
+  /** Tells apart two sessions of the same client program, for claims. */
+  session?: string;
+}
+
+/** The identity a claim is held under: an explicit agent name, or the client's name and session. */
+export function claimant(actor: Actor, explicit?: string): string | undefined {
+  if (explicit?.trim()) return explicit.trim();
+  if (!actor.name) return actor.session ? `agent#${actor.session}` : undefined;
+  return actor.session ? `${actor.name}#${actor.session}` : actor.name;
 }

@@ -1,14 +1,19 @@
 import {
   type EntityType,
   type Item,
+  type ItemRef,
   type ItemStub,
   normalizeId,
+  type Priority,
   type Reference,
   type Status,
+  toRef,
   toStub,
 } from '@backlog-mcp/shared';
-import type { ActivityEntry, Actor } from './activity.js';
+import { type ActivityEntry, type Actor, claimant } from './activity.js';
+import { activeHolder, applyClaim, DEFAULT_LEASE_MS } from './claims.js';
 import { buildContext, type RelatedItem, type TaskContext } from './context.js';
+import { blockersResolved, checkBlockers, readyOrder } from './dependencies.js';
 import { BacklogError, conflict, invalid, notFound, unavailable } from './errors.js';
 import { ChangeEmitter, type ChangeEvent } from './events.js';
 import { LIMITS, utf8Length } from './limits.js';
@@ -27,6 +32,7 @@ export interface BacklogDeps {
   journal: Journal;
   readSource?: SourceReader;
   now?: () => Date;
+  leaseMs?: number;
 }
 
 export interface CreateInput {
@@ -38,6 +44,8 @@ export interface CreateInput {
   due_date?: string;
   references?: Reference[];
   source_path?: string;
+  blocked_by?: string[];
+  priority?: Priority;
 }
 
 /** `null` clears a field; an absent key leaves it alone. */
@@ -51,6 +59,20 @@ export interface UpdatePatch {
   evidence?: string[] | null;
   references?: Reference[] | null;
   due_date?: string | null;
+  blocked_by?: string[] | null;
+  priority?: Priority | null;
+  /** true takes the item (in_progress, assignee, lease); false releases it. */
+  claim?: boolean;
+  /** Who claims; defaults to the calling client's identity. */
+  agent?: string;
+  /** Refuse the write unless the item is still at this version. */
+  if_version?: number;
+}
+
+/** An item as get returns it: every field, plus its dependencies in both directions. */
+export interface ItemWithDependencies extends Item {
+  waits_on?: ItemRef[];
+  blocking?: ItemRef[];
 }
 
 export interface ListResult {
@@ -86,11 +108,14 @@ export interface ContextRequest {
   query?: string;
   depth?: 1 | 2;
   include_related?: boolean;
+  /** Whole neighbour items and the focal body uncut, instead of compact refs. */
+  include_content?: boolean;
 }
 
 export interface EditResult {
   uri: string;
   id?: string;
+  version?: number;
   message: string;
 }
 
@@ -135,25 +160,46 @@ export class Backlog {
     return (await this.deps.store.snapshot()).items.length;
   }
 
-  async list(filter: ListFilter & { limit?: number; counts?: boolean }): Promise<ListResult> {
+  async list(filter: ListFilter & { limit?: number; counts?: boolean; ready?: boolean }): Promise<ListResult> {
     const scoped: ListFilter = { ...filter };
     if (filter.epic_id) scoped.epic_id = requireId('epic_id', filter.epic_id);
     if (filter.parent_id) scoped.parent_id = requireId('parent_id', filter.parent_id);
-    const { matches, counts } = filterItems((await this.deps.store.snapshot()).items, scoped);
+    if (filter.ready) scoped.status = ['open'];
+    const snapshot = await this.deps.store.snapshot();
+    let { matches, counts } = filterItems(snapshot.items, scoped);
+    if (filter.ready) {
+      const now = this.now();
+      matches = matches
+        .filter((item) => !activeHolder(item, now) && blockersResolved(item, snapshot.byId))
+        .sort(readyOrder);
+    }
     const limit = filter.limit ?? LIMITS.listLimitDefault;
     const result: ListResult = { items: matches.slice(0, limit).map(toStub), total: matches.length };
     if (filter.counts) result.counts = counts;
     return result;
   }
 
-  async get(ids: readonly string[]): Promise<{ items: Item[]; not_found: string[] }> {
-    const items: Item[] = [];
+  async get(ids: readonly string[]): Promise<{ items: ItemWithDependencies[]; not_found: string[] }> {
+    const snapshot = await this.deps.store.snapshot();
+    const relations = relationsOf(snapshot);
+    const items: ItemWithDependencies[] = [];
     const missing: string[] = [];
     for (const raw of ids) {
       const id = normalizeId(raw)?.id;
       const item = id ? await this.deps.store.get(id) : undefined;
-      if (item) items.push(item);
-      else missing.push(raw);
+      if (!item) {
+        missing.push(raw);
+        continue;
+      }
+      const withDeps: ItemWithDependencies = { ...item };
+      const waitsOn = (item.blocked_by ?? []).flatMap((b) => {
+        const blocker = snapshot.byId.get(b);
+        return blocker ? [toRef(blocker)] : [];
+      });
+      const blocking = relations.dependentsOf(item.id).map(toRef);
+      if (waitsOn.length) withDeps.waits_on = waitsOn;
+      if (blocking.length) withDeps.blocking = blocking;
+      items.push(withDeps);
     }
     return { items, not_found: missing };
   }
@@ -168,6 +214,8 @@ export class Backlog {
       input.source_path !== undefined ? await this.readSource(input.source_path) : (input.description ?? '');
     return this.writes.run(async () => {
       const fields = await this.resolveRelations(input, type, undefined);
+      const { byId } = await this.deps.store.snapshot();
+      const blockedBy = input.blocked_by?.length ? checkBlockers(undefined, input.blocked_by, byId) : [];
       const at = this.timestamp();
       const item = await this.deps.store.create(type, (id) => ({
         id,
@@ -177,6 +225,9 @@ export class Backlog {
         description,
         ...fields,
         ...(input.references?.length ? { references: input.references } : {}),
+        ...(blockedBy.length ? { blocked_by: blockedBy } : {}),
+        ...(input.priority ? { priority: input.priority } : {}),
+        version: 1,
         created_at: at,
         updated_at: at,
       }));
@@ -199,11 +250,15 @@ export class Backlog {
     const id = requireId('id', rawId);
     return this.writes.run(async () => {
       const current = await this.requireItem('id', id);
+      checkVersion('if_version', current, patch.if_version);
       const next: Item = { ...current };
       if (patch.title !== undefined) next.title = requireTitle('title', patch.title);
       if (patch.status !== undefined) next.status = patch.status;
       if (patch.description !== undefined) next.description = patch.description ?? '';
       const resolved: Partial<Item> = await this.resolveRelations(patch, current.type, current.id);
+      if (patch.blocked_by?.length) {
+        resolved.blocked_by = checkBlockers(id, patch.blocked_by, (await this.deps.store.snapshot()).byId);
+      }
       const fields = next as unknown as Record<string, unknown>;
       for (const field of OPTIONAL_FIELDS) {
         const value = patch[field];
@@ -212,12 +267,19 @@ export class Backlog {
         if (value === null || (Array.isArray(value) && value.length === 0)) delete fields[field];
         else fields[field] = resolved[field] ?? value;
       }
+      applyClaim(current, next, {
+        claim: patch.claim,
+        agent: claimant(actor, patch.agent),
+        statusGiven: patch.status !== undefined,
+        now: this.now(),
+        leaseMs: this.deps.leaseMs ?? DEFAULT_LEASE_MS,
+      });
       const changed = changedFields(current, next);
       if (changed.length === 0) return { item: current, changed };
       const at = this.timestamp();
       next.updated_at = at;
+      next.version = current.version + 1;
       await this.deps.store.save(next);
-      const summary = changed.includes('status') ? `status → ${next.status}` : undefined;
       await this.afterWrite(
         { kind: 'updated', id, item: next, fields: changed, tool: actor.tool, actor: actor.name, at },
         {
@@ -227,7 +289,7 @@ export class Backlog {
           id,
           fields: changed,
           actor: actor.name,
-          ...(summary ? { summary } : {}),
+          ...(updateSummary(current, next, changed) ? { summary: updateSummary(current, next, changed) } : {}),
         },
       );
       return { item: next, changed };
@@ -300,6 +362,7 @@ export class Backlog {
       relations: relationsOf(snapshot),
       lookup: (id) => byId.get(id),
       depth: request.depth ?? 1,
+      full: request.include_content === true,
       activity,
       related,
     });
@@ -322,12 +385,13 @@ export class Backlog {
     return { text };
   }
 
-  async editResource(uri: string, operation: EditOperation, actor: Actor): Promise<EditResult> {
+  async editResource(uri: string, operation: EditOperation, actor: Actor, ifVersion?: number): Promise<EditResult> {
     const target = parseResourceUri(uri);
     return this.writes.run(async () => {
       const at = this.timestamp();
       if (target.kind === 'item') {
         const current = await this.requireItem('uri', target.id);
+        checkVersion('if_version', current, ifVersion);
         const description = applyEdit(current.description, operation);
         if (utf8Length(description) > LIMITS.descriptionBytes) {
           throw invalid(
@@ -336,7 +400,7 @@ export class Backlog {
             `${description.length} characters`,
           );
         }
-        const next: Item = { ...current, description, updated_at: at };
+        const next: Item = { ...current, description, updated_at: at, version: current.version + 1 };
         await this.deps.store.save(next);
         await this.afterWrite(
           {
@@ -358,7 +422,12 @@ export class Backlog {
             summary: operation.type,
           },
         );
-        return { uri, id: next.id, message: `${operation.type} applied to the body of ${next.id}` };
+        return {
+          uri,
+          id: next.id,
+          version: next.version,
+          message: `${operation.type} applied to the body of ${next.id}`,
+        };
       }
       const content = await this.deps.store.readDocument(target.path);
       if (content === undefined) {
@@ -381,7 +450,7 @@ export class Backlog {
     const hits = await this.deps.search.related(focal, { limit: 5, filter: (id) => id !== focal.id });
     return hits.flatMap((hit) => {
       const item = byId.get(hit.id);
-      return item ? [{ ...toStub(item), score: round(hit.score) }] : [];
+      return item ? [{ ...toRef(item), score: round(hit.score) }] : [];
     });
   }
 
@@ -444,8 +513,25 @@ export class Backlog {
   }
 }
 
+/** A stale if_version fails with the current version, so the agent can re-read and retry. */
+function checkVersion(field: string, current: Item, expected: number | undefined): void {
+  if (expected === undefined || expected === current.version) return;
+  throw conflict(
+    `${field}: ${current.id} is at version ${current.version}, not ${expected}; someone changed it since you read it. ` +
+      'Re-read it (backlog_get) and retry with the new version.',
+    field,
+  );
+}
+
+function updateSummary(before: Item, after: Item, changed: readonly string[]): string | undefined {
+  if (after.assignee !== before.assignee) {
+    return after.assignee ? `claimed by ${after.assignee}` : `released by ${before.assignee}`;
+  }
+  return changed.includes('status') ? `status → ${after.status}` : undefined;
+}
+
 function changedFields(before: Item, after: Item): string[] {
-  const keys = ['title', 'status', 'description', ...OPTIONAL_FIELDS] as const;
+  const keys = ['title', 'status', 'description', ...OPTIONAL_FIELDS, 'assignee', 'lease_until'] as const;
   return keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
 }
 

@@ -1,27 +1,32 @@
-import { type Item, type ItemStub, type Reference, toStub } from '@backlog-mcp/shared';
+import { type Item, type ItemRef, type Reference, toRef } from '@backlog-mcp/shared';
 import type { ActivityEntry } from './activity.js';
 import { idsInText, type Relations } from './relations.js';
+
+/** Neighbours are compact refs by default; with include_content they are whole items. */
+export type Neighbour = ItemRef | Item;
 
 export interface ResolvedReference extends Reference {
   /** Set when the URL names a backlog item (mcp://backlog/tasks/TASK-0007.md or any URL with an ID). */
   id?: string;
-  item?: ItemStub;
+  status?: Item['status'];
 }
 
-export interface RelatedItem extends ItemStub {
+export interface RelatedItem extends ItemRef {
   score: number;
 }
 
 export interface TaskContext {
   focal: Item;
-  parent?: ItemStub;
-  epic?: ItemStub;
-  children: ItemStub[];
-  siblings: ItemStub[];
-  ancestors?: ItemStub[];
-  descendants?: ItemStub[];
+  parent?: Neighbour;
+  epic?: Neighbour;
+  children: Neighbour[];
+  siblings: Neighbour[];
+  ancestors?: Neighbour[];
+  descendants?: Neighbour[];
+  waits_on: Neighbour[];
+  blocking: Neighbour[];
   references: ResolvedReference[];
-  referenced_by: ItemStub[];
+  referenced_by: Neighbour[];
   related: RelatedItem[];
   activity: ActivityEntry[];
 }
@@ -31,35 +36,56 @@ export interface ContextInput {
   relations: Relations;
   lookup: (id: string) => Item | undefined;
   depth: 1 | 2;
+  full: boolean;
   activity: ActivityEntry[];
   related: RelatedItem[];
 }
 
+/** Long bodies are cut in the compact answer; the whole item is one backlog_get away. */
+const FOCAL_BODY_LIMIT = 2000;
+
 export function buildContext(input: ContextInput): TaskContext {
-  const { focal, relations, lookup, depth } = input;
+  const { relations, lookup, depth, full } = input;
+  const show = (item: Item): Neighbour => (full ? item : toRef(item));
+  const focal = full ? input.focal : trimBody(input.focal);
   const parent = focal.parent_id ? lookup(focal.parent_id) : undefined;
   const epic = focal.epic_id ? lookup(focal.epic_id) : undefined;
   const children = relations.childrenOf(focal.id);
   const container = parent ?? epic;
   const siblings = container ? relations.childrenOf(container.id).filter((item) => item.id !== focal.id) : [];
+  const waitsOn = (focal.blocked_by ?? []).flatMap((id) => {
+    const blocker = lookup(id);
+    return blocker ? [blocker] : [];
+  });
 
   const context: TaskContext = {
     focal,
-    children: children.map(toStub),
-    siblings: siblings.map(toStub),
+    children: children.map(show),
+    siblings: siblings.map(show),
+    waits_on: waitsOn.map(show),
+    blocking: relations.dependentsOf(focal.id).map(show),
     references: resolveReferences(focal.references ?? [], lookup),
-    referenced_by: relations.referrersOf(focal.id).map(toStub),
+    referenced_by: relations.referrersOf(focal.id).map(show),
     related: input.related,
     activity: input.activity,
   };
-  if (parent) context.parent = toStub(parent);
-  if (epic) context.epic = toStub(epic);
+  if (parent) context.parent = show(parent);
+  if (epic) context.epic = show(epic);
   if (depth === 2) {
     const grand = container?.parent_id ? lookup(container.parent_id) : undefined;
-    context.ancestors = grand ? [toStub(grand)] : [];
-    context.descendants = children.flatMap((child) => relations.childrenOf(child.id)).map(toStub);
+    context.ancestors = grand ? [show(grand)] : [];
+    context.descendants = children.flatMap((child) => relations.childrenOf(child.id)).map(show);
   }
   return context;
+}
+
+function trimBody(item: Item): Item {
+  if (item.description.length <= FOCAL_BODY_LIMIT) return item;
+  const cut = item.description.slice(0, FOCAL_BODY_LIMIT);
+  return {
+    ...item,
+    description: `${cut}\n… (${item.description.length - FOCAL_BODY_LIMIT} more characters: backlog_get)`,
+  };
 }
 
 function resolveReferences(references: Reference[], lookup: ContextInput['lookup']): ResolvedReference[] {
@@ -69,7 +95,7 @@ function resolveReferences(references: Reference[], lookup: ContextInput['lookup
     const target = id ? lookup(id) : undefined;
     if (id && target) {
       resolved.id = id;
-      resolved.item = toStub(target);
+      resolved.status = target.status;
     }
     return resolved;
   });

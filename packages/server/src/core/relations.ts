@@ -14,6 +14,8 @@ export interface Relations {
   childrenOf(id: string): readonly Item[];
   /** Items with a reference naming the key. */
   referrersOf(id: string): readonly Item[];
+  /** Items whose blocked_by names the key: what waits on it. */
+  dependentsOf(id: string): readonly Item[];
 }
 
 const cache = new WeakMap<Snapshot, Relations>();
@@ -30,6 +32,7 @@ export function relationsOf(snapshot: Snapshot): Relations {
 function buildRelations(items: readonly Item[]): Relations {
   const children = new Map<string, Item[]>();
   const referrers = new Map<string, Item[]>();
+  const dependents = new Map<string, Item[]>();
   const add = (map: Map<string, Item[]>, key: string, item: Item) => {
     const list = map.get(key);
     if (list) list.push(item);
@@ -40,9 +43,11 @@ function buildRelations(items: readonly Item[]): Relations {
     if (item.epic_id && item.epic_id !== item.parent_id) add(children, item.epic_id, item);
     const named = new Set((item.references ?? []).flatMap((ref) => idsInText(ref.url)));
     for (const id of named) if (id !== item.id) add(referrers, id, item);
+    for (const id of item.blocked_by ?? []) add(dependents, id, item);
   }
   return {
     childrenOf: (id) => children.get(id) ?? [],
     referrersOf: (id) => referrers.get(id) ?? [],
+    dependentsOf: (id) => dependents.get(id) ?? [],
   };
 }

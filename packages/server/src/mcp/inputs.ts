@@ -1,4 +1,4 @@
-import { ENTITY_TYPES, STATUSES } from '@backlog-mcp/shared';
+import { ENTITY_TYPES, PRIORITIES, STATUSES } from '@backlog-mcp/shared';
 import { z } from 'zod';
 import { LIMITS } from '../core/limits.js';
 
@@ -19,28 +19,63 @@ export function jsonish<T extends z.ZodTypeAny>(schema: T) {
   return z.preprocess(fromJsonText, schema);
 }
 
+/** Limits are checked by refinements, which stay out of the JSON Schema: every byte there costs agents tokens. */
+export function capped(max: number) {
+  return z.string().superRefine((value, ctx) => {
+    if (value.length > max) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `Expected at most ${max} characters, received ${value.length}`,
+      });
+    }
+  });
+}
+
 export function listOf<T extends z.ZodTypeAny>(schema: T, max: number = LIMITS.listEntries) {
-  return z.preprocess((value) => {
-    const parsed = fromJsonText(value);
-    return typeof parsed === 'string' ? [parsed] : parsed;
-  }, z.array(schema).max(max));
+  return z.preprocess(
+    (value) => {
+      const parsed = fromJsonText(value);
+      return typeof parsed === 'string' ? [parsed] : parsed;
+    },
+    z.array(schema).superRefine((list, ctx) => {
+      if (list.length > max) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `Expected at most ${max} entries, received ${list.length}`,
+        });
+      }
+    }),
+  );
+}
+
+export function bounded(min: number, max: number) {
+  return z
+    .number()
+    .int()
+    .superRefine((value, ctx) => {
+      if (value < min || value > max) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `Expected a whole number from ${min} to ${max}, received ${value}`,
+        });
+      }
+    });
 }
 
 /*
  * Factories, not shared instances: zod-to-json-schema turns a reused instance into
  * a "$ref", which several MCP clients cannot resolve.
  */
-export const Id = () => z.string().min(1).max(40).describe('Item ID, e.g. TASK-0001');
-export const Title = () => z.string().min(1).max(LIMITS.titleLength);
-export const Description = () => z.string().max(LIMITS.descriptionBytes).describe('Markdown body');
+export const Id = () => capped(40);
+export const Title = () => capped(LIMITS.titleLength);
+export const Description = () => capped(LIMITS.descriptionBytes);
 export const Type = () => z.enum(ENTITY_TYPES);
 export const Status = () => z.enum(STATUSES);
-export const IsoDate = () => z.string().max(10).describe('YYYY-MM-DD');
-export const TextEntry = () => z.string().max(LIMITS.listItemLength);
-export const Reference = () =>
-  z
-    .object({ url: z.string().min(1).max(LIMITS.urlLength), title: z.string().max(LIMITS.titleLength).optional() })
-    .strict();
+export const Priority = () => z.enum(PRIORITIES);
+export const IsoDate = () => capped(10).describe('YYYY-MM-DD');
+export const TextEntry = () => capped(LIMITS.listItemLength);
+export const Reference = () => z.object({ url: capped(LIMITS.urlLength), title: Title().optional() }).strict();
 export const References = () =>
-  listOf(jsonish(Reference())).describe('Links [{url, title?}]: web URLs or items (mcp://backlog/tasks/TASK-0007.md)');
-export const Query = () => z.string().min(1).max(LIMITS.queryLength);
+  listOf(jsonish(Reference())).describe('[{url, title?}]; url may be mcp://backlog/tasks/ID.md');
+export const Query = () => capped(LIMITS.queryLength);
+export const Ids = () => listOf(Id());

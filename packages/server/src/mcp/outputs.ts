@@ -1,66 +1,26 @@
-import { ItemSchema, ItemStubSchema } from '@backlog-mcp/shared';
 import { z } from 'zod';
 
-/** Output schemas: what `structuredContent` promises to clients that read it. */
-export const ActivitySchema = z.object({
-  at: z.string(),
-  tool: z.string(),
-  action: z.string(),
-  id: z.string().optional(),
-  uri: z.string().optional(),
-  fields: z.array(z.string()).optional(),
-  actor: z.string().optional(),
-  summary: z.string().optional(),
-});
-
-export const CountsSchema = z.object({
-  by_status: z.record(z.number()),
-  by_type: z.record(z.number()),
-});
+/*
+ * Output schemas name the keys agents rely on and stay loose inside: the whole
+ * tools/list answer must fit a small token budget (issue 9: ≤ 3,000 tokens).
+ */
+const ref = () => z.object({ id: z.string(), title: z.string(), status: z.string() }).passthrough();
+const item = () => ref().extend({ type: z.string(), version: z.number() }).passthrough();
 
 export const ListOutput = z.object({
-  items: z.array(ItemStubSchema),
+  items: z.array(item()),
   total: z.number(),
-  counts: CountsSchema.optional(),
+  counts: z.object({ by_status: z.record(z.number()), by_type: z.record(z.number()) }).optional(),
 });
-
-export const GetOutput = z.object({ items: z.array(ItemSchema), not_found: z.array(z.string()) });
-export const CreateOutput = z.object({ id: z.string(), item: ItemSchema });
-export const UpdateOutput = z.object({ id: z.string(), item: ItemSchema, changed: z.array(z.string()) });
-export const DeleteOutput = z.object({ id: z.string(), deleted: z.literal(true) });
-
+export const GetOutput = z.object({ items: z.array(item()), not_found: z.array(z.string()) });
+export const CreateOutput = z.object({ id: z.string(), item: item() });
+export const UpdateOutput = z.object({ id: z.string(), item: item(), changed: z.array(z.string()) });
+export const DeleteOutput = z.object({ id: z.string(), deleted: z.boolean() });
 export const SearchOutput = z.object({
-  results: z.array(
-    ItemStubSchema.extend({
-      score: z.number(),
-      snippet: z.string(),
-      matched_fields: z.array(z.string()),
-      description: z.string().optional(),
-    }),
-  ),
+  results: z.array(item()),
   total: z.number(),
   search_mode: z.string(),
 });
-
-const ResolvedReference = z.object({
-  url: z.string(),
-  title: z.string().optional(),
-  id: z.string().optional(),
-  item: ItemStubSchema.optional(),
-});
-
-export const ContextOutput = z.object({
-  focal: ItemSchema,
-  parent: ItemStubSchema.optional(),
-  epic: ItemStubSchema.optional(),
-  children: z.array(ItemStubSchema),
-  siblings: z.array(ItemStubSchema),
-  ancestors: z.array(ItemStubSchema).optional(),
-  descendants: z.array(ItemStubSchema).optional(),
-  references: z.array(ResolvedReference),
-  referenced_by: z.array(ItemStubSchema),
-  related: z.array(ItemStubSchema.extend({ score: z.number() })),
-  activity: z.array(ActivitySchema),
-});
-
-export const WriteResourceOutput = z.object({ uri: z.string(), id: z.string().optional(), message: z.string() });
+/** The neighbour lists (parent, children, waits_on, ...) are {id, title, status} refs; see the tool description. */
+export const ContextOutput = z.object({ focal: item(), children: z.array(ref()) }).passthrough();
+export const WriteResourceOutput = z.object({ uri: z.string(), message: z.string() }).passthrough();

@@ -1,14 +1,26 @@
-import type { Item, ItemStub } from '@backlog-mcp/shared';
+import type { Item, ItemRef, ItemStub } from '@backlog-mcp/shared';
 import type { ActivityEntry } from '../core/activity.js';
 
 /** Concise text renderings: what a model reads when its client ignores structuredContent. */
 export function stubLine(stub: ItemStub): string {
   const where = [stub.epic_id && `epic ${stub.epic_id}`, stub.parent_id && `in ${stub.parent_id}`].filter(Boolean);
-  return `${stub.id} [${stub.status}] ${stub.title}${where.length ? ` (${where.join(', ')})` : ''}`;
+  const extra = [stub.priority && `${stub.priority} priority`, stub.assignee && `held by ${stub.assignee}`].filter(
+    Boolean,
+  );
+  const notes = [...where, ...extra];
+  return `${stub.id} [${stub.status}] ${stub.title}${notes.length ? ` (${notes.join(', ')})` : ''}`;
 }
 
-export function itemText(item: Item): string {
-  const lines = [`${item.id} [${item.status}] ${item.type}: ${item.title}`];
+export function refLine(ref: ItemRef): string {
+  return `${ref.id} [${ref.status}] ${ref.title}`;
+}
+
+export function itemText(item: Item & { waits_on?: ItemRef[]; blocking?: ItemRef[] }): string {
+  const lines = [`${item.id} [${item.status}] ${item.type}: ${item.title} (v${item.version})`];
+  if (item.priority) lines.push(`priority: ${item.priority}`);
+  if (item.assignee) lines.push(`assignee: ${item.assignee}${item.lease_until ? ` until ${item.lease_until}` : ''}`);
+  for (const ref of item.waits_on ?? []) lines.push(`waits on: ${refLine(ref)}`);
+  for (const ref of item.blocking ?? []) lines.push(`blocking: ${refLine(ref)}`);
   if (item.epic_id) lines.push(`epic: ${item.epic_id}`);
   if (item.parent_id) lines.push(`parent: ${item.parent_id}`);
   if (item.due_date) lines.push(`due: ${item.due_date}`);

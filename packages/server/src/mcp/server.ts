@@ -24,11 +24,13 @@ export function createMcpServer(backlog: Backlog, options: McpServerOptions): Mc
     { name: 'backlog-mcp', version: options.version },
     { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
   );
+  // Two sessions of the same client program must not share a claim: each server instance gets its own tag.
+  const session = crypto.randomUUID().slice(0, 8);
   const ctx: ToolContext = {
     backlog,
     actor: (tool) => {
       const name = options.actorName ?? server.server.getClientVersion()?.name;
-      return name ? { tool, name } : { tool };
+      return name ? { tool, name, session } : { tool, session };
     },
   };
   for (const tool of TOOLS) registerTool(server, tool, ctx);

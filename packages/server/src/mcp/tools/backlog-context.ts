@@ -1,42 +1,50 @@
-import type { ItemStub } from '@backlog-mcp/shared';
 import { z } from 'zod';
+import type { Neighbour } from '../../core/context.js';
 import { Id, Query } from '../inputs.js';
 import { ContextOutput } from '../outputs.js';
-import { activityLine, itemText, stubLine } from '../render.js';
+import { activityLine, itemText, refLine } from '../render.js';
 import { defineTool } from '../tool.js';
 
 export const backlogContext = defineTool({
   name: 'backlog_context',
-  title: 'Full context of an item',
+  title: 'Context of an item',
   description:
-    'Everything around one item in one call: parent and epic, children, siblings, references both ways, ' +
-    'recent activity and related items. Give task_id, or query to find the item by description. ' +
-    'depth=2 adds grandparents and grandchildren.',
+    'One call before working on an item: parent, epic, children, siblings, dependencies, references both ways, ' +
+    'activity, related items. task_id, or query to find it. depth=2: grandparents/grandchildren. ' +
+    'include_content: whole neighbours.',
   input: z
     .object({
       task_id: Id().optional(),
       query: Query().optional(),
-      depth: z.number().int().min(1).max(2).optional(),
+      depth: z.union([z.literal(1), z.literal(2)]).optional(),
       include_related: z.boolean().optional(),
+      include_content: z.boolean().optional(),
     })
     .strict(),
   output: ContextOutput,
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(args, { backlog }) {
-    const context = await backlog.context({ ...args, depth: args.depth === 2 ? 2 : 1 });
-    const section = (name: string, stubs: readonly ItemStub[] | undefined) =>
-      stubs?.length ? [`${name}:`, ...stubs.map((s) => `  ${stubLine(s)}`)] : [];
+    const context = await backlog.context(args);
+    const section = (name: string, list: readonly Neighbour[] | undefined) =>
+      list?.length ? [`${name}:`, ...list.map((n) => `  ${refLine(n)}`)] : [];
     const lines = [
       itemText(context.focal),
       '',
-      ...(context.parent ? [`parent: ${stubLine(context.parent)}`] : []),
-      ...(context.epic ? [`epic: ${stubLine(context.epic)}`] : []),
+      ...(context.parent ? [`parent: ${refLine(context.parent)}`] : []),
+      ...(context.epic ? [`epic: ${refLine(context.epic)}`] : []),
       ...section('ancestors', context.ancestors),
       ...section('children', context.children),
       ...section('descendants', context.descendants),
       ...section('siblings', context.siblings),
+      ...section('waits on', context.waits_on),
+      ...section('blocking', context.blocking),
       ...(context.references.length
-        ? ['references:', ...context.references.map((r) => `  ${r.id ?? r.url}${r.title ? ` ${r.title}` : ''}`)]
+        ? [
+            'references:',
+            ...context.references.map(
+              (r) => `  ${r.id ? `${r.id} [${r.status}]` : r.url}${r.title ? ` ${r.title}` : ''}`,
+            ),
+          ]
         : []),
       ...section('referenced by', context.referenced_by),
       ...section('related', context.related),

@@ -1,25 +1,27 @@
 import { z } from 'zod';
-import { Description, Id, IsoDate, References, Title, Type } from '../inputs.js';
+import { Description, Id, Ids, IsoDate, Priority, References, Title, Type } from '../inputs.js';
 import { CreateOutput } from '../outputs.js';
 import { defineTool } from '../tool.js';
 
 export const backlogCreate = defineTool({
   name: 'backlog_create',
-  title: 'Create a backlog item',
+  title: 'Create an item',
   description:
-    'Create a task (default), epic, folder, artifact or milestone; it starts open. Returns the new ID. ' +
-    'parent_id files it under a task, epic, folder or milestone; epic_id puts it in an epic. ' +
-    'source_path reads the description from a local text file instead of description.',
+    'Create a task (default), epic, folder, artifact or milestone, status open; returns the ID. ' +
+    'parent_id: containing task/epic/folder/milestone. blocked_by: IDs that must be done first. ' +
+    'source_path: read the description from a local file.',
   input: z
     .object({
       title: Title(),
       description: Description().optional(),
-      type: Type().optional().describe('Default task'),
+      type: Type().optional(),
       epic_id: Id().optional(),
       parent_id: Id().optional(),
+      blocked_by: Ids().optional(),
+      priority: Priority().optional(),
       due_date: IsoDate().optional(),
       references: References().optional(),
-      source_path: z.string().min(1).max(4096).optional().describe('Local file whose text becomes the description'),
+      source_path: z.string().min(1).optional(),
     })
     .strict(),
   output: CreateOutput,

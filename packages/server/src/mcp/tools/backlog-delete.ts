@@ -6,14 +6,14 @@ import { defineTool } from '../tool.js';
 
 export const backlogDelete = defineTool({
   name: 'backlog_delete',
-  title: 'Delete a backlog item',
-  description: 'Delete an item permanently (its ID is never reused). Prefer status done or cancelled to keep history.',
+  title: 'Delete an item',
+  description: 'Delete permanently (IDs are never reused). Prefer status done/cancelled to keep history.',
   input: z.object({ id: Id() }).strict(),
   output: DeleteOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async run(args, { backlog, actor }) {
     await backlog.delete(args.id, actor('backlog_delete'));
     const id = normalizeId(args.id)?.id ?? args.id;
-    return { structured: { id, deleted: true as const }, text: `Deleted ${id}` };
+    return { structured: { id, deleted: true }, text: `Deleted ${id}` };
   },
 });

@@ -7,13 +7,9 @@ import { defineTool } from '../tool.js';
 
 export const backlogGet = defineTool({
   name: 'backlog_get',
-  title: 'Get backlog items',
-  description: 'Get whole items (all fields and the Markdown description). id: one ID or a list of IDs.',
-  input: z
-    .object({
-      id: z.union([Id(), listOf(Id(), LIMITS.batchGetMax)]).describe('One ID, or a list of IDs'),
-    })
-    .strict(),
+  title: 'Get items',
+  description: 'Whole items with description, version and dependencies both ways. id: one ID or a list.',
+  input: z.object({ id: z.union([Id(), listOf(Id(), LIMITS.batchGetMax)]) }).strict(),
   output: GetOutput,
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(args, { backlog }) {

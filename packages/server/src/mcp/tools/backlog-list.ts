@@ -1,26 +1,26 @@
 import { z } from 'zod';
 import { LIMITS } from '../../core/limits.js';
-import { Id, listOf, Query, Status, Type } from '../inputs.js';
+import { bounded, Id, listOf, Query, Status, Type } from '../inputs.js';
 import { ListOutput } from '../outputs.js';
 import { stubLine } from '../render.js';
 import { defineTool } from '../tool.js';
 
 export const backlogList = defineTool({
   name: 'backlog_list',
-  title: 'List backlog items',
+  title: 'List items',
   description:
-    'List items, newest update first. Default: active items (open, in_progress, blocked). ' +
-    'Filter by status (list), type, epic_id, parent_id, query (words matched in any field). ' +
-    'counts=true adds totals by status and type for the same scope, ignoring the status/type filters.',
+    'List items, newest first; default active (open, in_progress, blocked). ready=true: open, unclaimed, ' +
+    'blockers done — pick work here, most important first. counts=true adds totals by status/type.',
   input: z
     .object({
-      status: listOf(Status(), 5).optional().describe('Statuses to include; default open, in_progress, blocked'),
+      ready: z.boolean().optional(),
+      status: listOf(Status(), 5).optional(),
       type: Type().optional(),
       epic_id: Id().optional(),
       parent_id: Id().optional(),
-      query: Query().optional(),
+      query: Query().optional().describe('words in any field'),
       counts: z.boolean().optional(),
-      limit: z.number().int().min(1).max(LIMITS.listLimitMax).optional().describe(`Default ${LIMITS.listLimitDefault}`),
+      limit: bounded(1, LIMITS.listLimitMax).optional().describe(`default ${LIMITS.listLimitDefault}`),
     })
     .strict(),
   output: ListOutput,

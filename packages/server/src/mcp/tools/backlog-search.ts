@@ -1,27 +1,21 @@
 import { z } from 'zod';
 import { LIMITS } from '../../core/limits.js';
-import { listOf, Query, Status, Type } from '../inputs.js';
+import { bounded, listOf, Query, Status, Type } from '../inputs.js';
 import { SearchOutput } from '../outputs.js';
 import { defineTool } from '../tool.js';
 
 export const backlogSearch = defineTool({
   name: 'backlog_search',
-  title: 'Search the backlog',
+  title: 'Search',
   description:
-    'Ranked search over every item and status (unless status is given), with snippets. ' +
-    'sort=recent orders the same matches newest first. include_content returns whole descriptions.',
+    'Ranked search (words and meaning) over all statuses unless status is given; snippets. ' +
+    'sort=recent: same matches, newest first. include_content: whole descriptions.',
   input: z
     .object({
       query: Query(),
       types: listOf(Type(), 5).optional(),
       status: listOf(Status(), 5).optional(),
-      limit: z
-        .number()
-        .int()
-        .min(1)
-        .max(LIMITS.searchLimitMax)
-        .optional()
-        .describe(`Default ${LIMITS.searchLimitDefault}`),
+      limit: bounded(1, LIMITS.searchLimitMax).optional().describe(`default ${LIMITS.searchLimitDefault}`),
       sort: z.enum(['relevance', 'recent']).optional(),
       include_content: z.boolean().optional(),
     })

@@ -1,34 +1,47 @@
 import { z } from 'zod';
-import { Description, Id, IsoDate, listOf, References, Status, TextEntry, Title } from '../inputs.js';
+import { Description, Id, Ids, IsoDate, listOf, Priority, References, Status, TextEntry, Title } from '../inputs.js';
 import { UpdateOutput } from '../outputs.js';
 import { defineTool } from '../tool.js';
 
 export const backlogUpdate = defineTool({
   name: 'backlog_update',
-  title: 'Update a backlog item',
+  title: 'Update an item',
   description:
-    'Change fields of an item. Lists (evidence, blocked_reason, references) replace the old list; ' +
-    'null clears a field. Record evidence when you finish work, and blocked_reason when status is blocked.',
+    'Change fields; null clears; lists replace. Workflow: claim=true (takes it: in_progress, leased to you 30 min, ' +
+    'fails if another agent holds it) → work → evidence + status=done. claim=false releases. ' +
+    'if_version: fail instead of overwriting a newer version.',
   input: z
     .object({
       id: Id(),
+      claim: z.boolean().optional(),
+      agent: capped40().optional().describe('claimant name; default: your client'),
+      if_version: z.number().int().optional(),
+      status: Status().optional(),
       title: Title().optional(),
       description: Description().nullable().optional(),
-      status: Status().optional(),
+      evidence: listOf(TextEntry()).nullable().optional(),
+      blocked_reason: listOf(TextEntry()).nullable().optional(),
+      blocked_by: Ids().nullable().optional(),
+      priority: Priority().nullable().optional(),
       epic_id: Id().nullable().optional(),
       parent_id: Id().nullable().optional(),
-      blocked_reason: listOf(TextEntry()).nullable().optional(),
-      evidence: listOf(TextEntry()).nullable().optional(),
       references: References().nullable().optional(),
       due_date: IsoDate().nullable().optional(),
     })
     .strict(),
   output: UpdateOutput,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, { backlog, actor }) {
     const { id, ...patch } = args;
     const { item, changed } = await backlog.update(id, patch, actor('backlog_update'));
-    const text = changed.length ? `Updated ${item.id}: ${changed.join(', ')}` : `No change to ${item.id}`;
+    const holder = item.assignee ? `; held by ${item.assignee} until ${item.lease_until}` : '';
+    const text = changed.length
+      ? `Updated ${item.id} (v${item.version}): ${changed.join(', ')}${holder}`
+      : `No change to ${item.id} (v${item.version})`;
     return { structured: { id: item.id, item, changed }, text };
   },
 });
+
+function capped40() {
+  return Id();
+}

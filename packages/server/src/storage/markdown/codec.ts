@@ -2,6 +2,8 @@ import {
   ENTITY_TYPES,
   type EntityType,
   type Item,
+  PRIORITIES,
+  type Priority,
   parseCanonicalId,
   type Reference,
   STATUSES,
@@ -18,11 +20,16 @@ const KEY_ORDER = [
   'epic_id',
   'parent_id',
   'due_date',
+  'priority',
+  'blocked_by',
+  'assignee',
+  'lease_until',
   'references',
   'evidence',
   'blocked_reason',
   'created_at',
   'updated_at',
+  'version',
 ] as const;
 const KNOWN = new Set<string>(KEY_ORDER);
 
@@ -96,9 +103,22 @@ function buildItem(fields: Map<string, unknown>, body: string, fileId: string, f
     title,
     status,
     description: body,
+    version: positiveInt(fields.get('version')) ?? 1,
     created_at: text(fields.get('created_at')) ?? fallbackTime,
     updated_at: text(fields.get('updated_at')) ?? text(fields.get('created_at')) ?? fallbackTime,
   };
+  const priority = text(fields.get('priority'));
+  if (priority) {
+    if (!PRIORITIES.includes(priority as Priority))
+      return { ok: false, error: `priority ${priority} is not one of ${PRIORITIES.join(', ')}` };
+    item.priority = priority as Priority;
+  }
+  const blockedBy = textList(fields.get('blocked_by'));
+  if (blockedBy.length) item.blocked_by = blockedBy;
+  const assignee = text(fields.get('assignee'));
+  if (assignee) item.assignee = assignee;
+  const leaseUntil = text(fields.get('lease_until'));
+  if (leaseUntil) item.lease_until = leaseUntil;
   const epicId = text(fields.get('epic_id'));
   if (epicId) item.epic_id = epicId;
   const parentId = text(fields.get('parent_id'));
@@ -126,6 +146,11 @@ function text(node: unknown): string | undefined {
   if (typeof node.value === 'string') return node.value;
   const source = (node as { source?: unknown }).source;
   return typeof source === 'string' ? source : String(node.value);
+}
+
+function positiveInt(node: unknown): number | undefined {
+  const value = isScalar(node) ? Number(node.value) : Number.NaN;
+  return Number.isSafeInteger(value) && value >= 1 ? value : undefined;
 }
 
 function textList(node: unknown): string[] {

@@ -221,6 +221,9 @@ export class MarkdownStore implements Store {
       this.report(name, decoded.error);
       return known ? { kind: 'remove', id } : undefined;
     }
+    // A hand edit rarely bumps `version`; bump it in memory so if_version still sees the change.
+    const known = this.items.get(id);
+    if (known && decoded.item.version <= known.version) decoded.item.version = known.version + 1;
     this.remember(decoded.item, text);
     return { kind: 'upsert', item: decoded.item };
   }

@@ -4,7 +4,7 @@ import type { Item, ItemStub } from '@backlog-mcp/shared';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backlog } from '../src/core/backlog.js';
-import { TextSearchIndex } from '../src/search/text-index.js';
+import { HybridSearchIndex } from '../src/search/hybrid.js';
 import { JsonlJournal } from '../src/storage/journal-file.js';
 import { MarkdownStore } from '../src/storage/markdown/file-store.js';
 import { call, callError, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
@@ -169,7 +169,7 @@ describe('claim leases', () => {
     const store = await MarkdownStore.open({ dataDir: dir, log: () => {} });
     const backlog = new Backlog({
       store,
-      search: new TextSearchIndex(),
+      search: new HybridSearchIndex(),
       journal: await JsonlJournal.open(join(dir, '.state', 'activity.jsonl'), () => {}),
       now: () => now,
     });

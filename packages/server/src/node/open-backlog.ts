@@ -1,17 +1,33 @@
 import { join } from 'node:path';
 import { Backlog } from '../core/backlog.js';
-import { TextSearchIndex } from '../search/text-index.js';
+import { loadDefaultEmbedder } from '../search/embedder/load-node.js';
+import type { Embedder } from '../search/embedder/static-embedder.js';
+import { HybridSearchIndex } from '../search/hybrid.js';
 import { JsonlJournal } from '../storage/journal-file.js';
 import { MarkdownStore } from '../storage/markdown/file-store.js';
+import { FileVectorCache } from '../storage/vector-cache-file.js';
 import { createSourceReader } from './source-reader.js';
 
 export interface NodeBacklog {
   backlog: Backlog;
   store: MarkdownStore;
-  close(): void;
+  search: HybridSearchIndex;
+  close(): Promise<void>;
 }
 
-/** Wires the core to the Markdown store, the JSONL journal and the search index. */
+const PERSIST_EVERY_MS = 10_000;
+
+/** The shipped model, or nothing: search then runs text-only and says so once, never crashes. */
+function tryLoadEmbedder(log: (line: string) => void): Embedder | undefined {
+  try {
+    return loadDefaultEmbedder();
+  } catch (error) {
+    log(`backlog: semantic search is off (the embedding table did not load: ${String(error)}); using text search only`);
+    return undefined;
+  }
+}
+
+/** Wires the core to the Markdown store, the JSONL journal and the hybrid search index. */
 export async function openNodeBacklog(options: {
   dataDir: string;
   log?: (line: string) => void;
@@ -20,12 +36,25 @@ export async function openNodeBacklog(options: {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const store = await MarkdownStore.open({ dataDir: options.dataDir, log, watch: options.watch ?? true });
   const journal = await JsonlJournal.open(join(store.layout.state, 'activity.jsonl'), log);
-  const backlog = new Backlog({
-    store,
-    journal,
-    search: new TextSearchIndex(),
-    readSource: createSourceReader(process.cwd()),
-  });
+  const embedder = tryLoadEmbedder(log);
+  const cache = embedder
+    ? await FileVectorCache.open(join(store.layout.state, `vectors-${embedder.id}.bin`), embedder.dimensions)
+    : undefined;
+  const search = new HybridSearchIndex({ embedder, cache, log });
+  const backlog = new Backlog({ store, journal, search, readSource: createSourceReader(process.cwd()) });
   await backlog.start();
-  return { backlog, store, close: () => store.close() };
+  const timer = setInterval(() => {
+    void search.persist().catch((error: unknown) => log(`backlog: could not save the vector cache: ${String(error)}`));
+  }, PERSIST_EVERY_MS);
+  timer.unref();
+  return {
+    backlog,
+    store,
+    search,
+    close: async () => {
+      clearInterval(timer);
+      store.close();
+      await search.persist().catch(() => undefined);
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import type { Item } from '@backlog-mcp/shared';
 import MiniSearch, { type SearchResult } from 'minisearch';
-import type { SearchHit, SearchIndex, SearchOptions } from '../core/ports.js';
+import type { SearchHit, SearchOptions } from '../core/ports.js';
+import { processTerm, tokenize } from './analyze.js';
 
 interface IndexedDoc {
   id: string;
@@ -24,52 +25,62 @@ function toDoc(item: Item): IndexedDoc {
   };
 }
 
-/** Full-text search (BM25 via MiniSearch), kept in step with every write. */
-export class TextSearchIndex implements SearchIndex {
-  readonly mode = 'text';
-  private index = TextSearchIndex.empty();
+/**
+ * BM25 full-text search (MiniSearch) over title, body, evidence, blocked reasons and
+ * references, title weighted higher. The ID is not a text field: boosting it made
+ * "task" match everything; ID intent is handled before text matching instead.
+ */
+export class TextIndex {
+  private index = TextIndex.empty();
 
   private static empty(): MiniSearch<IndexedDoc> {
     return new MiniSearch<IndexedDoc>({
       fields: [...FIELDS],
       idField: 'id',
+      tokenize,
+      processTerm,
       searchOptions: {
-        boost: { title: 3 },
+        boost: { title: 3, evidence: 1.2 },
         // Typo tolerance and prefixes cost time per term; short terms get neither.
-        prefix: (term) => term.length > 2,
+        prefix: (term) => term.length > 3,
         fuzzy: (term) => (term.length > 4 ? 0.2 : false),
         combineWith: 'OR',
+        weights: { fuzzy: 0.6, prefix: 0.5 },
       },
     });
   }
 
-  async rebuild(items: readonly Item[]): Promise<void> {
-    this.index = TextSearchIndex.empty();
+  get size(): number {
+    return this.index.documentCount;
+  }
+
+  rebuild(items: readonly Item[]): void {
+    this.index = TextIndex.empty();
     this.index.addAll(items.map(toDoc));
   }
 
-  async upsert(item: Item): Promise<void> {
+  upsert(item: Item): void {
     if (this.index.has(item.id)) this.index.discard(item.id);
     this.index.add(toDoc(item));
   }
 
-  async remove(id: string): Promise<void> {
+  remove(id: string): void {
     if (this.index.has(id)) this.index.discard(id);
   }
 
-  async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
-    const results = this.index.search(
-      query,
-      options.filter ? { filter: (r) => options.filter?.(String(r.id)) ?? true } : {},
-    );
+  search(query: string, options: SearchOptions): SearchHit[] {
+    const filter = options.filter;
+    const results = this.index.search(query, filter ? { filter: (r) => filter(String(r.id)) } : {});
     return results.slice(0, options.limit).map(toHit);
   }
 
-  async related(item: Item, options: SearchOptions): Promise<SearchHit[]> {
-    const results = this.index.search(item.title, {
+  /** Exact words only: for "related items" a fuzzy match is noise. */
+  searchExact(query: string, options: SearchOptions): SearchHit[] {
+    const filter = options.filter;
+    const results = this.index.search(query, {
       prefix: false,
       fuzzy: false,
-      filter: (r) => r.id !== item.id && (options.filter?.(String(r.id)) ?? true),
+      ...(filter ? { filter: (r: SearchResult) => filter(String(r.id)) } : {}),
     });
     return results.slice(0, options.limit).map(toHit);
   }
@@ -78,5 +89,10 @@ export class TextSearchIndex implements SearchIndex {
 function toHit(result: SearchResult): SearchHit {
   const fields = new Set<string>();
   for (const matched of Object.values(result.match)) for (const field of matched) fields.add(field);
-  return { id: String(result.id), score: result.score, matched_fields: [...fields], terms: result.terms };
+  return {
+    id: String(result.id),
+    score: result.score,
+    matched_fields: [...fields],
+    terms: result.queryTerms ?? result.terms,
+  };
 }

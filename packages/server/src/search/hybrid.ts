@@ -1,0 +1,161 @@
+import type { Item } from '@backlog-mcp/shared';
+import type { SearchHit, SearchIndex, SearchOptions } from '../core/ports.js';
+import { contentHash } from './content-hash.js';
+import type { Embedder } from './embedder/static-embedder.js';
+import { reciprocalRankFusion } from './fusion.js';
+import { idCandidates } from './id-intent.js';
+import { TextIndex } from './text-index.js';
+import { MemoryVectorCache, type VectorCache } from './vector-cache.js';
+import { VectorIndex } from './vector-index.js';
+
+export interface HybridOptions {
+  /** Absent (or failed to load): the index runs text-only and says so in `mode`. */
+  embedder?: Embedder;
+  cache?: VectorCache;
+  log?: (line: string) => void;
+  /** Items embedded between yields while (re)building, so requests are served meanwhile. */
+  batchSize?: number;
+  /** Which rankings take part (for the evaluation's text-only and semantic-only runs); default both. */
+  rankers?: { text: boolean; semantic: boolean };
+}
+
+/** Cosine below this is noise for the distilled table: such items are not "semantic matches". */
+export const SEMANTIC_FLOOR = 0.45;
+/** How deep each ranking goes into the fusion. */
+const DEPTH = 200;
+/** A title that contains the whole query as a phrase gets this much extra, on the RRF scale. */
+const PHRASE_BOOST = 1 / 61;
+const MAX_FUSED = 2 / 61 + PHRASE_BOOST;
+
+/** What an item is, for the embedder: the title counts twice, so long bodies do not drown it. */
+export function embeddingText(item: Item): string {
+  return `${item.title}\n${item.title}\n${item.description}`;
+}
+
+/**
+ * Hybrid search: BM25 over the text fused by reciprocal rank with cosine similarity
+ * from the offline embedder, plus ID intent and an exact-phrase title boost.
+ */
+export class HybridSearchIndex implements SearchIndex {
+  readonly mode: 'hybrid' | 'text';
+  private readonly text = new TextIndex();
+  private readonly vectors: VectorIndex | undefined;
+  private readonly cache: VectorCache;
+  private readonly titles = new Map<string, string>();
+  private readonly hashes = new Map<string, string>();
+
+  constructor(private readonly options: HybridOptions = {}) {
+    this.mode = options.embedder ? 'hybrid' : 'text';
+    this.vectors = options.embedder ? new VectorIndex(options.embedder.dimensions) : undefined;
+    this.cache = options.cache ?? new MemoryVectorCache();
+  }
+
+  get size(): number {
+    return this.text.size;
+  }
+
+  async rebuild(items: readonly Item[]): Promise<void> {
+    const started = Date.now();
+    this.text.rebuild(items);
+    this.titles.clear();
+    for (const item of items) this.titles.set(item.id, item.title.toLowerCase());
+    if (!this.vectors) return;
+    let embedded = 0;
+    const batch = this.options.batchSize ?? 500;
+    for (let i = 0; i < items.length; i++) {
+      if (this.embed(items[i] as Item)) embedded++;
+      // Yield now and then so a large first build never blocks requests for long.
+      if (i % batch === batch - 1) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await this.cache.flush(new Set(this.hashes.values()));
+    const seconds = (Date.now() - started) / 1000;
+    this.options.log?.(
+      `backlog: indexed ${items.length} items in ${seconds.toFixed(2)} s (${embedded} embedded, ${items.length - embedded} vectors from cache)`,
+    );
+  }
+
+  async upsert(item: Item): Promise<void> {
+    this.text.upsert(item);
+    this.titles.set(item.id, item.title.toLowerCase());
+    if (this.vectors) this.embed(item);
+  }
+
+  async remove(id: string): Promise<void> {
+    this.text.remove(id);
+    this.titles.delete(id);
+    this.hashes.delete(id);
+    this.vectors?.remove(id);
+  }
+
+  /** Persists cached vectors (the Node adapter calls this on a timer and at exit). */
+  async persist(): Promise<void> {
+    await this.cache.flush(new Set(this.hashes.values()));
+  }
+
+  async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
+    const filter = options.filter;
+    const ids = idCandidates(query).filter((id) => this.titles.has(id) && (!filter || filter(id)));
+    const rankers = this.options.rankers ?? { text: true, semantic: true };
+    const textHits = rankers.text ? this.text.search(query, { limit: DEPTH, filter }) : [];
+    const semantic = rankers.semantic ? this.semanticHits(query, filter) : [];
+    const fused = reciprocalRankFusion([
+      { list: textHits, weight: 1 },
+      { list: semantic, weight: 1 },
+    ]);
+    const phrase = query.trim().toLowerCase();
+    if (phrase.includes(' ')) {
+      for (const id of fused.keys()) {
+        if (this.titles.get(id)?.includes(phrase)) fused.set(id, (fused.get(id) ?? 0) + PHRASE_BOOST);
+      }
+    }
+    const byText = new Map(textHits.map((hit) => [hit.id, hit]));
+    const hits: SearchHit[] = [...fused.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([id, score]) => {
+        const text = byText.get(id);
+        return {
+          id,
+          score: score / MAX_FUSED,
+          matched_fields: text ? text.matched_fields : ['semantic'],
+          terms: text ? text.terms : [],
+        };
+      });
+    const idHits: SearchHit[] = ids.map((id) => ({ id, score: 1, matched_fields: ['id'], terms: [] }));
+    const seen = new Set(ids);
+    return [...idHits, ...hits.filter((hit) => !seen.has(hit.id))].slice(0, options.limit);
+  }
+
+  async related(item: Item, options: SearchOptions): Promise<SearchHit[]> {
+    const notSelf = (id: string) => id !== item.id && (!options.filter || options.filter(id));
+    const vector = this.vectors?.vectorOf(item.id);
+    if (!this.vectors || !vector) return this.text.searchExact(item.title, { limit: options.limit, filter: notSelf });
+    return this.vectors
+      .search(vector, options.limit, SEMANTIC_FLOOR, notSelf)
+      .map((hit) => ({ id: hit.id, score: hit.score, matched_fields: ['semantic'], terms: [] }));
+  }
+
+  private semanticHits(query: string, filter: SearchOptions['filter']): Array<{ id: string; score: number }> {
+    if (!this.vectors || !this.options.embedder) return [];
+    const vector = this.options.embedder.embed(query);
+    return this.vectors.search(vector, DEPTH, SEMANTIC_FLOOR, filter);
+  }
+
+  /** Embeds one item unless its content is unchanged or cached; returns whether it computed a vector. */
+  private embed(item: Item): boolean {
+    const embedder = this.options.embedder;
+    if (!embedder || !this.vectors) return false;
+    const text = embeddingText(item);
+    const hash = contentHash(`${embedder.id}\n${text}`);
+    if (this.hashes.get(item.id) === hash && this.vectors.has(item.id)) return false;
+    this.hashes.set(item.id, hash);
+    const cached = this.cache.get(hash);
+    if (cached && cached.length === embedder.dimensions) {
+      this.vectors.upsert(item.id, cached);
+      return false;
+    }
+    const vector = embedder.embed(text);
+    this.cache.set(hash, vector);
+    this.vectors.upsert(item.id, vector);
+    return true;
+  }
+}

@@ -1,0 +1,171 @@
+import type { Item } from '@backlog-mcp/shared';
+import { describe, expect, it } from 'vitest';
+import { processTerm, tokenize } from '../src/search/analyze.js';
+import { loadDefaultEmbedder } from '../src/search/embedder/load-node.js';
+import { reciprocalRankFusion } from '../src/search/fusion.js';
+import { HybridSearchIndex } from '../src/search/hybrid.js';
+import { idCandidates } from '../src/search/id-intent.js';
+import { MemoryVectorCache } from '../src/search/vector-cache.js';
+import { VectorIndex } from '../src/search/vector-index.js';
+
+let seq = 0;
+function item(id: string, title: string, description = '', extra: Partial<Item> = {}): Item {
+  const at = new Date(Date.UTC(2026, 0, 1, 0, seq++)).toISOString();
+  return { id, type: 'task', title, status: 'open', description, version: 1, created_at: at, updated_at: at, ...extra };
+}
+
+describe('text analysis', () => {
+  it('splits identifiers the way people search for them', () => {
+    expect(tokenize('FeatureStore keyboard-first HTTPServer v2_retry_after')).toEqual(
+      expect.arrayContaining([
+        'featurestore',
+        'feature',
+        'store',
+        'keyboard',
+        'first',
+        'http',
+        'server',
+        'retry',
+        'after',
+      ]),
+    );
+  });
+
+  it('folds accents and keeps non-ASCII letters', () => {
+    expect(tokenize('Café déjà vu, naïve Zürich')).toEqual(['cafe', 'deja', 'vu', 'naive', 'zurich']);
+    expect(tokenize('Привет мир')).toEqual(['привет', 'мир']);
+  });
+
+  it('indexes CJK text as characters and pairs', () => {
+    expect(tokenize('検索機能')).toEqual(expect.arrayContaining(['検', '検索', '機能']));
+  });
+
+  it('drops stop words and stems English words', () => {
+    expect(processTerm('the')).toBeNull();
+    expect(processTerm('testing')).toBe(processTerm('tests'));
+    expect(processTerm('0042')).toBe('0042');
+  });
+
+  it('never throws on hostile input', () => {
+    for (const text of ['', '\u0000\u0001', '🙂'.repeat(10_000), 'a'.repeat(1_000_000), '\uD800']) {
+      expect(() => tokenize(text)).not.toThrow();
+    }
+  });
+});
+
+describe('ID intent', () => {
+  it.each([
+    ['TASK-12', ['TASK-0012']],
+    ['task 12', ['TASK-0012']],
+    ['Task #12', ['TASK-0012']],
+    ['epic 3', ['EPIC-0003']],
+    ['blocked by TASK-0042 again', ['TASK-0042']],
+  ])('%s points at %j', (query, ids) => {
+    expect(idCandidates(query)).toEqual(ids);
+  });
+
+  it('reads a bare padded number as any type', () => {
+    expect(idCandidates('0012')).toContain('TASK-0012');
+    expect(idCandidates('0012')).toContain('EPIC-0012');
+    expect(idCandidates('12 monkeys')).toEqual([]);
+  });
+});
+
+describe('vector index and fusion', () => {
+  it('returns the nearest rows best first and keeps rows dense after removal', () => {
+    const index = new VectorIndex(2, 1);
+    index.upsert('a', new Float32Array([1, 0]));
+    index.upsert('b', new Float32Array([0, 1]));
+    index.upsert('c', new Float32Array([Math.SQRT1_2, Math.SQRT1_2]));
+    expect(index.search(new Float32Array([1, 0]), 2, -1).map((h) => h.id)).toEqual(['a', 'c']);
+    index.remove('a');
+    expect(index.size).toBe(2);
+    expect(index.search(new Float32Array([1, 0]), 5, 0.5).map((h) => h.id)).toEqual(['c']);
+  });
+
+  it('fuses by rank, so the last relevant hit of one list still counts', () => {
+    const fused = reciprocalRankFusion([
+      { list: [{ id: 'x' }, { id: 'y' }, { id: 'z' }], weight: 1 },
+      { list: [{ id: 'z' }], weight: 1 },
+    ]);
+    const order = [...fused.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+    expect(order[0]).toBe('z');
+    expect(fused.get('y')).toBeGreaterThan(0);
+  });
+});
+
+describe('hybrid search', () => {
+  const items = [
+    item('TASK-0001', 'Fix authentication flow', 'Users are logged out after the session token expires.'),
+    item('TASK-0002', 'Reduce dashboard load time', 'The analytics page takes 9 seconds to render charts.'),
+    item('TASK-0003', 'Add CSV export to invoices', 'Finance wants to download invoices as spreadsheets.'),
+    item('TASK-0012', 'Update the quarterly sales chart colours', 'Marketing asked for the brand palette.'),
+    item('EPIC-0003', 'Billing', 'Everything about invoices and payments.', { type: 'epic' }),
+  ];
+
+  async function index(embedded = true): Promise<HybridSearchIndex> {
+    const search = new HybridSearchIndex(
+      embedded ? { embedder: loadDefaultEmbedder(), cache: new MemoryVectorCache() } : {},
+    );
+    await search.rebuild(items);
+    return search;
+  }
+
+  it('reports hybrid mode with the shipped model, and text mode without it', async () => {
+    expect((await index()).mode).toBe('hybrid');
+    expect((await index(false)).mode).toBe('text');
+  });
+
+  it('finds an item by words it does not contain', async () => {
+    const hits = await (await index()).search('login is broken', { limit: 3 });
+    expect(hits[0]?.id).toBe('TASK-0001');
+    expect(hits[0]?.matched_fields).toEqual(['semantic']);
+  });
+
+  it('tolerates typos and matches stems', async () => {
+    const search = await index();
+    expect((await search.search('autentication', { limit: 1 }))[0]?.id).toBe('TASK-0001');
+    expect((await search.search('exporting invoice', { limit: 1 }))[0]?.id).toBe('TASK-0003');
+  });
+
+  it('puts the item an ID query names first', async () => {
+    const search = await index();
+    for (const query of ['TASK-12', 'task 12', '0012']) {
+      expect((await search.search(query, { limit: 3 }))[0]?.id, query).toBe('TASK-0012');
+    }
+    expect((await search.search('epic 3', { limit: 1 }))[0]).toMatchObject({ id: 'EPIC-0003', matched_fields: ['id'] });
+  });
+
+  it('applies filters to every ranking, ID intent included', async () => {
+    const hits = await (await index()).search('TASK-0012 invoices', {
+      limit: 10,
+      filter: (id) => id.startsWith('EPIC'),
+    });
+    expect(hits.map((h) => h.id)).toEqual(['EPIC-0003']);
+  });
+
+  it('follows upserts and removals at once', async () => {
+    const search = await index();
+    await search.upsert(item('TASK-0099', 'Migrate the payment provider', 'Move from the old gateway.'));
+    expect((await search.search('payment provider', { limit: 1 }))[0]?.id).toBe('TASK-0099');
+    await search.remove('TASK-0099');
+    expect((await search.search('payment provider', { limit: 5 })).map((h) => h.id)).not.toContain('TASK-0099');
+  });
+
+  it('re-embeds nothing when the vectors are cached', async () => {
+    const cache = new MemoryVectorCache();
+    const lines: string[] = [];
+    const first = new HybridSearchIndex({ embedder: loadDefaultEmbedder(), cache, log: (l) => lines.push(l) });
+    await first.rebuild(items);
+    const second = new HybridSearchIndex({ embedder: loadDefaultEmbedder(), cache, log: (l) => lines.push(l) });
+    await second.rebuild(items);
+    expect(lines[0]).toMatch(/5 embedded, 0 vectors from cache/);
+    expect(lines[1]).toMatch(/0 embedded, 5 vectors from cache/);
+  });
+
+  it('offers semantically related items', async () => {
+    const search = await index();
+    const related = await search.related(items[2] as Item, { limit: 2 });
+    expect(related.map((h) => h.id)).not.toContain('TASK-0003');
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { loadDefaultEmbedder } from '../src/search/embedder/load-node.js';
+import { createStaticEmbedder, tokenize } from '../src/search/embedder/static-embedder.js';
+
+const embedder = loadDefaultEmbedder();
+
+const dot = (a: Float32Array, b: Float32Array): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0);
+  return s;
+};
+const norm = (a: Float32Array): number => Math.sqrt(dot(a, a));
+
+describe('static embedder', () => {
+  it('reports its dimensions and returns vectors of that length', () => {
+    expect(embedder.dimensions).toBe(128);
+    expect(embedder.id).toMatch(/^use-lite-static/);
+    expect(embedder.embed('reduce dashboard load time')).toHaveLength(embedder.dimensions);
+  });
+
+  it('returns L2-normalised vectors', () => {
+    for (const text of ['login', 'Fix authentication flow', 'a much longer description of a task '.repeat(50)]) {
+      expect(norm(embedder.embed(text))).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('is deterministic, including across instances', () => {
+    const a = embedder.embed('Stabilize flaky end-to-end tests');
+    const b = embedder.embed('Stabilize flaky end-to-end tests');
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(loadDefaultEmbedder()).toBe(embedder);
+  });
+
+  it('never throws on hostile input and never yields NaN', () => {
+    const hostile = [
+      '',
+      '   \n\t ',
+      '🔥🚀💥',
+      '日本語のテキストを検索する',
+      '\u0000\uFFFF\uD800',
+      'a'.repeat(100_000),
+      'word '.repeat(250_000),
+      'x'.repeat(1_000_000),
+    ];
+    for (const text of hostile) {
+      const v = embedder.embed(text);
+      expect(v).toHaveLength(embedder.dimensions);
+      expect(v.every((x) => Number.isFinite(x))).toBe(true);
+      const n = norm(v);
+      expect(n === 0 || Math.abs(n - 1) < 1e-5).toBe(true);
+    }
+    expect(norm(embedder.embed(''))).toBe(0);
+  });
+
+  it('ranks a paraphrase above an unrelated text', () => {
+    const q = embedder.embed('login is broken');
+    const paraphrase = dot(q, embedder.embed('fix authentication flow'));
+    const unrelated = dot(q, embedder.embed('update the quarterly sales chart colors'));
+    expect(paraphrase).toBeGreaterThan(unrelated);
+  });
+
+  it('tokenises Unicode, accents and camelCase', () => {
+    expect(tokenize('FeatureStore HTTPServer café-Crème oauth2')).toEqual([
+      'feature',
+      'store',
+      'http',
+      'server',
+      'cafe',
+      'creme',
+      'oauth',
+      '2',
+    ]);
+    expect(tokenize('x '.repeat(10_000))).toHaveLength(2_000);
+  });
+
+  it('rejects a table that is not one', () => {
+    expect(() => createStaticEmbedder(new Uint8Array([1, 2, 3]))).toThrow();
+    expect(() => createStaticEmbedder(new Uint8Array(64))).toThrow(/magic/);
+  });
+});

@@ -9,14 +9,16 @@ export interface Ranked {
   id: string;
 }
 
-export function reciprocalRankFusion(
-  rankings: ReadonlyArray<{ list: readonly Ranked[]; weight: number }>,
+/** A ranking's weight may depend on the hit (e.g. how much of the query a text hit covers). */
+export function reciprocalRankFusion<T extends Ranked>(
+  rankings: ReadonlyArray<{ list: readonly T[]; weight: number | ((hit: T) => number) }>,
   k = RRF_K,
 ): Map<string, number> {
   const fused = new Map<string, number>();
   for (const { list, weight } of rankings) {
     list.forEach((entry, index) => {
-      fused.set(entry.id, (fused.get(entry.id) ?? 0) + weight / (k + index + 1));
+      const w = typeof weight === 'number' ? weight : weight(entry);
+      fused.set(entry.id, (fused.get(entry.id) ?? 0) + w / (k + index + 1));
     });
   }
   return fused;

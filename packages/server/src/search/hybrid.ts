@@ -1,5 +1,6 @@
 import type { Item } from '@backlog-mcp/shared';
 import type { SearchHit, SearchIndex, SearchOptions } from '../core/ports.js';
+import { processTerm, tokenize } from './analyze.js';
 import { contentHash } from './content-hash.js';
 import type { Embedder } from './embedder/static-embedder.js';
 import { reciprocalRankFusion } from './fusion.js';
@@ -23,9 +24,18 @@ export interface HybridOptions {
 export const SEMANTIC_FLOOR = 0.45;
 /** How deep each ranking goes into the fusion. */
 const DEPTH = 200;
+/**
+ * Text hits count by how much of the query they cover (coverage³): a hit on one
+ * incidental word of a paraphrase is noise, a hit on every word is near-certain.
+ * Tuned on the judged set (bench/search-eval): paraphrases 0.09 → 0.22 nDCG@10
+ * with keyword queries unchanged.
+ */
+const TEXT_WEIGHT = 1.5;
+const COVERAGE_POWER = 3;
+const SEMANTIC_WEIGHT = 1;
 /** A title that contains the whole query as a phrase gets this much extra, on the RRF scale. */
 const PHRASE_BOOST = 1 / 61;
-const MAX_FUSED = 2 / 61 + PHRASE_BOOST;
+const MAX_FUSED = (TEXT_WEIGHT + SEMANTIC_WEIGHT) / 61 + PHRASE_BOOST;
 
 /** What an item is, for the embedder: the title counts twice, so long bodies do not drown it. */
 export function embeddingText(item: Item): string {
@@ -98,9 +108,11 @@ export class HybridSearchIndex implements SearchIndex {
     const rankers = this.options.rankers ?? { text: true, semantic: true };
     const textHits = rankers.text ? this.text.search(query, { limit: DEPTH, filter }) : [];
     const semantic = rankers.semantic ? this.semanticHits(query, filter) : [];
-    const fused = reciprocalRankFusion([
-      { list: textHits, weight: 1 },
-      { list: semantic, weight: 1 },
+    const queryTerms = new Set(tokenize(query).map(processTerm).filter(Boolean)).size || 1;
+    const coverage = (hit: SearchHit) => Math.min(1, new Set(hit.terms).size / queryTerms) ** COVERAGE_POWER;
+    const fused = reciprocalRankFusion<{ id: string }>([
+      { list: textHits, weight: (hit) => TEXT_WEIGHT * coverage(hit as SearchHit) },
+      { list: semantic, weight: SEMANTIC_WEIGHT },
     ]);
     const phrase = query.trim().toLowerCase();
     if (phrase.includes(' ')) {

@@ -1,4 +1,4 @@
-import { ENTITY_TYPES, type EntityType, STATUSES, type Status } from '@backlog-mcp/shared';
+import { ENTITY_TYPES, type EntityType, STATUSES, type Status, toStub } from '@backlog-mcp/shared';
 import { Hono } from 'hono';
 import type { Backlog } from '../core/backlog.js';
 import { BacklogError } from '../core/errors.js';
@@ -26,16 +26,46 @@ export function createApi(backlog: Backlog): Hono {
   });
   api.get('/items', async (c) => {
     const q = c.req.query();
-    const result = await backlog.list({
+    const types = pick<EntityType>(ENTITY_TYPES, q.type);
+    const limit = boundedInt(q.limit, 100, LIMITS.listLimitMax);
+    const offset = boundedInt(q.offset, 0, Number.MAX_SAFE_INTEGER);
+    const sort = q.sort === 'created' ? 'created' : 'updated';
+    const filter = {
       status: pick<Status>(STATUSES, q.status),
-      type: pick<EntityType>(ENTITY_TYPES, q.type)?.[0],
       epic_id: q.epic_id || undefined,
       parent_id: q.parent_id || undefined,
       query: q.q?.slice(0, LIMITS.queryLength) || undefined,
-      limit: boundedInt(q.limit, 100, LIMITS.listLimitMax),
       counts: true,
+    };
+    // The plain form (one type, first page, newest update first) is answered by the core as it is.
+    if ((types?.length ?? 0) <= 1 && offset === 0 && sort === 'updated' && !q.locate) {
+      return c.json(await backlog.list({ ...filter, type: types?.[0], limit }));
+    }
+    // The viewer's windowed form: several types, created order, a page at an offset, the row of one item.
+    const all = await backlog.list({ ...filter, type: types?.length === 1 ? types[0] : undefined, limit: Infinity });
+    let stubs = types && types.length > 1 ? all.items.filter((stub) => types.includes(stub.type)) : all.items;
+    if (sort === 'created') {
+      const { items } = await backlog.get(stubs.map((stub) => stub.id));
+      const created = new Map(items.map((item) => [item.id, item.created_at]));
+      const at = (id: string) => created.get(id) ?? '';
+      stubs = [...stubs].sort((a, b) =>
+        at(a.id) !== at(b.id) ? (at(a.id) < at(b.id) ? 1 : -1) : a.id < b.id ? 1 : -1,
+      );
+    }
+    const located = q.locate ? stubs.findIndex((stub) => stub.id === q.locate) : undefined;
+    return c.json({
+      items: stubs.slice(offset, offset + limit),
+      total: stubs.length,
+      offset,
+      counts: all.counts,
+      ...(located === undefined ? {} : { position: located }),
     });
-    return c.json(result);
+  });
+  // Titles and statuses of a few items at once (the timeline names what it mentions).
+  api.get('/stubs', async (c) => {
+    const ids = (c.req.query('ids') ?? '').split(',').filter(Boolean).slice(0, LIMITS.batchGetMax);
+    const { items } = await backlog.get(ids);
+    return c.json({ items: items.map(toStub) });
   });
   api.get('/items/:id', async (c) => {
     const { items } = await backlog.get([c.req.param('id')]);

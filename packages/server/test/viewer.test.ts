@@ -1,0 +1,322 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage, type PageWatch } from './support/browser.js';
+import { call, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
+
+interface Created {
+  id: string;
+}
+
+const MARKDOWN = `Intro with **bold** text.
+
+| name | value |
+|------|------:|
+| alpha | 1 |
+| beta  | 2 |
+
+- [x] done step
+- [ ] open step
+
+\`\`\`ts
+const answer: number = 42;
+\`\`\`
+
+\`\`\`mermaid
+flowchart LR
+  A[write] --> B[event]
+  B --> C[page]
+\`\`\`
+`;
+
+describe('the web viewer in a real browser', () => {
+  let server: Awaited<ReturnType<typeof startHttpServer>>;
+  let dataDir: string;
+  let browser: Browser;
+  let client: Client;
+  const pages: PageWatch[] = [];
+
+  const create = async (args: Record<string, unknown>) => (await call<Created>(client, 'backlog_create', args)).id;
+  const update = (args: Record<string, unknown>) => call(client, 'backlog_update', args);
+  const open = async (path = '/', options: Parameters<typeof openPage>[2] = {}) => {
+    const watch = await openPage(browser, server.url, options);
+    pages.push(watch);
+    await watch.page.goto(`${server.url}${path}`);
+    await watch.page.waitForSelector('.live-live', { timeout: 10_000 });
+    return watch;
+  };
+  const search = (watch: PageWatch) => new URL(watch.page.url()).searchParams;
+
+  beforeAll(async () => {
+    dataDir = await tempDataDir();
+    server = await startHttpServer(dataDir);
+    client = await connectHttp(server.url, 'viewer-test-agent');
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    for (const watch of pages) await watch.context.close().catch(() => undefined);
+    await browser?.close();
+    await client?.close();
+    await server?.stop();
+    if (dataDir) await removeDir(dataDir);
+  });
+
+  it('serves the bundled page, connected live, with no request to any other origin', async () => {
+    await create({ title: 'First item' });
+    const watch = await open('/');
+    await watch.page.waitForSelector('.row[data-id]');
+    expect(await watch.page.locator('.brand').textContent()).toContain('backlog');
+    expect(watch.foreign).toEqual([]);
+    expect(watch.errors).toEqual([]);
+  });
+
+  it('shows an item created through an MCP client, in place, without a reload', async () => {
+    const watch = await open('/');
+    await watch.page.evaluate(() => {
+      (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
+    });
+    const id = await create({ title: 'Appears live in the list' });
+    const row = watch.page.locator(`.row[data-id="${id}"]`);
+    await row.waitFor({ timeout: 2000 });
+    expect(await row.locator('.row-title').textContent()).toBe('Appears live in the list');
+    expect(await watch.page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(
+      true,
+    );
+  });
+
+  it('updates the open detail, the list and the timeline when the status changes', async () => {
+    const id = await create({ title: 'Status moves along' });
+    const watch = await open(`/?id=${id}`);
+    const { page } = watch;
+    await page.waitForSelector('.detail-title');
+    expect(await page.locator('.detail .status-chip').textContent()).toContain('Open');
+    await update({ id, status: 'in_progress' });
+    await page.waitForSelector('.detail .status-chip.s-in_progress', { timeout: 2000 });
+    await page.waitForSelector(`.row[data-id="${id}"] .status-icon.s-in_progress`, { timeout: 2000 });
+    await page.waitForSelector('.detail .tl-entry.to-in_progress', { timeout: 2000 });
+    // The activity view, filtered to this item, follows the next change too.
+    await page.getByRole('button', { name: 'Activity', exact: true }).click();
+    await page.getByRole('button', { name: `Only ${id}` }).click();
+    expect(search(watch).get('for')).toBe(id);
+    await page.waitForSelector('.timeline-pane .tl-entry');
+    await update({ id, status: 'done', evidence: ['checked in the browser'] });
+    const done = page.locator('.timeline-pane .tl-entry.to-done');
+    await done.first().waitFor({ timeout: 2000 });
+    expect(await done.first().textContent()).toContain('viewer-test-agent');
+    expect(await done.first().textContent()).toMatch(/status → Done/);
+    await page.waitForSelector('.detail .status-chip.s-done', { timeout: 2000 });
+    expect(await page.locator('.detail .evidence').textContent()).toContain('checked in the browser');
+    // The selection survived every change.
+    expect(search(watch).get('id')).toBe(id);
+  });
+
+  it('renders GitHub-flavoured Markdown: tables, task lists, highlighted code and Mermaid as SVG', async () => {
+    const id = await create({ title: 'Markdown showcase', description: MARKDOWN });
+    const { page } = await open(`/?id=${id}`);
+    await page.waitForSelector('.markdown table');
+    expect(await page.locator('.markdown th').count()).toBe(2);
+    expect(await page.locator('.markdown input[type="checkbox"]').count()).toBe(2);
+    expect(await page.locator('.markdown input[type="checkbox"]:checked').count()).toBe(1);
+    expect(await page.locator('.markdown .hljs-keyword').count()).toBeGreaterThan(0);
+    await page.waitForSelector('.markdown figure.mermaid svg', { timeout: 15_000 });
+    expect(await page.locator('.markdown figure.mermaid svg').first().textContent()).toContain('write');
+    expect(await page.locator('.markdown pre.mermaid-source').count()).toBe(0);
+  });
+
+  it('lists the children of an epic and a folder, with breadcrumbs up the path', async () => {
+    const epic = await create({ type: 'epic', title: 'Parent epic' });
+    const folder = await create({ type: 'folder', title: 'A folder' });
+    const child = await create({ title: 'Child in both', epic_id: epic, parent_id: folder });
+    const { page } = await open(`/?id=${epic}&status=all`);
+    await page.waitForSelector('.children');
+    await page.locator(`.children a[href="?id=${child}"]`).click();
+    await page.waitForSelector('.breadcrumbs .crumb a');
+    expect(await page.locator('.detail-title').textContent()).toBe('Child in both');
+    expect(await page.locator('.breadcrumbs').textContent()).toContain('A folder');
+    await page.locator('.breadcrumbs .crumb a', { hasText: 'A folder' }).click();
+    await page.waitForFunction((id) => document.querySelector('.detail-title')?.textContent === id, 'A folder');
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelector('.detail-title')?.textContent === 'Child in both');
+  });
+
+  it('keeps user-written HTML inert: titles, bodies, links and search results', async () => {
+    const id = await create({
+      title: '<img src=x onerror="window.__pwned=1;alert(1)">',
+      description: [
+        '<script>window.__pwned=2;alert(2)</script>',
+        '<img src="x" onerror="window.__pwned=3;alert(3)">',
+        '<svg onload="window.__pwned=4"><circle r="1"/></svg>',
+        '<iframe src="javascript:alert(5)"></iframe>',
+        '[click me](javascript:alert(6))',
+        '<a href="javascript:alert(7)">raw link</a>',
+        '<details open ontoggle="window.__pwned=8">x</details>',
+        '```mermaid\nflowchart LR\n  A["<img src=x onerror=alert(9)>"] --> B\n```',
+        'onerror= in plain text stays text',
+      ].join('\n\n'),
+    });
+    const watch = await open(`/?id=${id}&status=all`);
+    const { page } = watch;
+    await page.waitForSelector('.detail-title');
+    await page.waitForSelector(`.row[data-id="${id}"]`);
+    await page.waitForSelector('.markdown figure.mermaid', { timeout: 15_000 });
+    // Open it in the spotlight too (its highlighter is another path to the DOM).
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('onerror');
+    await page.waitForSelector('.hit');
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(500);
+    expect(watch.dialogs).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('.detail-title').textContent()).toBe('<img src=x onerror="window.__pwned=1;alert(1)">');
+    const injected = await page.evaluate(() => ({
+      handlers: document.querySelectorAll('[onerror],[onload],[ontoggle],[onclick]').length,
+      scripts: [...document.querySelectorAll('script')].filter((s) => !s.src && s.textContent?.includes('pwned'))
+        .length,
+      iframes: document.querySelectorAll('iframe').length,
+      jsLinks: document.querySelectorAll('a[href^="javascript"]').length,
+      rowImages: document.querySelectorAll('.row img, .detail-title img').length,
+    }));
+    expect(injected).toEqual({ handlers: 0, scripts: 0, iframes: 0, jsLinks: 0, rowImages: 0 });
+    expect(await page.locator('.markdown').textContent()).toContain('onerror= in plain text stays text');
+  });
+
+  it('spotlight: Ctrl+K and /, results as you type with highlights, tabs, keyboard navigation, Esc', async () => {
+    const task = await create({ title: 'Zeppelin mooring checklist', description: 'Tie the zeppelin to the mast.' });
+    const epic = await create({ type: 'epic', title: 'Zeppelin fleet' });
+    const watch = await open('/');
+    const { page } = watch;
+    await page.keyboard.press('/');
+    await page.waitForSelector('.spotlight .spot-input');
+    await page.keyboard.type('zeppelin');
+    await page.waitForSelector(`#hit-${task}`);
+    await page.waitForSelector(`#hit-${epic}`);
+    expect((await page.locator('.hit mark').first().textContent())?.toLowerCase()).toBe('zeppelin');
+    expect(search(watch).get('spot')).toBe('zeppelin');
+    await page.getByRole('tab', { name: 'Epics' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.hit').length === 1);
+    expect(await page.locator('.hit').getAttribute('id')).toBe(`hit-${epic}`);
+    await page.getByRole('tab', { name: 'All', exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.hit').length >= 2);
+    await page.keyboard.press('ArrowDown');
+    const second = (await page.locator('.hit[aria-selected="true"]').getAttribute('id'))?.replace('hit-', '');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.spotlight', { state: 'detached' });
+    expect(search(watch).get('id')).toBe(second);
+    await page.waitForFunction((id) => document.querySelector('.crumb.current')?.textContent === id, second);
+    await page.keyboard.press('Control+k');
+    await page.waitForSelector('.spotlight');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.spotlight', { state: 'detached' });
+    expect(search(watch).has('spot')).toBe(false);
+  });
+
+  it('filters by status, type and epic, and keeps filters and selection through reload and back/forward', async () => {
+    const epic = await create({ type: 'epic', title: 'Filter epic' });
+    const inEpicOpen = await create({ title: 'In epic, open', epic_id: epic });
+    const inEpicDone = await create({ title: 'In epic, done', epic_id: epic });
+    await update({ id: inEpicDone, status: 'done' });
+    const outside = await create({ title: 'Outside the epic' });
+    const watch = await open('/');
+    const { page } = watch;
+    await page.waitForSelector(`.row[data-id="${outside}"]`);
+    await page.locator('.seg', { hasText: 'Done' }).click();
+    await page.waitForSelector(`.row[data-id="${inEpicDone}"]`);
+    expect(await page.locator(`.row[data-id="${inEpicOpen}"]`).count()).toBe(0);
+    expect(search(watch).get('status')).toBe('done');
+    await page.locator('.seg', { hasText: 'All' }).click();
+    await page.selectOption('select[aria-label="Epic filter"]', epic);
+    await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 2);
+    await page.selectOption('select[aria-label="Type filter"]', 'task');
+    await page.locator(`.row[data-id="${inEpicOpen}"]`).click();
+    await page.waitForSelector('.detail-title');
+    await page.locator('select[aria-label="Sort"]').selectOption('created');
+    const url = new URL(page.url());
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      id: inEpicOpen,
+      status: 'all',
+      type: 'task',
+      epic,
+      sort: 'created',
+    });
+    await page.reload();
+    await page.waitForSelector('.detail-title');
+    await page.waitForSelector(`.row[data-id="${inEpicDone}"]`);
+    expect(await page.locator('.row[data-id]').count()).toBe(2);
+    expect(await page.locator('select[aria-label="Epic filter"]').inputValue()).toBe(epic);
+    expect(await page.locator('.row.selected').getAttribute('data-id')).toBe(inEpicOpen);
+    expect(await page.locator('.detail-title').textContent()).toBe('In epic, open');
+    await page.goBack(); // before "sort=created"
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('sort'));
+    await page.goBack(); // before the selection
+    await page.waitForSelector('.placeholder');
+    await page.goForward();
+    await page.waitForSelector('.detail-title');
+    expect(search(watch).get('id')).toBe(inEpicOpen);
+    // The list's word filter is in the URL too.
+    await page.locator('input[aria-label="Filter the list"]').fill('outside');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === 'outside');
+  });
+
+  it('works by keyboard alone: j/k move, Enter opens, Esc closes', async () => {
+    const { page } = await open('/');
+    await page.waitForSelector('.row[data-id]');
+    const ids = await page.locator('.row[data-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    await page.keyboard.press('j');
+    expect(await page.locator('.row.cursor').getAttribute('data-id')).toBe(ids[1]);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.detail-title');
+    expect(new URL(page.url()).searchParams.get('id')).toBe(ids[1]);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.placeholder');
+    expect(new URL(page.url()).searchParams.has('id')).toBe(false);
+  });
+
+  it('at phone width shows the detail as a full-screen pane with a back button', async () => {
+    const { page } = await open('/', { viewport: { width: 390, height: 844 } });
+    await page.locator('.row[data-id]').first().click();
+    await page.waitForSelector('.detail-title');
+    const box = await page.locator('.right-pane').boundingBox();
+    expect(box).toMatchObject({ x: 0, y: 0, width: 390, height: 844 });
+    await page.getByRole('button', { name: 'Back to the list' }).click();
+    await page.waitForSelector('.right-pane', { state: 'hidden' });
+    expect(await page.locator('.row[data-id]').first().isVisible()).toBe(true);
+  });
+
+  it('follows an edit made directly to the Markdown file on disk', async () => {
+    const id = await create({ title: 'Edited by hand later' });
+    const { page } = await open(`/?id=${id}`);
+    await page.waitForSelector('.detail-title');
+    const file = join(dataDir, 'tasks', `${id}.md`);
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('title: Edited by hand later', 'title: Edited in a text editor'));
+    await page.waitForFunction(
+      () => document.querySelector('.detail-title')?.textContent === 'Edited in a text editor',
+      undefined,
+      { timeout: 5000 },
+    );
+    await page.waitForFunction(
+      (rowId) =>
+        document.querySelector(`.row[data-id="${rowId}"] .row-title`)?.textContent === 'Edited in a text editor',
+      id,
+    );
+  });
+
+  it('follows the system colour scheme and has a theme toggle', async () => {
+    const { page } = await open('/', { dark: true });
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await background()).toBe('rgb(13, 17, 23)');
+    await page.getByRole('button', { name: /^Theme:/ }).click();
+    const light = () => getComputedStyle(document.body).backgroundColor === 'rgb(255, 255, 255)';
+    await page.waitForFunction(light);
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await page.reload();
+    await page.waitForSelector('.topbar');
+    expect(await background()).toBe('rgb(255, 255, 255)');
+  });
+});

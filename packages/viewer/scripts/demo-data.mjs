@@ -1,0 +1,158 @@
+// A small, realistic backlog written through real MCP clients (so the journal has real actors).
+// Used by scripts/screenshots.mjs and handy for a local demo:
+//   node packages/viewer/scripts/demo-data.mjs http://127.0.0.1:3999
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+async function connect(baseUrl, name) {
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`)));
+  return client;
+}
+
+async function call(client, name, args) {
+  const result = await client.callTool({ name, arguments: args });
+  if (result.isError) throw new Error(`${name}: ${result.content.map((c) => c.text).join(' ')}`);
+  return result.structuredContent;
+}
+
+const RANKING_BODY = `Hybrid search merges BM25 and vector results with **reciprocal rank fusion** (RRF).
+This task tunes \`k\` and the per-field boosts against the judged query set.
+
+## Plan
+
+- [x] Build the judged set (120 queries, graded 0–3)
+- [x] Measure BM25 alone and vectors alone
+- [ ] Sweep \`k\` ∈ {10, 30, 60, 120}
+- [ ] Pick boosts for title / body / evidence
+
+| mode     | nDCG@10 | MRR  | p95 latency |
+|----------|--------:|-----:|------------:|
+| BM25     | 0.612   | 0.58 | 2.1 ms      |
+| vectors  | 0.644   | 0.61 | 9.8 ms      |
+| **RRF**  | **0.701** | **0.67** | 11.4 ms |
+
+\`\`\`ts
+export function rrf(lists: string[][], k = 60): Map<string, number> {
+  const scores = new Map<string, number>();
+  for (const list of lists)
+    list.forEach((id, rank) => scores.set(id, (scores.get(id) ?? 0) + 1 / (k + rank + 1)));
+  return scores;
+}
+\`\`\`
+
+\`\`\`mermaid
+flowchart LR
+  Q[query] --> B[BM25]
+  Q --> V[embedder]
+  V --> C[cosine top-k]
+  B --> F{RRF}
+  C --> F
+  F --> R[ranked results]
+\`\`\`
+
+> Keep the judged set out of the tuning loop's training data.
+`;
+
+export async function seedDemo(baseUrl) {
+  const claude = await connect(baseUrl, 'claude-code');
+  const codex = await connect(baseUrl, 'codex');
+  const cursor = await connect(baseUrl, 'cursor-agent');
+  const create = (c, args) => call(c, 'backlog_create', args).then((r) => r.id);
+  const update = (c, args) => call(c, 'backlog_update', args);
+
+  const search = await create(claude, {
+    type: 'epic',
+    title: 'Search quality',
+    description: 'Make spotlight and `backlog_search` find the right item on the first try.',
+  });
+  const viewer = await create(claude, {
+    type: 'epic',
+    title: 'Web viewer',
+    description: 'A live window on what the agents are doing.',
+  });
+  const docs = await create(codex, { type: 'folder', title: 'Documentation' });
+  const release = await create(codex, { type: 'milestone', title: 'v0.2 — hybrid search', due_date: '2026-12-15' });
+
+  const rrf = await create(claude, {
+    title: 'Tune reciprocal rank fusion weights',
+    epic_id: search,
+    parent_id: release,
+    description: RANKING_BODY,
+    references: [
+      { url: 'https://plg.uwaterloo.ca/~gvcormac/cormacksigir09-rrf.pdf', title: 'Cormack et al., RRF (SIGIR 2009)' },
+    ],
+  });
+  const embed = await create(codex, {
+    title: 'Cache embeddings on disk keyed by content hash',
+    epic_id: search,
+    description:
+      'Restarting the server should re-embed nothing that did not change.\n\n- hash: sha-256 of title + body\n- store: `vectors/<hash>.f32`',
+  });
+  const typo = await create(cursor, {
+    title: 'Typo tolerance for IDs and short words',
+    epic_id: search,
+    description: '`tsk-12`, `Task 12` and `TASK-0012` should all find the same item.',
+  });
+  const sse = await create(claude, {
+    title: 'Stream changes over SSE with Last-Event-ID replay',
+    epic_id: viewer,
+    description: 'Reconnecting clients replay what they missed; a heartbeat keeps proxies from closing the stream.',
+  });
+  const virtual = await create(cursor, {
+    title: 'Virtualised list for 10,000 items',
+    epic_id: viewer,
+    description: 'Fixed-height rows, pages of 100 fetched on demand.',
+  });
+  const dark = await create(cursor, { title: 'Dark mode and phone layout', epic_id: viewer });
+  const xss = await create(codex, {
+    title: 'Sanitise rendered Markdown (DOMPurify)',
+    epic_id: viewer,
+    description: 'A title or body with `<script>` or `onerror=` must stay inert.',
+  });
+  const adr = await create(codex, { title: 'ADR: viewer stack', parent_id: docs, type: 'artifact' });
+  const readme = await create(claude, { title: 'README: screenshots and keyboard shortcuts', parent_id: docs });
+  const bench = await create(codex, {
+    title: 'Benchmark write → visible latency',
+    epic_id: viewer,
+    description: 'Median of 20 MCP writes until the row shows up in the page.',
+  });
+  const flaky = await create(cursor, {
+    title: 'Flaky watcher test on macOS',
+    description: 'fsevents coalesces renames.',
+  });
+
+  await update(claude, {
+    id: embed,
+    status: 'done',
+    evidence: ['Restart after 10k items: 0 re-embeds (bench/run.mjs)'],
+  });
+  await update(codex, {
+    id: sse,
+    status: 'done',
+    evidence: ['packages/server/test/http.test.ts: replay after reconnect'],
+  });
+  await update(cursor, { id: virtual, status: 'in_progress' });
+  await update(claude, { id: rrf, status: 'in_progress', priority: 'high' }).catch(() =>
+    update(claude, { id: rrf, status: 'in_progress' }),
+  );
+  await update(codex, {
+    id: typo,
+    status: 'blocked',
+    blocked_reason: ['Waiting for the judged query set to include ID-style queries'],
+  });
+  await update(codex, { id: xss, status: 'done', evidence: ['viewer-xss test: no dialog, no injected element'] });
+  await update(cursor, { id: flaky, status: 'cancelled' });
+  await update(claude, { id: adr, status: 'done' });
+  await update(claude, { id: readme, status: 'in_progress' });
+  await update(cursor, { id: dark, status: 'open' }).catch(() => undefined);
+  await update(codex, { id: bench, title: 'Benchmark MCP write → visible in the viewer' });
+
+  await Promise.all([claude.close(), codex.close(), cursor.close()]);
+  return { search, viewer, docs, release, rrf, embed, typo, sse, virtual, dark, xss, adr, readme, bench, flaky };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const base = process.argv[2] ?? 'http://127.0.0.1:3030';
+  seedDemo(base).then((ids) => console.log(ids));
+}

@@ -1,0 +1,175 @@
+// Types and calls of the server's read-only JSON API. Relative URLs only: the server
+// refuses any other origin, and the page needs nothing but its own server.
+
+export const STATUSES = ['open', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
+export type Status = (typeof STATUSES)[number];
+export const ACTIVE: readonly Status[] = ['open', 'in_progress', 'blocked'];
+export const TYPES = ['task', 'epic', 'folder', 'artifact', 'milestone'] as const;
+export type ItemType = (typeof TYPES)[number];
+
+export const STATUS_LABEL: Record<Status, string> = {
+  open: 'Open',
+  in_progress: 'In progress',
+  blocked: 'Blocked',
+  done: 'Done',
+  cancelled: 'Cancelled',
+};
+export const TYPE_LABEL: Record<ItemType, string> = {
+  task: 'Task',
+  epic: 'Epic',
+  folder: 'Folder',
+  artifact: 'Artifact',
+  milestone: 'Milestone',
+};
+
+export interface Reference {
+  url: string;
+  title?: string;
+}
+
+export interface Stub {
+  id: string;
+  title: string;
+  status: Status;
+  type: ItemType;
+  parent_id?: string;
+  epic_id?: string;
+  priority?: string;
+  assignee?: string;
+  updated_at: string;
+}
+
+export interface Item extends Stub {
+  description: string;
+  references?: Reference[];
+  evidence?: string[];
+  blocked_reason?: string[];
+  blocked_by?: string[];
+  due_date?: string;
+  lease_until?: string;
+  created_at: string;
+}
+
+export interface Counts {
+  by_status: Record<string, number>;
+  by_type: Record<string, number>;
+}
+
+export interface ListPage {
+  items: Stub[];
+  total: number;
+  offset?: number;
+  counts?: Counts;
+  position?: number;
+}
+
+export interface SearchHit extends Stub {
+  score: number;
+  snippet: string;
+  matched_fields: string[];
+}
+
+export interface SearchAnswer {
+  results: SearchHit[];
+  total: number;
+  search_mode: string;
+}
+
+export interface ActivityEntry {
+  at: string;
+  tool: string;
+  action: 'created' | 'updated' | 'deleted' | 'edited';
+  id?: string;
+  uri?: string;
+  fields?: string[];
+  actor?: string;
+  summary?: string;
+}
+
+export class NotFound extends Error {}
+
+async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(path, { signal, headers: { accept: 'application/json' } });
+  if (response.status === 404) throw new NotFound(path);
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== '') search.set(key, String(value));
+  return search.toString();
+}
+
+export interface ListQuery {
+  status: readonly Status[];
+  types: readonly ItemType[];
+  epic?: string;
+  parent?: string;
+  q?: string;
+  sort: 'updated' | 'created';
+}
+
+export function listItems(
+  filter: ListQuery,
+  offset: number,
+  limit: number,
+  locate?: string,
+  signal?: AbortSignal,
+): Promise<ListPage> {
+  return getJson<ListPage>(
+    `/api/items?${query({
+      status: filter.status.join(','),
+      type: filter.types.join(','),
+      epic_id: filter.epic,
+      parent_id: filter.parent,
+      q: filter.q,
+      sort: filter.sort,
+      offset,
+      limit,
+      locate,
+    })}`,
+    signal,
+  ).then((page) => {
+    remember(page.items);
+    return page;
+  });
+}
+
+export function getItem(id: string, signal?: AbortSignal): Promise<Item> {
+  return getJson<Item>(`/api/items/${encodeURIComponent(id)}`, signal).then((item) => {
+    remember([item]);
+    return item;
+  });
+}
+
+export function search(
+  q: string,
+  types: readonly ItemType[],
+  status: readonly Status[],
+  signal?: AbortSignal,
+): Promise<SearchAnswer> {
+  return getJson<SearchAnswer>(
+    `/api/search?${query({ q, types: types.join(','), status: status.join(','), limit: 30 })}`,
+    signal,
+  );
+}
+
+export function activity(id: string | undefined, limit: number, signal?: AbortSignal): Promise<ActivityEntry[]> {
+  return getJson<{ entries: ActivityEntry[] }>(`/api/activity?${query({ id, limit })}`, signal).then((r) => r.entries);
+}
+
+/** Titles the page has seen, so the timeline can name items without asking again. */
+export const knownStubs = new Map<string, Stub>();
+
+export function remember(stubs: readonly Stub[]): void {
+  for (const stub of stubs) knownStubs.set(stub.id, stub);
+}
+
+export async function stubs(ids: readonly string[], signal?: AbortSignal): Promise<Stub[]> {
+  if (ids.length === 0) return [];
+  const answer = await getJson<{ items: Stub[] }>(`/api/stubs?ids=${encodeURIComponent(ids.join(','))}`, signal);
+  remember(answer.items);
+  return answer.items;
+}

@@ -1,0 +1,82 @@
+// The server's change stream. EventSource reconnects by itself and sends Last-Event-ID,
+// so the server replays what was missed; `reset` means it could not, and we reload data.
+
+export interface ChangeEvent {
+  id: number;
+  kind: 'created' | 'updated' | 'deleted' | 'resource_changed';
+  item_id?: string;
+  uri?: string;
+  fields?: string[];
+  actor?: string;
+  tool: string;
+  at: string;
+  title?: string;
+  status?: string;
+}
+
+export type LiveState = 'connecting' | 'live' | 'offline';
+
+export interface LiveHandlers {
+  /** A batch of changes that arrived together (coalesced per animation frame). */
+  onChanges(events: ChangeEvent[]): void;
+  /** The server could not replay: everything on screen may be stale. */
+  onReset(): void;
+  onState(state: LiveState): void;
+}
+
+export function connectLive(handlers: LiveHandlers): () => void {
+  let source: EventSource;
+  let lastId: string | undefined;
+  let closed = false;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let pending: ChangeEvent[] = [];
+  let scheduled = false;
+  let wasOffline = false;
+  const flush = () => {
+    scheduled = false;
+    const batch = pending;
+    pending = [];
+    if (batch.length) handlers.onChanges(batch);
+  };
+  const open = () => {
+    handlers.onState('connecting');
+    // After a hard close EventSource forgets Last-Event-ID; `since` carries it instead.
+    source = new EventSource(lastId ? `/events?since=${encodeURIComponent(lastId)}` : '/events');
+    source.addEventListener('ready', () => {
+      handlers.onState('live');
+      if (wasOffline) {
+        wasOffline = false;
+        // The server may have restarted (its event numbers too): refresh what is on screen.
+        handlers.onReset();
+      }
+    });
+    source.addEventListener('change', (message) => {
+      const event = message as MessageEvent<string>;
+      if (event.lastEventId) lastId = event.lastEventId;
+      try {
+        pending.push(JSON.parse(event.data) as ChangeEvent);
+      } catch {
+        return;
+      }
+      if (!scheduled) {
+        scheduled = true;
+        // A microtask, not a frame: a hidden tab still applies changes promptly.
+        queueMicrotask(flush);
+      }
+    });
+    source.addEventListener('reset', () => handlers.onReset());
+    source.addEventListener('error', () => {
+      wasOffline = true;
+      if (source.readyState === EventSource.CLOSED) {
+        handlers.onState('offline');
+        if (!closed) retry = setTimeout(open, 3000);
+      } else handlers.onState('connecting');
+    });
+  };
+  open();
+  return () => {
+    closed = true;
+    clearTimeout(retry);
+    source.close();
+  };
+}

@@ -2,12 +2,49 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-const WORDS = (
+const DOMAIN = (
   'auth login session token cache index search query render layout button modal api endpoint schema ' +
   'migration database timeout retry queue worker deploy build pipeline test flaky coverage docs readme ' +
   'performance memory leak latency dashboard chart export import csv parser config env logging metrics ' +
-  'alert billing invoice payment user profile avatar upload storage bucket permission role admin audit'
+  'alert billing invoice payment user profile avatar upload storage bucket permission role admin audit ' +
+  'refactor cleanup bug crash error exception stack trace regression release version upgrade dependency ' +
+  'mobile android ios web frontend backend server client proxy gateway load balancer kubernetes docker ' +
+  'terraform monitoring dashboard grafana oncall incident postmortem runbook backup restore replica shard ' +
+  'webhook notification email sms push template locale translation accessibility keyboard focus contrast'
 ).split(' ');
+const SYLLABLES = 'ka lo mi ne su ta ri po fe da zu be gi ho ju ve xo ly wa qe'.split(' ');
+
+/** Real backlogs have a long tail of rare words; a Zipf draw over a large vocabulary gives realistic posting lists. */
+function vocabulary(rand, size) {
+  const words = [...DOMAIN];
+  while (words.length < size) {
+    const n = 2 + Math.floor(rand() * 3);
+    words.push(Array.from({ length: n }, () => pick(rand, SYLLABLES)).join(''));
+  }
+  return words;
+}
+
+function zipfSampler(rand, n, s = 1.07) {
+  const weights = Array.from({ length: n }, (_, i) => 1 / (i + 1) ** s);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const cumulative = [];
+  let acc = 0;
+  for (const w of weights) {
+    acc += w / total;
+    cumulative.push(acc);
+  }
+  return () => {
+    const r = rand();
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] < r) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
 
 function pick(rand, list) {
   return list[Math.floor(rand() * list.length)];
@@ -21,12 +58,18 @@ function rng(seed) {
   };
 }
 
+let WORDS = DOMAIN;
+let draw = () => 0;
+
 function sentence(rand, n) {
-  return Array.from({ length: n }, () => pick(rand, WORDS)).join(' ');
+  return Array.from({ length: n }, () => WORDS[draw()]).join(' ');
 }
 
 export async function writeCorpus(dataDir, size, seed = 42) {
   const rand = rng(seed);
+  WORDS = vocabulary(rand, 20_000);
+  // Shuffle the domain words into the head of the distribution, so common words are realistic ones.
+  draw = zipfSampler(rand, WORDS.length);
   const tasks = join(dataDir, 'tasks');
   await mkdir(tasks, { recursive: true });
   await mkdir(join(dataDir, 'resources'), { recursive: true });

@@ -8,6 +8,11 @@ export interface Config {
   port: number;
   host: string;
   actorName?: string;
+  /**
+   * BACKLOG_MCP_VERSION_OVERRIDE: the version the CLI and the HTTP server claim, for tests of
+   * the upgrade rules only (a "newer" bridge replaces an "older" server). Unset in normal use.
+   */
+  versionOverride?: string;
 }
 
 export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
@@ -16,7 +21,7 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   { name: 'BACKLOG_HOST', default: '127.0.0.1', meaning: 'address the HTTP server binds to' },
   {
     name: 'BACKLOG_ACTOR_NAME',
-    default: '(the MCP client name)',
+    default: 'the MCP client name',
     meaning: 'who the activity journal says made a change',
   },
 ];
@@ -65,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
   const actor = merged.BACKLOG_ACTOR_NAME?.trim();
   if (actor) config.actorName = actor;
+  const versionOverride = merged.BACKLOG_MCP_VERSION_OVERRIDE?.trim();
+  if (versionOverride) config.versionOverride = versionOverride;
   return config;
 }
 

@@ -1,59 +1,62 @@
 #!/usr/bin/env node
-import { ENV_DOCS, loadConfig } from '../config.js';
-import { startHttpServer } from '../node/http-server.js';
-import { runStdioServer } from '../node/stdio-server.js';
+import { loadConfig } from '../config.js';
 import { VERSION } from '../version.js';
+import { EXIT } from './daemon.js';
+import { commandHelp, PROGRAM_HELP } from './help.js';
+import { stderrLog } from './log.js';
 
-/** Logs go to stderr: in stdio mode stdout carries only protocol messages. */
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
+const HELP_FLAGS = new Set(['--help', '-h']);
+/** Kept in sync with commands/items.ts (a test checks); commands load lazily so the bridge starts fast. */
+const ITEM_COMMANDS = new Set(['list', 'get', 'search', 'context', 'create', 'update', 'delete']);
+const itemHelp = async (command: string): Promise<string> => (await import('./commands/items.js')).itemHelp(command);
 
-const HELP = `backlog-mcp ${VERSION} — a task backlog for LLM agents, served over MCP
-
-Usage:
-  backlog-mcp            serve MCP over stdio (for MCP clients: {"command": "npx", "args": ["-y", "backlog-mcp"]})
-  backlog-mcp --stdio    the same, explicitly: MCP over stdio, no HTTP server
-  backlog-mcp serve      run the HTTP server in the foreground (/mcp, /api, the viewer)
-  backlog-mcp version    print the version
-  backlog-mcp --help     this help
-
-Environment (also read from ./.env):
-${ENV_DOCS.map((e) => `  ${e.name.padEnd(22)} ${e.meaning} (default ${e.default})`).join('\n')}
-`;
-
+/** Resolves to an exit code, or -1 for commands that keep running (serve, the bridge). */
 async function main(argv: string[]): Promise<number> {
-  const [command = '--stdio'] = argv;
+  const [first, ...rest] = argv;
+  const command = first ?? '--bridge';
+  const wantsHelp = rest.some((arg) => HELP_FLAGS.has(arg));
+  const print = (text: string): number => {
+    process.stdout.write(text);
+    return EXIT.ok;
+  };
+  if (HELP_FLAGS.has(command) || command === 'help') {
+    const topic = command === 'help' ? rest[0] : undefined;
+    if (!topic) return print(PROGRAM_HELP);
+    if (ITEM_COMMANDS.has(topic)) return print(commandHelp(topic, await itemHelp(topic)));
+    return print(commandHelp(topic === '--stdio' ? 'stdio' : topic === '--bridge' ? 'bridge' : topic));
+  }
+  // The test-only version override (BACKLOG_MCP_VERSION_OVERRIDE) is read through the config.
+  const version = (): string => loadConfig().versionOverride ?? VERSION;
   switch (command) {
-    case '--help':
-    case '-h':
-    case 'help':
-      process.stdout.write(HELP);
-      return 0;
+    case '--bridge':
+    case 'bridge':
+      if (wantsHelp) return print(commandHelp('bridge'));
+      return (await import('./commands/bridge.js')).runBridge(loadConfig(), version());
+    case '--stdio':
+      if (wantsHelp) return print(commandHelp('stdio'));
+      await (await import('../node/stdio-server.js')).runStdioServer(loadConfig(), stderrLog);
+      return -1;
+    case 'serve':
+      if (wantsHelp) return print(commandHelp('serve'));
+      return (await import('./commands/serve.js')).runServe(loadConfig());
+    case 'status':
+      if (wantsHelp) return print(commandHelp('status'));
+      return (await import('./commands/status.js')).runStatus(loadConfig());
+    case 'stop':
+      if (wantsHelp) return print(commandHelp('stop'));
+      return (await import('./commands/stop.js')).runStop(loadConfig());
     case 'version':
     case '--version':
     case '-v':
-      process.stdout.write(`${VERSION}\n`);
-      return 0;
-    case 'serve': {
-      const config = loadConfig();
-      const server = await startHttpServer(config, log);
-      log(`backlog-mcp ${VERSION} serving ${config.dataDir}`);
-      log(`Viewer: ${server.url}/`);
-      log(`MCP endpoint: ${server.url}/mcp`);
-      const stop = (): void => {
-        void server.close().then(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      return -1; // keep running
-    }
-    case '--stdio':
-      await runStdioServer(loadConfig(), log);
-      return -1;
+      if (wantsHelp) return print(commandHelp('version'));
+      return print(`${version()}\n`);
     default:
-      process.stderr.write(`Unknown command ${JSON.stringify(command)}.\n\n${HELP}`);
-      return 2;
+      if (ITEM_COMMANDS.has(command)) {
+        if (wantsHelp) return print(commandHelp(command, await itemHelp(command)));
+        return (await import('./commands/items.js')).runItemCommand(command, rest, loadConfig());
+      }
+      process.stderr.write(`Unknown command ${JSON.stringify(command)}. Run "backlog-mcp --help" for the commands.\n`);
+      return EXIT.usage;
   }
 }
 
@@ -62,7 +65,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    log(`backlog-mcp: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    stderrLog(`backlog-mcp: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(EXIT.failure);
   },
 );

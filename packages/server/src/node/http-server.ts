@@ -1,49 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Config } from '../config.js';
 import { createApp } from '../http/app.js';
 import { createMcpServer } from '../mcp/server.js';
 import { VERSION } from '../version.js';
-import { openNodeBacklog } from './open-backlog.js';
+import { type NodeBacklog, openNodeBacklog } from './open-backlog.js';
+import { serverStateFiles } from './state-files.js';
 import { createStaticViewer, viewerDir } from './static-viewer.js';
+
+export { serverStateFiles };
 
 export interface RunningServer {
   port: number;
   url: string;
+  version: string;
   close(): Promise<void>;
 }
 
-/** Starts the persistent HTTP server: MCP over Streamable HTTP, the API and the viewer. */
-export async function startHttpServer(config: Config, log: (line: string) => void): Promise<RunningServer> {
+export interface HttpServerOptions {
+  /**
+   * Called when an authorised `POST /shutdown` arrives (the CLI's `stop`). Without it the
+   * server just closes itself; `serve` passes a callback that also ends the process.
+   */
+  onShutdownRequest?: () => void;
+}
+
+/** The port is taken: a message that names the port and how to choose another. */
+export class PortInUseError extends Error {
+  readonly code = 'EADDRINUSE';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(
+      `Port ${port} on ${host} is already in use by another program. ` +
+        `Stop that program, or choose another port with BACKLOG_VIEWER_PORT (for example BACKLOG_VIEWER_PORT=${port === 65535 ? 3031 : port + 1}).`,
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Writes a file readable only by its owner, atomically (temp file + rename). */
+function writePrivate(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text, { mode: 0o600 });
+  renameSync(temp, path);
+}
+
+/** Removes a state file only if it still holds what this process wrote (another server may own it now). */
+function removeIfOurs(path: string, expected: string): void {
+  try {
+    if (readFileSync(path, 'utf8').trim() === expected) unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+async function listen(
+  fetch: (request: Request) => Promise<Response>,
+  config: Config,
+): Promise<ReturnType<typeof serve>> {
+  return new Promise((resolve, reject) => {
+    const s = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(config.host, config.port) : error);
+    });
+  });
+}
+
+/**
+ * Starts the persistent HTTP server: MCP over Streamable HTTP, the API and the viewer.
+ *
+ * The port is bound first, so of two servers started at once the loser fails fast (EADDRINUSE)
+ * before opening the data folder; `/version` answers while the backlog is still loading, so a
+ * probe does not mistake a starting server for a hung one. Once ready, the server writes a
+ * random token to `<data>/.state/server.token` (mode 0600) that `POST /shutdown` requires, and
+ * its PID to `server.pid`; both are removed on a clean close.
+ */
+export async function startHttpServer(
+  config: Config,
+  log: (line: string) => void,
+  options: HttpServerOptions = {},
+): Promise<RunningServer> {
   const started = Date.now();
-  const node = await openNodeBacklog({ dataDir: config.dataDir, log });
+  const version = config.versionOverride ?? VERSION;
+  let appFetch: ((request: Request) => Response | Promise<Response>) | undefined;
+  let markReady: () => void = () => {};
+  let markFailed: (error: unknown) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    markFailed = reject;
+  });
+  ready.catch(() => {});
+  const fetch = async (request: Request): Promise<Response> => {
+    if (!appFetch) {
+      if (request.method === 'GET' && new URL(request.url).pathname === '/version') {
+        return new Response(version, { headers: { 'content-type': 'text/plain; charset=UTF-8' } });
+      }
+      try {
+        await ready;
+      } catch {
+        return new Response('The server failed to start', { status: 503 });
+      }
+    }
+    return (appFetch as (request: Request) => Response | Promise<Response>)(request);
+  };
+
+  const server = await listen(fetch, config);
+  const http = server as Server;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const files = serverStateFiles(config.dataDir);
+  const pid = String(process.pid);
+  const token = randomBytes(32).toString('hex');
+
+  const stopListening = async (): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      http.closeAllConnections?.();
+    });
+  };
+
+  let node: NodeBacklog;
+  try {
+    mkdirSync(files.dir, { recursive: true });
+    writePrivate(files.pid, `${pid}\n`);
+    node = await openNodeBacklog({ dataDir: config.dataDir, log });
+  } catch (error) {
+    markFailed(error);
+    removeIfOurs(files.pid, pid);
+    await stopListening();
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      removeIfOurs(files.token, token);
+      removeIfOurs(files.pid, pid);
+      await mcp.closeAll();
+      // SSE streams (/events, MCP GET streams) would keep close() waiting forever.
+      const force = setTimeout(() => http.closeAllConnections?.(), 1000);
+      await stopListening();
+      clearTimeout(force);
+      node.close();
+    })();
+    return closing;
+  };
+
   const { app, mcp } = createApp({
     backlog: node.backlog,
-    version: VERSION,
-    makeMcpServer: () => createMcpServer(node.backlog, { version: VERSION, actorName: config.actorName }),
+    version,
+    makeMcpServer: () => createMcpServer(node.backlog, { version, actorName: config.actorName }),
     viewer: createStaticViewer(viewerDir()),
     health: async () => ({
       data_dir: config.dataDir,
       task_count: await node.backlog.count(),
       uptime_seconds: Math.round((Date.now() - started) / 1000),
+      pid: process.pid,
       sessions: mcp.sessionCount(),
       search_mode: node.backlog.searchMode,
       skipped_files: node.store.listProblems().size,
     }),
-  });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-    s.once('error', reject);
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  return {
-    port,
-    url,
-    async close() {
-      await mcp.closeAll();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      node.close();
+    shutdown: {
+      token,
+      run: () => {
+        log('Shutdown requested through POST /shutdown');
+        if (options.onShutdownRequest) options.onShutdownRequest();
+        else void close();
+      },
     },
-  };
+  });
+  appFetch = app.fetch;
+  writePrivate(files.token, `${token}\n`);
+  markReady();
+  return { port, url, version, close };
 }

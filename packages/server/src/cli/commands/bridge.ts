@@ -1,0 +1,49 @@
+import type { Config } from '../../config.js';
+import { StdioHttpBridge } from '../bridge.js';
+import { DaemonError, ensureServer, fetchHealth, targetOf } from '../daemon.js';
+import { bridgeLog } from '../log.js';
+import { DEFAULT_BACKOFF, Supervisor } from '../supervisor.js';
+
+/** The default command: ensure the shared server runs, then bridge stdio to its /mcp. */
+export async function runBridge(config: Config, version: string): Promise<number> {
+  const log = bridgeLog(config.dataDir);
+  const target = targetOf(config);
+  try {
+    const ensured = await ensureServer(config, version, log);
+    log(`Bridge ${version} → server ${ensured.version} on port ${target.port} (${ensured.action})`);
+    const health = await fetchHealth(target);
+    if (typeof health?.data_dir === 'string' && health.data_dir !== config.dataDir) {
+      log(
+        `Note: the server on port ${target.port} serves ${health.data_dir}, not ${config.dataDir}. ` +
+          'Give each data folder its own BACKLOG_VIEWER_PORT to keep them apart.',
+      );
+    }
+  } catch (error) {
+    if (error instanceof DaemonError) {
+      log(error.message);
+      return error.exitCode;
+    }
+    throw error;
+  }
+  const supervisor = new Supervisor(DEFAULT_BACKOFF, log);
+  const bridge = new StdioHttpBridge({
+    endpoint: new URL(`${target.base}/mcp`),
+    log,
+    supervisor,
+    ensureServer: async () => {
+      await ensureServer(config, version, log);
+    },
+  });
+  const end = (): void => {
+    void bridge.close().finally(() => process.exit(0));
+  };
+  // The client went away: end the HTTP session and exit; the server keeps running for others.
+  process.stdin.once('end', end);
+  process.stdin.once('close', end);
+  process.stdout.on('error', end);
+  process.once('SIGINT', end);
+  process.once('SIGTERM', end);
+  process.once('SIGHUP', end);
+  await bridge.start();
+  return -1;
+}

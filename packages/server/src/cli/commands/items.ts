@@ -1,0 +1,343 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ENTITY_TYPES, PRIORITIES, STATUSES } from '@backlog-mcp/shared';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Config } from '../../config.js';
+import { createMcpServer } from '../../mcp/server.js';
+import { openNodeBacklog } from '../../node/open-backlog.js';
+import { VERSION } from '../../version.js';
+import { EXIT, probe, targetOf } from '../daemon.js';
+
+/** How a flag's text becomes the tool argument. */
+type Kind = 'string' | 'int' | 'bool' | 'false' | 'list' | 'lines' | 'references';
+
+interface Flag {
+  /** The tool argument; the flag is its kebab-case form (epic_id → --epic-id). */
+  arg: string;
+  kind: Kind;
+  help: string;
+  /** A flag name other than the argument's kebab-case form (e.g. --release for claim=false). */
+  flag?: string;
+}
+
+interface ItemCommand {
+  tool: string;
+  summary: string;
+  /** The first words on the command line fill this argument. */
+  positional?: { arg: string; name: string; mode: 'one' | 'words' | 'ids'; required: boolean };
+  flags: Flag[];
+  /** Arguments that may be cleared with --clear (sent as null). */
+  clearable?: string[];
+}
+
+const STATUS_HELP = STATUSES.join(', ');
+const PRIORITY_HELP = PRIORITIES.join(', ');
+const TYPE_HELP = ENTITY_TYPES.join(', ');
+
+export const ITEMS: Record<string, ItemCommand> = {
+  list: {
+    tool: 'backlog_list',
+    summary: 'List items, newest first (default: open, in_progress and blocked).',
+    flags: [
+      { arg: 'ready', kind: 'bool', help: 'only work ready to pick: open, unclaimed, blockers done' },
+      { arg: 'status', kind: 'list', help: `statuses to include, comma-separated (${STATUS_HELP})` },
+      { arg: 'type', kind: 'string', help: `one type (${TYPE_HELP})` },
+      { arg: 'epic_id', kind: 'string', help: 'items of this epic' },
+      { arg: 'parent_id', kind: 'string', help: 'children of this item' },
+      { arg: 'query', kind: 'string', help: 'words the title or description must contain' },
+      { arg: 'counts', kind: 'bool', help: 'also count items per status and type' },
+      { arg: 'limit', kind: 'int', help: 'at most this many items' },
+    ],
+  },
+  get: {
+    tool: 'backlog_get',
+    summary: 'Show whole items: all fields and the Markdown description.',
+    positional: { arg: 'id', name: 'ID...', mode: 'ids', required: true },
+    flags: [],
+  },
+  search: {
+    tool: 'backlog_search',
+    summary: 'Search titles and descriptions; best matches first.',
+    positional: { arg: 'query', name: 'QUERY', mode: 'words', required: true },
+    flags: [
+      { arg: 'query', kind: 'string', help: 'the query (instead of the words after "search")' },
+      { arg: 'types', kind: 'list', help: `types to include, comma-separated (${TYPE_HELP})` },
+      { arg: 'status', kind: 'list', help: `statuses to include, comma-separated (${STATUS_HELP})` },
+      { arg: 'limit', kind: 'int', help: 'at most this many results' },
+      { arg: 'sort', kind: 'string', help: 'relevance (default) or recent' },
+      { arg: 'include_content', kind: 'bool', help: 'return whole descriptions' },
+    ],
+  },
+  context: {
+    tool: 'backlog_context',
+    summary: 'An item with its parent, epic, children, siblings, references and recent activity.',
+    positional: { arg: 'task_id', name: 'ID', mode: 'one', required: false },
+    flags: [
+      { arg: 'task_id', kind: 'string', help: 'the item (instead of the ID after "context")' },
+      { arg: 'query', kind: 'string', help: 'find the item by description instead of ID' },
+      { arg: 'depth', kind: 'int', help: '1 (default) or 2 levels of relations' },
+      { arg: 'include_related', kind: 'bool', help: 'also items found by semantic similarity' },
+      { arg: 'include_content', kind: 'bool', help: 'whole descriptions of the neighbours' },
+    ],
+  },
+  create: {
+    tool: 'backlog_create',
+    summary: 'Create an item; prints its new ID.',
+    positional: { arg: 'title', name: 'TITLE', mode: 'words', required: true },
+    flags: [
+      { arg: 'title', kind: 'string', help: 'the title (instead of the words after "create")' },
+      { arg: 'description', kind: 'string', help: 'Markdown body; "-" reads it from stdin' },
+      { arg: 'type', kind: 'string', help: `${TYPE_HELP} (default task)` },
+      { arg: 'epic_id', kind: 'string', help: 'the epic it belongs to' },
+      { arg: 'parent_id', kind: 'string', help: 'its parent item' },
+      { arg: 'blocked_by', kind: 'list', help: 'IDs that must be done first, comma-separated' },
+      { arg: 'priority', kind: 'string', help: PRIORITY_HELP },
+      { arg: 'due_date', kind: 'string', help: 'YYYY-MM-DD' },
+      { arg: 'references', kind: 'references', help: 'links: URLs comma-separated, or JSON [{"url","title"}]' },
+      { arg: 'source_path', kind: 'string', help: 'a local text file whose content becomes the description' },
+    ],
+  },
+  update: {
+    tool: 'backlog_update',
+    summary: 'Change fields of an item; fields not given stay as they are.',
+    positional: { arg: 'id', name: 'ID', mode: 'one', required: true },
+    flags: [
+      { arg: 'claim', kind: 'bool', help: 'take the item: in_progress, leased to you for 30 min' },
+      { arg: 'claim', flag: 'release', kind: 'false', help: 'release your claim (claim=false)' },
+      { arg: 'agent', kind: 'string', help: 'claimant name (default: backlog-mcp-cli)' },
+      { arg: 'if_version', kind: 'int', help: 'fail instead of overwriting a newer version' },
+      { arg: 'title', kind: 'string', help: 'new title' },
+      { arg: 'description', kind: 'string', help: 'new Markdown body; "-" reads it from stdin' },
+      { arg: 'status', kind: 'string', help: STATUS_HELP },
+      { arg: 'epic_id', kind: 'string', help: 'move to this epic' },
+      { arg: 'parent_id', kind: 'string', help: 'move under this item' },
+      { arg: 'blocked_reason', kind: 'lines', help: 'why it is blocked (repeat the flag for several)' },
+      { arg: 'evidence', kind: 'lines', help: 'proof of the work done (repeat the flag for several)' },
+      { arg: 'blocked_by', kind: 'list', help: 'IDs that must be done first, comma-separated' },
+      { arg: 'priority', kind: 'string', help: PRIORITY_HELP },
+      { arg: 'references', kind: 'references', help: 'links: URLs comma-separated, or JSON [{"url","title"}]' },
+      { arg: 'due_date', kind: 'string', help: 'YYYY-MM-DD' },
+    ],
+    clearable: [
+      'description',
+      'epic_id',
+      'parent_id',
+      'blocked_reason',
+      'evidence',
+      'blocked_by',
+      'priority',
+      'references',
+      'due_date',
+    ],
+  },
+  delete: {
+    tool: 'backlog_delete',
+    summary: 'Delete an item permanently (its ID is never reused).',
+    positional: { arg: 'id', name: 'ID', mode: 'one', required: true },
+    flags: [],
+  },
+};
+
+export const ITEM_COMMANDS: ReadonlySet<string> = new Set(Object.keys(ITEMS));
+
+const kebab = (arg: string): string => arg.replaceAll('_', '-');
+const flagName = (flag: Flag): string => flag.flag ?? kebab(flag.arg);
+
+export function itemHelp(command: string): string {
+  const spec = ITEMS[command];
+  if (!spec) return '';
+  const usage = `Usage: backlog-mcp ${command}${spec.positional ? ` ${spec.positional.required ? spec.positional.name : `[${spec.positional.name}]`}` : ''} [options]`;
+  const rows: Array<[string, string]> = spec.flags.map((flag) => [
+    `--${flagName(flag)}${flag.kind === 'bool' || flag.kind === 'false' ? '' : ' VALUE'}`,
+    flag.help,
+  ]);
+  if (spec.clearable) rows.push(['--clear FIELD', `set fields to empty: ${spec.clearable.map(kebab).join(', ')}`]);
+  rows.push(['--json', 'print the structured result as JSON instead of text']);
+  return `${usage}
+
+${spec.summary} Runs the ${spec.tool} tool on the running server, or on the files
+in the data folder when no server runs.
+
+Options:
+${rows.map(([flag, help]) => `  ${flag.padEnd(24)} ${help}`).join('\n')}`;
+}
+
+class UsageError extends Error {}
+
+function readStdin(): string {
+  return readFileSync(0, 'utf8');
+}
+
+function convert(flag: Flag, raw: string | boolean | Array<string | boolean>): unknown {
+  const values = (Array.isArray(raw) ? raw : [raw]).map((v) => (typeof v === 'string' ? v : String(v)));
+  const last = values.at(-1) ?? '';
+  switch (flag.kind) {
+    case 'bool':
+      return true;
+    case 'false':
+      return false;
+    case 'int': {
+      if (!/^\d+$/.test(last.trim())) throw new UsageError(`--${flagName(flag)} expects a whole number, got "${last}"`);
+      return Number(last);
+    }
+    case 'list':
+      return values
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean);
+    case 'lines':
+      return values;
+    case 'references': {
+      const text = last.trim();
+      if (text.startsWith('[') || text.startsWith('{')) {
+        try {
+          return JSON.parse(text);
+        } catch {
+          throw new UsageError(`--${kebab(flag.arg)}: invalid JSON`);
+        }
+      }
+      return text
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean)
+        .map((url) => ({ url }));
+    }
+    default:
+      return flag.arg === 'description' && last === '-' ? readStdin() : last;
+  }
+}
+
+/** Turns command-line words into the tool's arguments. */
+export function parseItemArgs(command: string, argv: string[]): { args: Record<string, unknown>; json: boolean } {
+  const spec = ITEMS[command];
+  if (!spec) throw new UsageError(`Unknown command ${command}`);
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { json: { type: 'boolean' } };
+  for (const flag of spec.flags) {
+    const boolean = flag.kind === 'bool' || flag.kind === 'false';
+    options[flagName(flag)] = { type: boolean ? 'boolean' : 'string', multiple: true };
+  }
+  if (spec.clearable) options.clear = { type: 'string', multiple: true };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const args: Record<string, unknown> = {};
+  for (const flag of spec.flags) {
+    const value = parsed.values[flagName(flag)];
+    if (value !== undefined) args[flag.arg] = convert(flag, value as string | boolean | Array<string | boolean>);
+  }
+  const clear = (parsed.values.clear as string[] | undefined) ?? [];
+  for (const name of clear.flatMap((v) => v.split(',')).map((v) => v.trim().replaceAll('-', '_'))) {
+    if (!name) continue;
+    if (!spec.clearable?.includes(name)) {
+      throw new UsageError(`--clear: "${name}" cannot be cleared; use one of ${spec.clearable?.map(kebab).join(', ')}`);
+    }
+    args[name] = null;
+  }
+  const words = parsed.positionals;
+  const positional = spec.positional;
+  if (positional && words.length > 0 && args[positional.arg] === undefined) {
+    if (positional.mode === 'one' && words.length > 1) {
+      throw new UsageError(`Expected one ${positional.name}, got ${words.length}: ${words.join(' ')}`);
+    }
+    args[positional.arg] =
+      positional.mode === 'ids'
+        ? words.length === 1
+          ? words[0]
+          : words.flatMap((w) => w.split(',')).filter(Boolean)
+        : words.join(' ');
+  } else if (words.length > 0) {
+    throw new UsageError(`Unexpected argument "${words[0]}"`);
+  }
+  if (positional?.required && args[positional.arg] === undefined) {
+    throw new UsageError(`Missing ${positional.name}. Run "backlog-mcp ${command} --help" for the options.`);
+  }
+  return { args, json: parsed.values.json === true };
+}
+
+interface Connection {
+  client: Client;
+  close(): Promise<void>;
+}
+
+/** The running server when one answers, otherwise the files directly: both paths run the same tools. */
+async function connect(config: Config): Promise<Connection> {
+  const client = new Client({ name: 'backlog-mcp-cli', version: VERSION });
+  const target = targetOf(config);
+  if ((await probe(target)).state === 'running') {
+    const transport = new StreamableHTTPClientTransport(new URL(`${target.base}/mcp`));
+    await client.connect(transport);
+    return {
+      client,
+      close: async () => {
+        await transport.terminateSession().catch(() => {});
+        await client.close();
+      },
+    };
+  }
+  const node = await openNodeBacklog({
+    dataDir: config.dataDir,
+    watch: false,
+    // Warnings (unreadable files...) matter to a person at a terminal; the routine index summary does not.
+    log: (line) => {
+      if (!/^backlog: indexed \d+ items/.test(line)) process.stderr.write(`backlog-mcp: ${line}\n`);
+    },
+  });
+  const server = createMcpServer(node.backlog, {
+    version: config.versionOverride ?? VERSION,
+    actorName: config.actorName,
+  });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  await client.connect(clientSide);
+  return {
+    client,
+    close: async () => {
+      await client.close();
+      await server.close();
+      node.close();
+    },
+  };
+}
+
+/** `list`, `get`, `search`, `context`, `create`, `update`, `delete`: one tool call each. */
+export async function runItemCommand(command: string, argv: string[], config: Config): Promise<number> {
+  const spec = ITEMS[command];
+  if (!spec) return EXIT.usage;
+  let request: ReturnType<typeof parseItemArgs>;
+  try {
+    request = parseItemArgs(command, argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`backlog-mcp ${command}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  const connection = await connect(config);
+  try {
+    const result = (await connection.client.callTool({ name: spec.tool, arguments: request.args })) as CallToolResult;
+    const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+    if (result.isError) {
+      process.stderr.write(`${text}\n`);
+      return EXIT.toolError;
+    }
+    process.stdout.write(
+      request.json ? `${JSON.stringify(result.structuredContent ?? null, null, 2)}\n` : `${text.replace(/\n$/, '')}\n`,
+    );
+    // `get` answers missing IDs in its result; for scripts that is a failure.
+    const missing = (result.structuredContent as { not_found?: unknown } | undefined)?.not_found;
+    if (Array.isArray(missing) && missing.length > 0) {
+      process.stderr.write(`Not found: ${missing.join(', ')}\n`);
+      return EXIT.toolError;
+    }
+    return EXIT.ok;
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,79 @@
+import { ENV_DOCS } from '../config.js';
+import { VERSION } from '../version.js';
+
+const ENVIRONMENT = `Environment (also read from ./.env; the process environment wins):
+${ENV_DOCS.map((e) => `  ${e.name.padEnd(22)} ${e.meaning} (default ${e.default})`).join('\n')}`;
+
+const EXIT_CODES = `Exit codes: 0 success; 1 server not running (status, stop) or the tool reported an error;
+2 usage error; 3 the server could not be started, stopped or reached (port taken, refused, timeout).`;
+
+export const PROGRAM_HELP = `backlog-mcp ${VERSION} — a task backlog for LLM agents, served over MCP
+
+Usage:
+  backlog-mcp              bridge stdio to the shared HTTP server, starting it if needed
+                           (for MCP clients: {"command": "npx", "args": ["-y", "backlog-mcp"]})
+  backlog-mcp --stdio      MCP straight over stdio, in this process, no HTTP server
+  backlog-mcp serve        run the HTTP server in the foreground (/mcp, /api, the viewer)
+  backlog-mcp status       is the server running? version, data folder, task count, uptime, URLs
+  backlog-mcp stop         stop the server
+  backlog-mcp version      print the version
+
+  backlog-mcp list         list items            backlog-mcp create TITLE   create an item
+  backlog-mcp get ID...    show whole items      backlog-mcp update ID      change an item
+  backlog-mcp search TEXT  search items          backlog-mcp delete ID      delete an item
+  backlog-mcp context ID   an item and everything around it
+
+  backlog-mcp COMMAND --help   options of one command
+
+${ENVIRONMENT}
+
+${EXIT_CODES}
+`;
+
+const COMMANDS: Record<string, string> = {
+  bridge: `Usage: backlog-mcp [--bridge]
+
+The default command, for MCP clients. Makes sure a backlog-mcp HTTP server runs on
+BACKLOG_VIEWER_PORT (reusing it, starting it as a detached background process whose output
+goes to <data>/.state/server.log, or replacing it when this copy is strictly newer), then
+forwards MCP messages between stdin/stdout and the server's /mcp. If the connection is lost,
+it restarts the server if needed and reconnects (backoff 1 s doubling to 30 s, 10 retries);
+the client's session continues without a restart. stdout carries only MCP messages; logs go
+to stderr and to <data>/.state/server.log.`,
+  stdio: `Usage: backlog-mcp --stdio
+
+MCP over stdin/stdout, served in this process from the data folder, without an HTTP server
+or viewer. For containers and sandboxes where a background server is not wanted.`,
+  serve: `Usage: backlog-mcp serve
+
+Runs the HTTP server in the foreground on 127.0.0.1 (BACKLOG_HOST) and BACKLOG_VIEWER_PORT:
+the MCP endpoint /mcp, the REST API /api, the live viewer at /, /health and /version.
+Writes <data>/.state/server.token (mode 0600; required by \`stop\`) and server.pid, and
+removes them on exit. Stops on SIGINT/SIGTERM or \`backlog-mcp stop\`.
+Exits 3 with a clear message when the port is taken.`,
+  status: `Usage: backlog-mcp status
+
+Prints, when a server answers on BACKLOG_VIEWER_PORT:
+  Server is running on port 3030
+  Version: 0.1.0
+  Data directory: /home/you/.backlog
+  Task count: 12
+  Uptime: 3515s
+  Viewer: http://localhost:3030/
+  MCP endpoint: http://localhost:3030/mcp
+and exits 0; otherwise prints "Server is not running" and exits 1.`,
+  stop: `Usage: backlog-mcp stop
+
+Stops the server on BACKLOG_VIEWER_PORT with the token in <data>/.state/server.token
+(only the user who started the server can read it); a server that does not answer is
+killed through its PID file. Prints "Stopping server on port 3030..." then "Server stopped"
+(exit 0), or "Server is not running" (exit 1); exits 3 if it could not stop the server.`,
+  version: `Usage: backlog-mcp version
+
+Prints the version of this copy of backlog-mcp.`,
+};
+
+export function commandHelp(command: string, extra?: string): string {
+  const body = extra ?? COMMANDS[command] ?? '';
+  return `${body}\n\n${ENVIRONMENT}\n\n${EXIT_CODES}\n`;
+}

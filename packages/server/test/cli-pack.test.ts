@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { envFor, freePort, killServers, serverProcesses, waitFor } from './support/cli.js';
+import { removeDir } from './support/servers.js';
+
+const run = promisify(execFile);
+const SERVER_PACKAGE = fileURLToPath(new URL('..', import.meta.url));
+const SHARED_PACKAGE = fileURLToPath(new URL('../../shared', import.meta.url));
+
+/**
+ * A copy of packages/server and packages/shared outside the workspace. npm pack runs there, with the
+ * package's own prepack/postpack scripts, so the transient bundle copy it makes never appears in the
+ * real packages/server/node_modules while other tests (and engineers) resolve @backlog-mcp/shared.
+ */
+async function stage(root: string): Promise<string> {
+  const server = join(root, 'packages', 'server');
+  for (const name of ['package.json', 'LICENSE', 'README.md', 'dist', 'assets', 'scripts']) {
+    if (existsSync(join(SERVER_PACKAGE, name)))
+      await cp(join(SERVER_PACKAGE, name), join(server, name), { recursive: true });
+  }
+  for (const name of ['package.json', 'dist']) {
+    await cp(join(SHARED_PACKAGE, name), join(root, 'packages', 'shared', name), { recursive: true });
+  }
+  return server;
+}
+
+/** npm without the variables of an enclosing `npm test` (workspace, prefix...), which would change what it does. */
+function npmEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^npm_/i.test(key)) env[key] = value;
+  }
+  return { ...env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
+}
+
+describe('the package as a user gets it', () => {
+  const dirs: string[] = [];
+  let dataDir = '';
+  afterAll(async () => {
+    if (dataDir) await killServers(dataDir, serverProcesses(dataDir));
+    for (const dir of dirs) await removeDir(dir);
+  });
+
+  it('npm pack → npm install into an empty folder → --help, serve with the viewer, the bridge and every tool', async () => {
+    const packDir = await mkdtemp(join(tmpdir(), 'backlog-pack-'));
+    const installDir = await mkdtemp(join(tmpdir(), 'backlog-install-'));
+    dataDir = await mkdtemp(join(tmpdir(), 'backlog-pack-data-'));
+    dirs.push(packDir, installDir, dataDir);
+
+    const staged = await stage(await mkdtemp(join(tmpdir(), 'backlog-stage-')));
+    dirs.push(join(staged, '..', '..'));
+    await run('npm', ['pack', '--pack-destination', packDir], { cwd: staged, env: npmEnv() });
+    expect(existsSync(join(staged, 'node_modules', '@backlog-mcp'))).toBe(false); // postpack cleaned up
+    const [tarball] = (await readdir(packDir)).filter((name) => name.endsWith('.tgz'));
+    expect(tarball).toBeDefined();
+    const { stdout: listing } = await run('tar', ['tzf', join(packDir, tarball as string)]);
+    expect(listing).toContain('package/node_modules/@backlog-mcp/shared/dist/index.js');
+    expect(listing).toContain('package/dist/viewer/index.html');
+    expect(listing).not.toMatch(/package\/(src|test)\//);
+
+    await writeFile(join(installDir, 'package.json'), '{"name":"pack-check","private":true}\n');
+    await run(
+      'npm',
+      ['install', join(packDir, tarball as string), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'],
+      { cwd: installDir, env: npmEnv(), timeout: 120_000 },
+    );
+    const bin = join(installDir, 'node_modules', '.bin', 'backlog-mcp');
+    const port = await freePort();
+    const env = envFor({ dataDir, port });
+    const opts = { cwd: installDir, env };
+
+    const help = await run(bin, ['--help'], opts);
+    expect(help.stdout).toContain('BACKLOG_VIEWER_PORT');
+
+    // The default command, as an MCP client launches it: starts the detached server, bridges stdio.
+    const client = new Client({ name: 'pack-check', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: bin, args: [], env, cwd: installDir, stderr: 'pipe' }));
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['backlog_list', 'backlog_create']));
+    const callOk = async (name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      expect(result.isError, `${name}: ${JSON.stringify(result.content)}`).toBeFalsy();
+      return result.structuredContent as Record<string, unknown>;
+    };
+    const created = await callOk('backlog_create', { title: 'Installed from the tarball', description: 'hello' });
+    const id = created.id as string;
+    await callOk('backlog_list', {});
+    await callOk('backlog_get', { id });
+    await callOk('backlog_search', { query: 'tarball' });
+    await callOk('backlog_context', { task_id: id });
+    await callOk('backlog_update', { id, status: 'done', evidence: ['npm pack test'] });
+    await callOk('write_resource', {
+      uri: `mcp://backlog/tasks/${id}.md`,
+      operation: { type: 'append', new_str: '\nappended' },
+    });
+    await callOk('backlog_delete', { id });
+    await client.close();
+
+    // serve's viewer and API, from the installed files.
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toMatch(/<html/i);
+    const direct = new Client({ name: 'pack-http', version: '1.0.0' });
+    await direct.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+    expect((await direct.listTools()).tools.length).toBeGreaterThanOrEqual(7);
+    await direct.close();
+
+    const status = await run(bin, ['status'], opts);
+    expect(status.stdout).toContain(`Server is running on port ${port}`);
+    const stop = await run(bin, ['stop'], opts);
+    expect(stop.stdout).toContain('Server stopped');
+    await waitFor(() => serverProcesses(dataDir).length === 0, 5000, 'the server to exit');
+  }, 180_000);
+});

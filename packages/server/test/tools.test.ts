@@ -159,6 +159,9 @@ describe.each<TransportKind>(['stdio', 'http'])('the eight tools over %s', (kind
     expect(inFolder.items.map((i) => i.id)).toEqual(['ARTF-0001']);
     const byWords = await call<{ items: ItemStub[] }>(h.client, 'backlog_list', { query: 'TIMEOUT login' });
     expect(byWords.items.map((i) => i.id)).toEqual(['TASK-0001']);
+    // The same search as backlog_search: stems and typos match too.
+    const byTypo = await call<{ items: ItemStub[] }>(h.client, 'backlog_list', { query: 'authentcation' });
+    expect(byTypo.items.map((i) => i.id)).toEqual(['TASK-0001']);
 
     const limited = await call<{ items: ItemStub[]; total: number; counts: { by_status: Record<string, number> } }>(
       h.client,

@@ -165,6 +165,11 @@ export class Backlog {
     if (filter.epic_id) scoped.epic_id = requireId('epic_id', filter.epic_id);
     if (filter.parent_id) scoped.parent_id = requireId('parent_id', filter.parent_id);
     if (filter.ready) scoped.status = ['open'];
+    if (filter.query?.trim()) {
+      const hits = await this.deps.search.search(filter.query, { limit: LIMITS.listLimitMax * 10 });
+      // A filter must be predictable: semantic-only neighbours rank well in search but do not "contain" the words.
+      scoped.matchedIds = new Set(hits.filter((hit) => !hit.matched_fields.includes('semantic')).map((hit) => hit.id));
+    }
     const snapshot = await this.deps.store.snapshot();
     let { matches, counts } = filterItems(snapshot.items, scoped);
     if (filter.ready) {

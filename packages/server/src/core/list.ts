@@ -6,6 +6,8 @@ export interface ListFilter {
   epic_id?: string;
   parent_id?: string;
   query?: string;
+  /** IDs the search matched for `query`; set by the core, never by callers. */
+  matchedIds?: ReadonlySet<string>;
 }
 
 export interface Counts {
@@ -37,7 +39,8 @@ function haystack(item: Item): string {
 function inScope(item: Item, filter: ListFilter, words: readonly string[]): boolean {
   if (filter.epic_id && item.epic_id !== filter.epic_id) return false;
   if (filter.parent_id && item.parent_id !== filter.parent_id) return false;
-  if (words.length > 0) {
+  if (words.length > 0 && !filter.matchedIds?.has(item.id)) {
+    // The search's hits, plus exact substrings: "auth" or a URL fragment still match literally.
     const text = haystack(item);
     if (!words.every((word) => text.includes(word))) return false;
   }

@@ -14,6 +14,7 @@ Usage:
                            (for MCP clients: {"command": "npx", "args": ["-y", "backlog-mcp"]})
   backlog-mcp --stdio      MCP straight over stdio, in this process, no HTTP server
   backlog-mcp serve        run the HTTP server in the foreground (/mcp, /api, the viewer)
+  backlog-mcp reindex      rebuild the search index and vector cache from the files (progress bar)
   backlog-mcp status       is the server running? version, data folder, task count, uptime, URLs
   backlog-mcp stop         stop the server
   backlog-mcp version      print the version
@@ -40,6 +41,12 @@ forwards MCP messages between stdin/stdout and the server's /mcp. If the connect
 it restarts the server if needed and reconnects (backoff 1 s doubling to 30 s, 10 retries);
 the client's session continues without a restart. stdout carries only MCP messages; logs go
 to stderr and to <data>/.state/server.log.`,
+  reindex: `Usage: backlog-mcp reindex
+
+Re-reads every item file, embeds it anew with the shipped model and rewrites the vector cache
+(<data>/.state/vectors-*.bin), showing a progress bar on a terminal (log lines otherwise).
+A running server keeps its in-memory index; restart it to load the new cache.
+Exits 0 when done.`,
   stdio: `Usage: backlog-mcp --stdio
 
 MCP over stdin/stdout, served in this process from the data folder, without an HTTP server

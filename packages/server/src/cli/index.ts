@@ -45,6 +45,9 @@ async function main(argv: string[]): Promise<number> {
     case 'stop':
       if (wantsHelp) return print(commandHelp('stop'));
       return (await import('./commands/stop.js')).runStop(loadConfig());
+    case 'reindex':
+      if (wantsHelp) return print(commandHelp('reindex'));
+      return (await import('./commands/reindex.js')).runReindex(loadConfig());
     case 'version':
     case '--version':
     case '-v':

@@ -16,6 +16,8 @@ export interface HybridOptions {
   log?: (line: string) => void;
   /** Items embedded between yields while (re)building, so requests are served meanwhile. */
   batchSize?: number;
+  /** Called while (re)building, for progress bars and log lines. */
+  onProgress?: (done: number, total: number) => void;
   /** Which rankings take part (for the evaluation's text-only and semantic-only runs); default both. */
   rankers?: { text: boolean; semantic: boolean };
 }
@@ -75,8 +77,12 @@ export class HybridSearchIndex implements SearchIndex {
     for (let i = 0; i < items.length; i++) {
       if (this.embed(items[i] as Item)) embedded++;
       // Yield now and then so a large first build never blocks requests for long.
-      if (i % batch === batch - 1) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (i % batch === batch - 1) {
+        this.options.onProgress?.(i + 1, items.length);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
     }
+    if (items.length % batch !== 0) this.options.onProgress?.(items.length, items.length);
     await this.cache.flush(new Set(this.hashes.values()));
     const seconds = (Date.now() - started) / 1000;
     this.options.log?.(

@@ -8,6 +8,8 @@ export interface Config {
   port: number;
   host: string;
   actorName?: string;
+  /** `text` turns semantic search off (smaller memory, no model load); default hybrid. */
+  search: 'hybrid' | 'text';
   /**
    * BACKLOG_MCP_VERSION_OVERRIDE: the version the CLI and the HTTP server claim, for tests of
    * the upgrade rules only (a "newer" bridge replaces an "older" server). Unset in normal use.
@@ -19,6 +21,7 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   { name: 'BACKLOG_DATA_DIR', default: '~/.backlog', meaning: 'where items are stored (tasks/, resources/)' },
   { name: 'BACKLOG_VIEWER_PORT', default: '3030', meaning: 'port of the HTTP server (MCP endpoint, API, viewer)' },
   { name: 'BACKLOG_HOST', default: '127.0.0.1', meaning: 'address the HTTP server binds to' },
+  { name: 'BACKLOG_SEARCH', default: 'hybrid', meaning: 'hybrid (words + meaning) or text (words only)' },
   {
     name: 'BACKLOG_ACTOR_NAME',
     default: 'the MCP client name',
@@ -67,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: isAbsolute(expanded) ? expanded : resolve(cwd, expanded),
     port,
     host: merged.BACKLOG_HOST?.trim() || '127.0.0.1',
+    search: parseSearchMode(merged.BACKLOG_SEARCH),
   };
   const actor = merged.BACKLOG_ACTOR_NAME?.trim();
   if (actor) config.actorName = actor;
@@ -82,4 +86,12 @@ function parsePort(raw: string | undefined): number {
     throw new Error(`BACKLOG_VIEWER_PORT: expected a port number 0-65535, received ${JSON.stringify(raw)}`);
   }
   return port;
+}
+
+function parseSearchMode(raw: string | undefined): 'hybrid' | 'text' {
+  const value = raw?.trim().toLowerCase() || 'hybrid';
+  if (value !== 'hybrid' && value !== 'text') {
+    throw new Error(`BACKLOG_SEARCH: expected "hybrid" or "text", received ${JSON.stringify(raw)}`);
+  }
+  return value;
 }

@@ -96,7 +96,12 @@ describe('loadConfig', () => {
 
   describe('defaults', () => {
     it('uses ~/.backlog, port 3030 and 127.0.0.1 with no env and no .env file', () => {
-      expect(loadConfig({}, cwd)).toEqual({ dataDir: join(homedir(), '.backlog'), port: 3030, host: '127.0.0.1' });
+      expect(loadConfig({}, cwd)).toEqual({
+        dataDir: join(homedir(), '.backlog'),
+        port: 3030,
+        host: '127.0.0.1',
+        search: 'hybrid',
+      });
     });
 
     it('treats blank values as unset', () => {
@@ -104,14 +109,19 @@ describe('loadConfig', () => {
         { BACKLOG_DATA_DIR: '  ', BACKLOG_VIEWER_PORT: '', BACKLOG_HOST: ' ', BACKLOG_ACTOR_NAME: ' ' },
         cwd,
       );
-      expect(config).toEqual({ dataDir: join(homedir(), '.backlog'), port: 3030, host: '127.0.0.1' });
+      expect(config).toEqual({ dataDir: join(homedir(), '.backlog'), port: 3030, host: '127.0.0.1', search: 'hybrid' });
     });
   });
 
   describe('precedence', () => {
     it('reads settings from a .env file in cwd', () => {
       writeDotEnv('BACKLOG_DATA_DIR=/srv/from-dotenv\nBACKLOG_VIEWER_PORT=4000\nBACKLOG_HOST=0.0.0.0\n');
-      expect(loadConfig({}, cwd)).toEqual({ dataDir: '/srv/from-dotenv', port: 4000, host: '0.0.0.0' });
+      expect(loadConfig({}, cwd)).toEqual({
+        dataDir: '/srv/from-dotenv',
+        port: 4000,
+        host: '0.0.0.0',
+        search: 'hybrid',
+      });
     });
 
     it('lets the environment win over the .env file', () => {
@@ -124,7 +134,7 @@ describe('loadConfig', () => {
     it('mixes sources per setting: env for one, .env for another, default for the rest', () => {
       writeDotEnv('BACKLOG_VIEWER_PORT=4000\n');
       const config = loadConfig({ BACKLOG_HOST: '::1' }, cwd);
-      expect(config).toEqual({ dataDir: join(homedir(), '.backlog'), port: 4000, host: '::1' });
+      expect(config).toEqual({ dataDir: join(homedir(), '.backlog'), port: 4000, host: '::1', search: 'hybrid' });
     });
 
     it('only reads .env from the given cwd', () => {
@@ -191,5 +201,13 @@ describe('loadConfig', () => {
     it('is left out when not configured', () => {
       expect('actorName' in loadConfig({}, cwd)).toBe(false);
     });
+  });
+});
+
+describe('BACKLOG_SEARCH', () => {
+  it('switches semantic search off with "text" and refuses anything else, naming the variable', () => {
+    expect(loadConfig({ BACKLOG_SEARCH: 'text' }, '/nonexistent').search).toBe('text');
+    expect(loadConfig({}, '/nonexistent').search).toBe('hybrid');
+    expect(() => loadConfig({ BACKLOG_SEARCH: 'semantic' }, '/nonexistent')).toThrow(/BACKLOG_SEARCH/);
   });
 });

@@ -128,7 +128,7 @@ export async function startHttpServer(
   try {
     mkdirSync(files.dir, { recursive: true });
     writePrivate(files.pid, `${pid}\n`);
-    node = await openNodeBacklog({ dataDir: config.dataDir, log });
+    node = await openNodeBacklog({ dataDir: config.dataDir, log, search: config.search });
   } catch (error) {
     markFailed(error);
     removeIfOurs(files.pid, pid);
@@ -161,6 +161,7 @@ export async function startHttpServer(
       task_count: await node.backlog.count(),
       uptime_seconds: Math.round((Date.now() - started) / 1000),
       pid: process.pid,
+      rss_bytes: process.memoryUsage().rss,
       sessions: mcp.sessionCount(),
       search_mode: node.backlog.searchMode,
       skipped_files: node.store.listProblems().size,

@@ -32,11 +32,12 @@ export async function openNodeBacklog(options: {
   dataDir: string;
   log?: (line: string) => void;
   watch?: boolean;
+  search?: 'hybrid' | 'text';
 }): Promise<NodeBacklog> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const store = await MarkdownStore.open({ dataDir: options.dataDir, log, watch: options.watch ?? true });
   const journal = await JsonlJournal.open(join(store.layout.state, 'activity.jsonl'), log);
-  const embedder = tryLoadEmbedder(log);
+  const embedder = options.search === 'text' ? undefined : tryLoadEmbedder(log);
   const cache = embedder
     ? await FileVectorCache.open(join(store.layout.state, `vectors-${embedder.id}.bin`), embedder.dimensions)
     : undefined;

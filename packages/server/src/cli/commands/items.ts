@@ -283,6 +283,7 @@ async function connect(config: Config): Promise<Connection> {
   const node = await openNodeBacklog({
     dataDir: config.dataDir,
     watch: false,
+    search: config.search,
     // Warnings (unreadable files...) matter to a person at a terminal; the routine index summary does not.
     log: (line) => {
       if (!/^backlog: indexed \d+ items/.test(line)) process.stderr.write(`backlog-mcp: ${line}\n`);

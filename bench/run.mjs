@@ -4,15 +4,17 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { writeCorpus } from './lib/corpus.mjs';
-import { callOk, connect, startServer } from './lib/server.mjs';
+import { callOk, connect, peakRssMb, sseLatency, startServer } from './lib/server.mjs';
 import { ms, timeMany } from './lib/stats.mjs';
 
-const sizes = (process.env.BENCH_SIZES ?? '10000').split(',').map(Number);
+const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const rows = [];
 const row = (size, what, stats) => {
   rows.push({ size, what, ...stats });
+  const unit = what.includes('(MB)') ? 'MB' : 'ms';
+  const p95 = Number.isFinite(stats.p95) ? `  p95 ${ms(stats.p95).padStart(8)} ${unit}` : '';
   console.log(
-    `${String(size).padStart(7)}  ${what.padEnd(44)} p50 ${ms(stats.p50).padStart(8)} ms  p95 ${ms(stats.p95).padStart(8)} ms${stats.note ? `  ${stats.note}` : ''}`,
+    `${String(size).padStart(7)}  ${what.padEnd(48)} p50 ${ms(stats.p50).padStart(8)} ${unit}${p95}${stats.note ? `  ${stats.note}` : ''}`,
   );
 };
 
@@ -46,17 +48,36 @@ async function createThroughput() {
   rmSync(dir, { recursive: true, force: true });
 }
 
+async function coldStart(dir, env = {}) {
+  const server = await startServer(dir, env);
+  const client = await connect(server.url);
+  const first = await timeMany(1, () => callOk(client, 'backlog_search', { query: 'first answer' }));
+  await client.close();
+  await server.stop();
+  return server.startedMs + first.p50;
+}
+
 async function readsAt(size) {
   const dir = mkdtempSync(join(tmpdir(), `bench-${size}-`));
+  const written = performance.now();
   await writeCorpus(dir, size);
+  console.log(`${String(size).padStart(7)}  corpus written in ${((performance.now() - written) / 1000).toFixed(1)} s`);
+  row(size, 'cold start to first answer, no vector cache', {
+    p50: await coldStart(dir),
+    p95: Number.NaN,
+    note: 'embeds everything',
+  });
+  row(size, 'cold start to first answer, cached vectors', { p50: await coldStart(dir), p95: Number.NaN });
   const server = await startServer(dir);
   const client = await connect(server.url);
-  const first = await timeMany(1, () => callOk(client, 'backlog_list', {}));
-  row(size, 'cold start to first list answer', {
-    p50: server.startedMs + first.p50,
-    p95: Number.NaN,
-    note: 'spawn + load + first call',
-  });
+  const task = (i) => `TASK-${String(1 + (i % Math.floor(size * 0.9))).padStart(4, '0')}`;
+  const queries = [
+    'session token cache',
+    'login is broken',
+    'make the dashboard faster',
+    'flaky test retry',
+    'invoice payment export',
+  ];
   row(size, 'backlog_list (default: active, limit 20)', await timeMany(200, () => callOk(client, 'backlog_list', {})));
   row(
     size,
@@ -70,30 +91,33 @@ async function readsAt(size) {
       callOk(client, 'backlog_list', { epic_id: `EPIC-${String(1 + (i % 10)).padStart(4, '0')}` }),
     ),
   );
+  row(size, 'backlog_list ready=true', await timeMany(100, () => callOk(client, 'backlog_list', { ready: true })));
+  row(size, 'backlog_get one item', await timeMany(200, (i) => callOk(client, 'backlog_get', { id: task(i) })));
   row(
     size,
-    'backlog_list query (words in any field)',
-    await timeMany(100, () => callOk(client, 'backlog_list', { query: 'login timeout' })),
+    'backlog_search hybrid',
+    await timeMany(200, (i) => callOk(client, 'backlog_search', { query: queries[i % queries.length] })),
   );
+  row(size, 'backlog_context', await timeMany(100, (i) => callOk(client, 'backlog_context', { task_id: task(i) })));
   row(
     size,
-    'backlog_get one item',
-    await timeMany(200, (i) => callOk(client, 'backlog_get', { id: `TASK-${String(1 + i).padStart(4, '0')}` })),
+    'backlog_create (durable) into this backlog',
+    await timeMany(100, (i) => callOk(client, 'backlog_create', { title: `bench ${i}` })),
   );
-  row(
-    size,
-    'backlog_search (text)',
-    await timeMany(100, () => callOk(client, 'backlog_search', { query: 'session token cache' })),
-  );
-  row(
-    size,
-    'backlog_context',
-    await timeMany(100, (i) =>
-      callOk(client, 'backlog_context', { task_id: `TASK-${String(1 + i).padStart(4, '0')}` }),
-    ),
-  );
+  row(size, 'write → SSE event', await sseLatency(server.url, client, 30));
+  row(size, 'peak RSS (MB)', { p50: peakRssMb(server.pid), p95: Number.NaN });
   await client.close();
   await server.stop();
+  const text = await startServer(dir, { BACKLOG_SEARCH: 'text' });
+  const textClient = await connect(text.url);
+  row(
+    size,
+    'backlog_search text-only (BACKLOG_SEARCH=text)',
+    await timeMany(200, (i) => callOk(textClient, 'backlog_search', { query: queries[i % queries.length] })),
+  );
+  row(size, 'peak RSS text-only (MB)', { p50: peakRssMb(text.pid), p95: Number.NaN });
+  await textClient.close();
+  await text.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -1,14 +1,15 @@
 // Starts the built server as users run it and connects real SDK clients over Streamable HTTP.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const CLI = new URL('../../packages/server/dist/cli/index.js', import.meta.url).pathname;
 
-export async function startServer(dataDir) {
+export async function startServer(dataDir, env = {}) {
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, BACKLOG_DATA_DIR: dataDir, BACKLOG_VIEWER_PORT: '0' },
+    env: { ...process.env, BACKLOG_DATA_DIR: dataDir, BACKLOG_VIEWER_PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -42,4 +43,39 @@ export async function callOk(client, name, args) {
   const result = await client.callTool({ name, arguments: args });
   if (result.isError) throw new Error(`${name}: ${result.content?.[0]?.text}`);
   return result.structuredContent;
+}
+
+/** Peak resident memory of a process, from Linux's /proc (VmHWM), in MB. */
+export function peakRssMb(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Milliseconds from an MCP write until its SSE change event arrives. */
+export async function sseLatency(url, client, n) {
+  const samples = [];
+  const response = await fetch(`${url}/events`);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (let i = 0; i < n; i++) {
+    const title = `sse probe ${i} ${Math.random()}`;
+    const started = performance.now();
+    await client.callTool({ name: 'backlog_create', arguments: { title } });
+    while (!buffer.includes(title)) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      buffer += decoder.decode(chunk.value);
+    }
+    samples.push(performance.now() - started);
+    buffer = '';
+  }
+  await reader.cancel();
+  samples.sort((a, b) => a - b);
+  return { p50: samples[Math.floor(samples.length / 2)], p95: samples[Math.ceil(samples.length * 0.95) - 1] };
 }

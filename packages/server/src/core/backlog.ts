@@ -19,7 +19,7 @@ import { ChangeEmitter, type ChangeEvent } from './events.js';
 import { LIMITS, utf8Length } from './limits.js';
 import { type Counts, filterItems, type ListFilter } from './list.js';
 import { Mutex } from './mutex.js';
-import type { Journal, SearchIndex, SourceReader, Store } from './ports.js';
+import type { Journal, SearchIndex, Snapshot, SourceReader, Store } from './ports.js';
 import { relationsOf } from './relations.js';
 import { checkEpic, checkParent, requireDate, requireId, requireTitle } from './rules.js';
 import { makeSnippet } from './snippet.js';
@@ -141,18 +141,32 @@ export class Backlog {
 
   /** Builds the search index from the store and follows changes made outside the process. */
   async start(): Promise<void> {
-    await this.deps.search.rebuild((await this.deps.store.snapshot()).items);
+    const { items } = await this.deps.store.snapshot();
+    await this.deps.search.rebuild(items);
+    // What a crash or an edit made while no server ran left out of the journal.
+    await this.deps.journal.reconcile?.(items, {
+      at: this.timestamp(),
+      unreadable: this.deps.store.unreadableIds?.() ?? [],
+    });
     this.deps.store.onExternalChange?.((change) => {
-      void this.writes.run(async () => {
-        const at = this.timestamp();
-        if (change.kind === 'upsert') {
-          await this.deps.search.upsert(change.item);
-          this.events.emit({ kind: 'updated', id: change.item.id, item: change.item, fields: [], tool: 'file', at });
-        } else {
-          await this.deps.search.remove(change.id);
-          this.events.emit({ kind: 'deleted', id: change.id, tool: 'file', at });
-        }
-      });
+      void this.writes
+        .run(async () => {
+          const at = this.timestamp();
+          const id = change.kind === 'upsert' ? change.item.id : change.id;
+          // The store's current item, not the one in the change: a write may have landed since.
+          const item = (await this.deps.store.snapshot()).byId.get(id);
+          if (item) {
+            await this.deps.search.upsert(item);
+            const created = change.kind === 'upsert' && change.created === true;
+            await this.deps.journal.append({ at, tool: 'file', action: created ? 'created' : 'updated', id });
+            this.events.emit({ kind: 'updated', id, item, fields: [], tool: 'file', at });
+          } else {
+            await this.deps.search.remove(id);
+            await this.deps.journal.append({ at, tool: 'file', action: 'deleted', id });
+            this.events.emit({ kind: 'deleted', id, tool: 'file', at });
+          }
+        })
+        .catch(() => undefined); // an outside edit must never take the server down
     });
   }
 
@@ -171,7 +185,7 @@ export class Backlog {
       scoped.matchedIds = new Set(hits.filter((hit) => !hit.matched_fields.includes('semantic')).map((hit) => hit.id));
     }
     const snapshot = await this.deps.store.snapshot();
-    let { matches, counts } = filterItems(snapshot.items, scoped);
+    let { matches, counts } = memoFilter(snapshot, scoped, filter.counts === true);
     if (filter.ready) {
       const now = this.now();
       matches = matches
@@ -533,6 +547,28 @@ function updateSummary(before: Item, after: Item, changed: readonly string[]): s
     return after.assignee ? `claimed by ${after.assignee}` : `released by ${before.assignee}`;
   }
   return changed.includes('status') ? `status → ${after.status}` : undefined;
+}
+
+/**
+ * Between two writes every list over the same filter has the same answer: keep a
+ * few per snapshot, so agents polling the backlog do not rescan 10,000 items each time.
+ */
+const listMemo = new WeakMap<Snapshot, Map<string, ReturnType<typeof filterItems>>>();
+
+function memoFilter(snapshot: Snapshot, filter: ListFilter, wantCounts: boolean): ReturnType<typeof filterItems> {
+  if (filter.query) return filterItems(snapshot.items, filter, wantCounts);
+  const key = JSON.stringify([filter.status, filter.type, filter.epic_id, filter.parent_id, wantCounts]);
+  let memo = listMemo.get(snapshot);
+  if (!memo) {
+    memo = new Map();
+    listMemo.set(snapshot, memo);
+  }
+  let result = memo.get(key);
+  if (!result) {
+    result = filterItems(snapshot.items, filter, wantCounts);
+    if (memo.size < 32) memo.set(key, result);
+  }
+  return result; // callers derive new arrays (filter, slice); the memo is never mutated
 }
 
 function changedFields(before: Item, after: Item): string[] {

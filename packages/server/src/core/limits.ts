@@ -2,6 +2,8 @@
 export const LIMITS = {
   titleLength: 500,
   descriptionBytes: 1024 * 1024,
+  /** source_path: the file read into a description (the same bound as a description). */
+  sourceFileBytes: 1024 * 1024,
   listItemLength: 10_000,
   listEntries: 200,
   urlLength: 4_000,

@@ -52,15 +52,21 @@ export function newestFirst(a: Item, b: Item): number {
   return a.id < b.id ? 1 : -1;
 }
 
-export function filterItems(items: readonly Item[], filter: ListFilter): { matches: Item[]; counts: Counts } {
+export function filterItems(
+  items: readonly Item[],
+  filter: ListFilter,
+  wantCounts = true,
+): { matches: Item[]; counts: Counts } {
   const statuses = new Set<Status>(filter.status?.length ? filter.status : ACTIVE_STATUSES);
   const words = (filter.query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
   const counts: Counts = { by_status: {}, by_type: {} };
   const matches: Item[] = [];
   for (const item of items) {
     if (!inScope(item, filter, words)) continue;
-    counts.by_status[item.status] = (counts.by_status[item.status] ?? 0) + 1;
-    counts.by_type[item.type] = (counts.by_type[item.type] ?? 0) + 1;
+    if (wantCounts) {
+      counts.by_status[item.status] = (counts.by_status[item.status] ?? 0) + 1;
+      counts.by_type[item.type] = (counts.by_type[item.type] ?? 0) + 1;
+    }
     if (!statuses.has(item.status)) continue;
     if (filter.type && item.type !== filter.type) continue;
     matches.push(item);

@@ -27,9 +27,12 @@ export interface Store {
   writeDocument(path: string, content: string): Promise<void>;
   /** Changes that did not come through this store (an editor, `git pull`). */
   onExternalChange?(listener: (change: ExternalChange) => void): () => void;
+  /** IDs whose files exist but cannot be loaded; they are not deletions. */
+  unreadableIds?(): string[];
 }
 
-export type ExternalChange = { kind: 'upsert'; item: Item } | { kind: 'remove'; id: string };
+/** `created`: the item was not known before (a new file, or one that became readable). */
+export type ExternalChange = { kind: 'upsert'; item: Item; created?: boolean } | { kind: 'remove'; id: string };
 
 export interface SearchHit {
   id: string;
@@ -59,6 +62,11 @@ export interface Journal {
   append(entry: ActivityEntry): Promise<void>;
   /** Newest first. */
   recent(options: { id?: string; limit: number }): Promise<ActivityEntry[]>;
+  /**
+   * Start-up reconciliation: records what the files show but the journal missed (a crash
+   * between a write and its journal line, edits while no server ran). Returns entries added.
+   */
+  reconcile?(items: readonly Item[], options: { at: string; unreadable: readonly string[] }): Promise<number>;
 }
 
 /** Reads a local file for `source_path`; absent where there is no local disk (Workers). */

@@ -169,3 +169,19 @@ describe('hybrid search', () => {
     expect(related.map((h) => h.id)).not.toContain('TASK-0003');
   });
 });
+
+describe('common words in large backlogs', () => {
+  it('ranks by the informative words and still answers a query of common words only', async () => {
+    const many = Array.from({ length: 1200 }, (_, i) =>
+      item(
+        `TASK-${String(i + 1).padStart(4, '0')}`,
+        `Common work item ${i}`,
+        i === 700 ? 'needs the zanzibar adapter' : 'routine',
+      ),
+    );
+    const search = new HybridSearchIndex();
+    await search.rebuild(many);
+    expect((await search.search('common zanzibar', { limit: 3 }))[0]?.id).toBe('TASK-0701');
+    expect((await search.search('common work', { limit: 5 })).length).toBe(5);
+  });
+});

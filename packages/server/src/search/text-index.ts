@@ -13,6 +13,10 @@ interface IndexedDoc {
 }
 
 const FIELDS = ['title', 'description', 'evidence', 'blocked_reason', 'references'] as const;
+/** A word in more than this share of documents carries almost no ranking signal. */
+const COMMON_SHARE = 0.2;
+/** Below this many documents every word is cheap; keep queries whole. */
+const COMMON_MIN_DOCS = 1000;
 
 function toDoc(item: Item): IndexedDoc {
   return {
@@ -70,8 +74,43 @@ export class TextIndex {
 
   search(query: string, options: SearchOptions): SearchHit[] {
     const filter = options.filter;
-    const results = this.index.search(query, filter ? { filter: (r) => filter(String(r.id)) } : {});
+    const results = this.index.search(
+      this.informativeQuery(query),
+      filter ? { filter: (r) => filter(String(r.id)) } : {},
+    );
     return results.slice(0, options.limit).map(toHit);
+  }
+
+  /**
+   * Drops query words that occur in most documents when rarer ones are present:
+   * their IDF is near zero, yet scoring their posting lists is what makes a query
+   * of common words slow (profiled: 12 ms of 13 at 10,000 items).
+   */
+  private informativeQuery(query: string): string {
+    const words = query.split(/\s+/).filter(Boolean);
+    if (words.length < 2 || this.index.documentCount < COMMON_MIN_DOCS) return query;
+    const share = words.map((word) => this.documentShare(word));
+    if (share.every((s) => s > COMMON_SHARE)) {
+      const rarest = share.indexOf(Math.min(...share));
+      return words[rarest] as string;
+    }
+    return words.filter((_, i) => (share[i] as number) <= COMMON_SHARE).join(' ');
+  }
+
+  /** Share of documents containing the word (after analysis), read from MiniSearch's own index. */
+  private documentShare(word: string): number {
+    const terms = tokenize(word)
+      .map(processTerm)
+      .filter((t): t is string => !!t);
+    if (terms.length !== 1) return 0; // compound or stop word: leave it to the engine
+    const internal = (
+      this.index as unknown as { _index: { get(term: string): Map<number, Map<number, number>> | undefined } }
+    )._index;
+    const byField = internal.get(terms[0] as string);
+    if (!byField) return 0;
+    let most = 0;
+    for (const docs of byField.values()) most = Math.max(most, docs.size);
+    return most / this.index.documentCount;
   }
 
   /** Exact words only: for "related items" a fuzzy match is noise. */

@@ -21,7 +21,7 @@ import { type Counts, filterItems, type ListFilter } from './list.js';
 import { Mutex } from './mutex.js';
 import type { Journal, SearchIndex, Snapshot, SourceReader, Store } from './ports.js';
 import { relationsOf } from './relations.js';
-import { checkEpic, checkParent, requireDate, requireId, requireTitle } from './rules.js';
+import { checkEpic, checkParent, requireDate, requireId, requireNoConflictMarkers, requireTitle } from './rules.js';
 import { makeSnippet } from './snippet.js';
 import { applyEdit, type EditOperation } from './text-edit.js';
 import { parseResourceUri } from './uri.js';
@@ -230,7 +230,9 @@ export class Backlog {
       throw invalid('source_path', 'either description or source_path, not both', input.source_path);
     }
     const description =
-      input.source_path !== undefined ? await this.readSource(input.source_path) : (input.description ?? '');
+      input.source_path !== undefined
+        ? requireNoConflictMarkers('source_path', await this.readSource(input.source_path))
+        : requireNoConflictMarkers('description', input.description ?? '');
     return this.writes.run(async () => {
       const fields = await this.resolveRelations(input, type, undefined);
       const { byId } = await this.deps.store.snapshot();
@@ -273,7 +275,8 @@ export class Backlog {
       const next: Item = { ...current };
       if (patch.title !== undefined) next.title = requireTitle('title', patch.title);
       if (patch.status !== undefined) next.status = patch.status;
-      if (patch.description !== undefined) next.description = patch.description ?? '';
+      if (patch.description !== undefined)
+        next.description = requireNoConflictMarkers('description', patch.description ?? '');
       const resolved: Partial<Item> = await this.resolveRelations(patch, current.type, current.id);
       if (patch.blocked_by?.length) {
         resolved.blocked_by = checkBlockers(id, patch.blocked_by, (await this.deps.store.snapshot()).byId);
@@ -411,7 +414,7 @@ export class Backlog {
       if (target.kind === 'item') {
         const current = await this.requireItem('uri', target.id);
         checkVersion('if_version', current, ifVersion);
-        const description = applyEdit(current.description, operation);
+        const description = requireNoConflictMarkers('operation.new_str', applyEdit(current.description, operation));
         if (utf8Length(description) > LIMITS.descriptionBytes) {
           throw invalid(
             'operation.new_str',

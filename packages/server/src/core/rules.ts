@@ -34,6 +34,24 @@ export function requireTitle(field: string, value: string): string {
   return value;
 }
 
+/**
+ * The git merge-conflict markers, in order, at line starts. A stored file holding them reads as
+ * an unresolved merge (reported, never loaded), so a body must not bring them in.
+ */
+export const CONFLICT_MARKERS = /(^|\n)<{7}( [^\n]*)?\r?\n[\s\S]*?\n={7}\r?\n[\s\S]*?\n>{7}( [^\n]*)?(\r?\n|$)/;
+
+export function requireNoConflictMarkers(field: string, value: string): string {
+  if (CONFLICT_MARKERS.test(value)) {
+    throw invalid(
+      field,
+      'text without a git merge-conflict block (lines starting <<<<<<<, =======, >>>>>>>)',
+      value,
+      'A file holding one reads as an unresolved merge; indent the markers (for example in a code block).',
+    );
+  }
+  return value;
+}
+
 type Lookup = (id: string) => Promise<Item | undefined>;
 
 /** An epic_id must name an existing epic, and an epic cannot sit inside an epic. */

@@ -1,5 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Backlog } from '../core/backlog.js';
 import { createApi } from './api.js';
@@ -18,6 +18,15 @@ export interface AppOptions {
   allowedHosts?: readonly string[];
   /** Lets the CLI's `stop` end the server; only a caller holding the token may. */
   shutdown?: { token: string; run: () => void };
+  /**
+   * Replaces the loopback Host/Origin guard (`localOnly`) on every route, e.g. with the
+   * Worker's authentication. Absent: `localOnly(allowedHosts)`, as on Node.
+   */
+  guard?: MiddlewareHandler;
+  /** Serves /mcp instead of the built-in stateful endpoint (the Worker's stateless one). */
+  mcp?: McpEndpoint;
+  /** Serves GET /events instead of the in-process SSE hub (the Worker polls its journal). */
+  events?: (c: Context) => Response | Promise<Response>;
 }
 
 export interface App {
@@ -30,8 +39,8 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** One Hono app for every runtime: /mcp, /api, /version, /health and the viewer. */
 export function createApp(options: AppOptions): App {
   const app = new Hono();
-  const mcp = createMcpEndpoint(options.makeMcpServer);
-  app.use('*', localOnly(options.allowedHosts));
+  const mcp = options.mcp ?? createMcpEndpoint(options.makeMcpServer);
+  app.use('*', options.guard ?? localOnly(options.allowedHosts));
   app.use(
     '*',
     bodyLimit({
@@ -40,8 +49,12 @@ export function createApp(options: AppOptions): App {
     }),
   );
   app.all('/mcp', (c) => mcp.handle(c.req.raw));
-  const hub = new EventHub(options.backlog.events);
-  app.get('/events', (c) => hub.handle(c));
+  const events = options.events;
+  if (events) app.get('/events', (c) => events(c));
+  else {
+    const hub = new EventHub(options.backlog.events);
+    app.get('/events', (c) => hub.handle(c));
+  }
   app.get('/version', (c) => c.text(options.version));
   const shutdown = options.shutdown;
   if (shutdown) {

@@ -31,6 +31,12 @@ export function localOnly(extraHosts: readonly string[] = []): MiddlewareHandler
     } else if (origin === 'null') {
       return c.json({ error: 'Opaque origins are not allowed' }, 403);
     }
+    // <script>, <img> and no-cors fetches from another site send no Origin, but browsers mark
+    // them: only a person's navigation (a link to the viewer) may come from elsewhere.
+    const site = c.req.header('sec-fetch-site');
+    if ((site === 'cross-site' || site === 'same-site') && c.req.header('sec-fetch-mode') !== 'navigate') {
+      return c.json({ error: 'Cross-site requests are not allowed' }, 403);
+    }
     await next();
   };
 }

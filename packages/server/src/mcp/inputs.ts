@@ -27,9 +27,20 @@ export function capped(max: number) {
         code: z.ZodIssueCode.custom,
         message: `Expected at most ${max} characters, received ${value.length}`,
       });
+      return;
+    }
+    // Half of a surrogate pair cannot be written as UTF-8: the file would hold U+FFFD instead.
+    const lone = LONE_SURROGATE.exec(value);
+    if (lone) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `Expected valid Unicode text, received an unpaired surrogate at character ${lone.index}`,
+      });
     }
   });
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function listOf<T extends z.ZodTypeAny>(schema: T, max: number = LIMITS.listEntries) {
   return z.preprocess(

@@ -1,10 +1,61 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, unlink } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { link, lstat, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** Temp files are dot-files, so a crash never leaves something that looks like an item. */
+/**
+ * Temp files are dot-files, so a crash never leaves something that looks like an item.
+ * The writer's PID is in the name, so start-up can tell a dead writer's leftovers from a live one's.
+ */
 function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** `.<name>.<pid>-<12 hex>.tmp`, and the older `.<name>.<12 hex>.tmp` without a PID. */
+const TEMP_FILE = /^\..+\.(?:(\d+)-)?[0-9a-f]{12}\.tmp$/;
+/** A temp file of a live process is left alone unless it is this old (the PID was reused). */
+const ABANDONED_MS = 60 * 60 * 1000;
+/** Without a PID, only an old temp file is surely abandoned. */
+const UNOWNED_MS = 60 * 1000;
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files left by writers that died mid-write (a crash, SIGKILL, power loss).
+ * Another live process's temp file is never touched: its rename may still be coming.
+ * Returns the names removed.
+ */
+export async function sweepStaleTemps(
+  dir: string,
+  options: { recursive?: boolean; now?: number } = {},
+): Promise<string[]> {
+  const names = await listFiles(dir, options.recursive ? 16 : 0);
+  const now = options.now ?? Date.now();
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = TEMP_FILE.exec(basename(name));
+    if (!match) continue;
+    const file = join(dir, name);
+    const info = await lstat(file).catch(() => undefined);
+    if (!info?.isFile()) continue;
+    const age = now - info.mtimeMs;
+    const pid = match[1] === undefined ? undefined : Number(match[1]);
+    const stale = pid === undefined ? age > UNOWNED_MS : !processAlive(pid) || age > ABANDONED_MS;
+    if (!stale) continue;
+    await unlink(file).then(
+      () => removed.push(name),
+      () => undefined,
+    );
+  }
+  return removed;
 }
 
 async function writeDurably(path: string, content: string | Uint8Array): Promise<void> {
@@ -48,6 +99,23 @@ export async function createFileExclusive(path: string, content: string): Promis
     await unlink(temp).catch(() => undefined);
     await syncDirectory(dirname(path));
   }
+}
+
+/** Names under `dir`, relative to it; never follows a symlink (a link to `..` would loop forever). */
+async function listFiles(dir: string, depth: number, prefix = ''): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(join(dir, prefix), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const names: string[] = [];
+  for (const entry of entries) {
+    const name = prefix ? join(prefix, entry.name) : entry.name;
+    if (entry.isDirectory() && depth > 0) names.push(...(await listFiles(dir, depth - 1, name)));
+    else if (entry.isFile()) names.push(name);
+  }
+  return names;
 }
 
 /** A rename is only durable once its directory entry is on disk. */

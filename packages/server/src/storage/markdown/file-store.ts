@@ -3,12 +3,12 @@ import { type FSWatcher, watch } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { CANONICAL_ID, type EntityType, formatId, type Item, parseCanonicalId, TYPE_PREFIX } from '@backlog-mcp/shared';
-import { BacklogError, invalid } from '../../core/errors.js';
+import { BacklogError, conflict, invalid } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import { newestFirst } from '../../core/list.js';
 import { Mutex } from '../../core/mutex.js';
 import type { ExternalChange, Snapshot, Store } from '../../core/ports.js';
-import { createFileExclusive, writeFileAtomic } from './atomic-write.js';
+import { createFileExclusive, sweepStaleTemps, writeFileAtomic } from './atomic-write.js';
 import { decodeItem, encodeItem } from './codec.js';
 import { HighWaterMarks } from './high-water.js';
 
@@ -44,11 +44,18 @@ export class MarkdownStore implements Store {
   private readonly hashes = new Map<string, string>();
   private readonly problems = new Map<string, string>();
   private readonly maxSeq = new Map<EntityType, number>();
-  private readonly allocation = new Mutex();
+  /**
+   * Every write of an item file and every re-read the watcher makes, one at a time: a re-read
+   * can then never see an older file than the last write and put that stale item back in memory.
+   */
+  private readonly io = new Mutex();
   private readonly listeners = new Set<(change: ExternalChange) => void>();
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private current: Snapshot | undefined;
   private watcher: FSWatcher | undefined;
+  private rootWatcher: FSWatcher | undefined;
+  private rescanTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
   private highWater!: HighWaterMarks;
 
   private constructor(private readonly options: MarkdownStoreOptions) {
@@ -85,11 +92,11 @@ export class MarkdownStore implements Store {
   }
 
   async create(type: EntityType, build: (id: string) => Item): Promise<Item> {
-    return this.allocation.run(async () => {
+    return this.io.run(async () => {
       let seq = Math.max(this.maxSeq.get(type) ?? 0, this.highWater.get(TYPE_PREFIX[type])) + 1;
       for (;;) {
         const item = build(formatId(type, seq));
-        const text = encodeItem(item);
+        const text = encodeReadable(item);
         if (await createFileExclusive(this.fileOf(item.id), text)) {
           this.remember(item, text);
           return item;
@@ -100,18 +107,31 @@ export class MarkdownStore implements Store {
   }
 
   async save(item: Item): Promise<void> {
-    const text = encodeItem(item);
-    await writeFileAtomic(this.fileOf(item.id), text);
-    this.remember(item, text);
+    await this.io.run(async () => {
+      const known = this.items.get(item.id);
+      if (known && known.version >= item.version) throw changedMeanwhile(item.id);
+      const text = encodeReadable(item);
+      await this.checkUnchangedOnDisk(item.id);
+      await writeFileAtomic(this.fileOf(item.id), text);
+      this.remember(item, text);
+    });
   }
 
   async remove(id: string): Promise<void> {
     const parsed = parseCanonicalId(id);
     if (!parsed) throw invalid('id', 'a canonical item ID', id);
-    // Record the high-water mark first, so a deleted top ID is never handed out again.
-    await this.highWater.raise(TYPE_PREFIX[parsed.type], parsed.seq);
-    await unlink(this.fileOf(id));
-    this.forget(id);
+    await this.io.run(async () => {
+      await this.checkUnchangedOnDisk(id);
+      // Record the high-water mark first, so a deleted top ID is never handed out again.
+      await this.highWater.raise(TYPE_PREFIX[parsed.type], parsed.seq);
+      await unlink(this.fileOf(id));
+      this.forget(id);
+    });
+  }
+
+  /** IDs whose files exist but cannot be loaded (merge conflicts, broken YAML...). */
+  unreadableIds(): string[] {
+    return [...this.problems.keys()].flatMap((name) => ITEM_FILE.exec(name)?.[1] ?? []);
   }
 
   async readDocument(path: string): Promise<string | undefined> {
@@ -131,13 +151,35 @@ export class MarkdownStore implements Store {
   }
 
   close(): void {
+    this.closed = true;
     this.watcher?.close();
+    this.rootWatcher?.close();
+    clearTimeout(this.rescanTimer);
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
   }
 
   private fileOf(id: string): string {
     return join(this.layout.tasks, `${id}.md`);
+  }
+
+  /**
+   * An editor or `git checkout` may have changed the file a moment ago, before the watcher's
+   * re-read: never overwrite (or delete) what we have not seen. Reads the change in instead
+   * and refuses the write with a conflict the caller can retry.
+   */
+  private async checkUnchangedOnDisk(id: string): Promise<void> {
+    const name = `${id}.md`;
+    let text: string | undefined;
+    try {
+      text = await readFile(this.fileOf(id), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (text !== undefined && hash(text) === this.hashes.get(name)) return;
+    const change = await this.readOne(name);
+    if (change) this.notify(change);
+    throw changedMeanwhile(id);
   }
 
   private remember(item: Item, text: string): void {
@@ -180,6 +222,14 @@ export class MarkdownStore implements Store {
     await Promise.all(
       [this.layout.tasks, this.layout.resources, this.layout.state].map((d) => mkdir(d, { recursive: true })),
     );
+    // A writer killed mid-write leaves a dot-file temp behind: never an item, but clutter.
+    const swept = [
+      ...(await sweepStaleTemps(this.layout.tasks)),
+      ...(await sweepStaleTemps(this.layout.state)),
+      ...(await sweepStaleTemps(this.layout.resources, { recursive: true })),
+    ];
+    if (swept.length > 0)
+      this.options.log(`backlog: removed ${swept.length} temp file(s) left by an interrupted write`);
     this.highWater = await HighWaterMarks.open(join(this.layout.state, 'ids.json'));
     const names = (await readdir(this.layout.tasks)).filter((name) => !name.startsWith('.'));
     for (let i = 0; i < names.length; i += READ_CONCURRENCY) {
@@ -195,7 +245,13 @@ export class MarkdownStore implements Store {
     const match = ITEM_FILE.exec(name);
     const id = match?.[1];
     if (!id || !CANONICAL_ID.test(id) || !parseCanonicalId(id)) {
-      if (name.endsWith('.md')) this.report(name, 'the file name is not an item ID such as TASK-0001.md');
+      if (!name.endsWith('.md')) return undefined;
+      const exists = await lstat(join(this.layout.tasks, name)).then(
+        () => true,
+        () => false,
+      );
+      if (exists) this.report(name, 'the file name is not an item ID such as TASK-0001.md');
+      else this.problems.delete(name);
       return undefined;
     }
     const file = this.fileOf(id);
@@ -225,7 +281,7 @@ export class MarkdownStore implements Store {
     const known = this.items.get(id);
     if (known && decoded.item.version <= known.version) decoded.item.version = known.version + 1;
     this.remember(decoded.item, text);
-    return { kind: 'upsert', item: decoded.item };
+    return { kind: 'upsert', item: decoded.item, created: !known };
   }
 
   private report(name: string, reason: string): undefined {
@@ -235,23 +291,72 @@ export class MarkdownStore implements Store {
   }
 
   private startWatching(): void {
-    this.watcher = watch(this.layout.tasks, (_event, name) => {
-      if (!name || name.startsWith('.')) return;
-      const file = String(name);
-      // Editors and git write in bursts; wait for the burst to settle, then read once.
-      clearTimeout(this.pending.get(file));
-      this.pending.set(
-        file,
-        setTimeout(() => {
-          this.pending.delete(file);
-          void this.readOne(file).then(
-            (change) => change && this.notify(change),
-            (error: unknown) => this.options.log(`backlog: could not re-read tasks/${file}: ${String(error)}`),
-          );
-        }, 50),
-      );
-    });
-    this.watcher.on('error', (error) => this.options.log(`backlog: file watcher stopped: ${String(error)}`));
+    this.watchTasks();
+    // tasks/ itself can go and come back (git removes a folder that a checkout empties).
+    try {
+      this.rootWatcher = watch(this.layout.root, (_event, name) => {
+        if (String(name) === 'tasks') this.scheduleRescan(true);
+      });
+      this.rootWatcher.on('error', () => undefined);
+    } catch {
+      // the folder watch is a safety net; tasks/ is still watched
+    }
+  }
+
+  private watchTasks(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    try {
+      this.watcher = watch(this.layout.tasks, (_event, name) => {
+        if (!name) return this.scheduleRescan(false); // the OS dropped the name: look at everything
+        const file = String(name);
+        if (file.startsWith('.')) return;
+        // Editors and git write in bursts; wait for the burst to settle, then read once.
+        clearTimeout(this.pending.get(file));
+        this.pending.set(
+          file,
+          setTimeout(() => {
+            this.pending.delete(file);
+            void this.reread(file);
+          }, 50),
+        );
+      });
+      this.watcher.on('error', (error) => {
+        this.options.log(`backlog: file watcher stopped: ${String(error)}; watching again`);
+        this.scheduleRescan(true);
+      });
+    } catch (error) {
+      this.options.log(`backlog: cannot watch tasks/: ${String(error)}`);
+    }
+  }
+
+  private async reread(file: string): Promise<void> {
+    if (this.closed) return;
+    try {
+      const change = await this.io.run(() => this.readOne(file));
+      if (change) this.notify(change);
+    } catch (error) {
+      this.options.log(`backlog: could not re-read tasks/${file}: ${String(error)}`);
+    }
+  }
+
+  private scheduleRescan(rewatch: boolean): void {
+    if (this.closed) return;
+    clearTimeout(this.rescanTimer);
+    this.rescanTimer = setTimeout(() => {
+      if (rewatch) this.watchTasks();
+      void this.rescan();
+    }, 100);
+  }
+
+  /** Re-reads every file there is and every item we know, after the watcher may have missed events. */
+  private async rescan(): Promise<void> {
+    const names = new Set(
+      (await readdir(this.layout.tasks).catch(() => [] as string[])).filter((name) => !name.startsWith('.')),
+    );
+    for (const id of this.items.keys()) names.add(`${id}.md`);
+    for (const name of this.problems.keys()) names.add(name);
+    for (const name of names) await this.reread(name);
   }
 
   private notify(change: ExternalChange): void {
@@ -271,6 +376,28 @@ function nextSnapshot(
   const head = current?.items[0];
   if (!current || (head && head.id !== item.id && newestFirst(item, head) > 0)) return undefined;
   return { items: [item, ...current.items.filter((other) => other.id !== item.id)], byId };
+}
+
+/** Never writes a file it could not read back as the same item (the last guard before the disk). */
+function encodeReadable(item: Item): string {
+  const text = encodeItem(item);
+  const back = decodeItem(text, item.id, item.updated_at);
+  if (!back.ok)
+    throw invalid('description', 'text the item file can hold', item.description, `It would read as: ${back.error}.`);
+  for (const field of ['title', 'description'] as const) {
+    if (back.item[field] !== item[field]) {
+      throw invalid(field, 'text that reads back unchanged from the item file', item[field]);
+    }
+  }
+  return text;
+}
+
+function changedMeanwhile(id: string): BacklogError {
+  return conflict(
+    `id: ${id} was changed outside the server (an editor or git) while this write was being made; nothing was written. ` +
+      'Re-read it (backlog_get) and retry.',
+    'id',
+  );
 }
 
 function hash(text: string): string {

@@ -1,0 +1,23 @@
+import type { Fetcher } from './env.js';
+
+/**
+ * The viewer's files from the static-assets binding. Assets are configured with
+ * `run_worker_first`, so every file passes the Worker's authentication first.
+ */
+export function assetViewer(assets: Fetcher | undefined): (path: string) => Promise<Response | undefined> {
+  return async (path) => {
+    if (!assets) return undefined;
+    let response = await assets.fetch(new Request(new URL(path, 'https://assets.invalid')));
+    // Client-side routes have no file: serve the app's page.
+    if (response.status === 404 && !/\.[A-Za-z0-9]+$/.test(path)) {
+      response = await assets.fetch(new Request('https://assets.invalid/index.html'));
+    }
+    if (!response.ok) return undefined;
+    const headers = new Headers(response.headers);
+    headers.set('cache-control', 'no-cache');
+    headers.set('x-content-type-options', 'nosniff');
+    headers.set('x-frame-options', 'DENY');
+    headers.set('referrer-policy', 'no-referrer');
+    return new Response(response.body, { status: response.status, headers });
+  };
+}

@@ -1,0 +1,100 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../src/core/limits.js';
+import { MCP_HEADERS, send } from './support/raw-http.js';
+import { call, callError, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
+
+/** Issue 8, point 7: every maximum in docs/limits.md is enforced with an error naming the field and the number. */
+describe('documented limits', () => {
+  let dataDir: string;
+  let server: Awaited<ReturnType<typeof startHttpServer>>;
+  let client: Client;
+  beforeAll(async () => {
+    dataDir = await tempDataDir();
+    server = await startHttpServer(dataDir);
+    client = await connectHttp(server.url, 'limits');
+    await call(client, 'backlog_create', { title: 'x'.repeat(LIMITS.titleLength) }); // the maximum itself is fine
+  });
+  afterAll(async () => {
+    await client?.close();
+    await server?.stop();
+    await removeDir(dataDir);
+  });
+
+  const over: Array<[string, string, () => Record<string, unknown>, RegExp[]]> = [
+    ['title', 'backlog_create', () => ({ title: 'x'.repeat(LIMITS.titleLength + 1) }), [/\btitle\b/, /at most 500/]],
+    [
+      'description',
+      'backlog_create',
+      () => ({ title: 't', description: 'x'.repeat(LIMITS.descriptionBytes + 1) }),
+      [/\bdescription\b/, /at most 1048576/],
+    ],
+    ['list limit', 'backlog_list', () => ({ limit: LIMITS.listLimitMax + 1 }), [/\blimit\b/, /1 to 1000/]],
+    [
+      'search limit',
+      'backlog_search',
+      () => ({ query: 'x', limit: LIMITS.searchLimitMax + 1 }),
+      [/\blimit\b/, /1 to 100/],
+    ],
+    [
+      'search query',
+      'backlog_search',
+      () => ({ query: 'q'.repeat(LIMITS.queryLength + 1) }),
+      [/\bquery\b/, /at most 1000/],
+    ],
+    [
+      'list query',
+      'backlog_list',
+      () => ({ query: 'q'.repeat(LIMITS.queryLength + 1) }),
+      [/\bquery\b/, /at most 1000/],
+    ],
+    [
+      'evidence entries',
+      'backlog_update',
+      () => ({ id: 'TASK-0001', evidence: Array.from({ length: LIMITS.listEntries + 1 }, () => 'e') }),
+      [/\bevidence\b/, /at most 200 entries/],
+    ],
+    [
+      'evidence entry length',
+      'backlog_update',
+      () => ({ id: 'TASK-0001', evidence: ['e'.repeat(LIMITS.listItemLength + 1)] }),
+      [/\bevidence\b/, /at most 10000/],
+    ],
+    [
+      'ids per get',
+      'backlog_get',
+      () => ({ id: Array.from({ length: LIMITS.batchGetMax + 1 }, () => 'TASK-0001') }),
+      [/\bid\b/, /at most 100 entries/],
+    ],
+  ];
+
+  it.each(over)(
+    'refuses a %s over its maximum, naming the field and the number',
+    async (_name, tool, args, patterns) => {
+      const message = await callError(client, tool, args());
+      for (const pattern of patterns) expect(message).toMatch(pattern);
+    },
+  );
+
+  it('answers a request body over 4 MiB with 413 and the limit, before parsing it', async () => {
+    const reply = await send(server.url, '/mcp', {
+      method: 'POST',
+      headers: MCP_HEADERS,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        params: { pad: 'x'.repeat(4 * 1024 * 1024) },
+      }),
+    });
+    expect(reply.status).toBe(413);
+    expect(reply.body).toContain(String(4 * 1024 * 1024));
+  });
+
+  it('clamps the viewer API instead of failing: limit to 1000, q to 1000 characters', async () => {
+    const list = JSON.parse((await send(server.url, '/api/items?limit=999999')).body);
+    expect(list.items.length).toBeLessThanOrEqual(LIMITS.listLimitMax);
+    const search = await send(server.url, `/api/search?q=${'x'.repeat(5000)}`);
+    expect(search.status).toBe(200);
+  });
+});

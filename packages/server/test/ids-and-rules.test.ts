@@ -230,3 +230,24 @@ describe('parseResourceUri: documents', () => {
     expect(thrown(() => parseResourceUri('mcp://backlog/resources/notes%2Fplan.md')).field).toBe('uri');
   });
 });
+
+describe('newest-first order', () => {
+  it('breaks timestamp ties by ID number, not text', async () => {
+    const { newestFirst } = await import('../src/core/list.js');
+    const at = '2026-01-01T00:00:00.000Z';
+    const base = {
+      type: 'task',
+      status: 'open',
+      title: 't',
+      description: '',
+      version: 1,
+      created_at: at,
+      updated_at: at,
+    } as const;
+    const items = [
+      { ...base, id: 'TASK-9999' },
+      { ...base, id: 'TASK-10000' },
+    ];
+    expect(items.sort(newestFirst).map((i) => i.id)).toEqual(['TASK-10000', 'TASK-9999']);
+  });
+});

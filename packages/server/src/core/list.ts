@@ -49,7 +49,10 @@ function inScope(item: Item, filter: ListFilter, words: readonly string[]): bool
 
 export function newestFirst(a: Item, b: Item): number {
   if (a.updated_at !== b.updated_at) return a.updated_at < b.updated_at ? 1 : -1;
-  return a.id < b.id ? 1 : -1;
+  // Numeric, not textual: TASK-10000 is newer than TASK-9999.
+  const seq = (id: string) => Number(id.slice(id.indexOf('-') + 1));
+  const diff = seq(b.id) - seq(a.id);
+  return diff !== 0 ? diff : a.id < b.id ? 1 : -1;
 }
 
 export function filterItems(

@@ -31,7 +31,8 @@ flowchart LR
 \`\`\`
 `;
 
-describe('the web viewer in a real browser', () => {
+// One retry: on a loaded 2-core CI machine a browser step can exceed its timeout without any defect.
+describe('the web viewer in a real browser', { retry: 1 }, () => {
   let server: Awaited<ReturnType<typeof startHttpServer>>;
   let dataDir: string;
   let browser: Browser;

@@ -2,7 +2,7 @@ import type { Item } from '@backlog-mcp/shared';
 import type { ActivityEntry } from './activity.js';
 
 /**
- * The ports the core is built on. Adapters (Markdown files, D1, MiniSearch...)
+ * The ports the core is built on. Adapters (Markdown files, D1, the search index...)
  * implement them; the core never learns which one it talks to.
  */
 /** A consistent view of every item; a new object after every change, so derived indexes can be cached per snapshot. */

@@ -1,137 +1,347 @@
 import type { Item } from '@backlog-mcp/shared';
-import MiniSearch, { type SearchResult } from 'minisearch';
 import type { SearchHit, SearchOptions } from '../core/ports.js';
 import { processTerm, tokenize } from './analyze.js';
+import { TermDictionary } from './term-dictionary.js';
+import { TopK } from './top-k.js';
 
-interface IndexedDoc {
-  id: string;
-  title: string;
-  description: string;
-  evidence: string;
-  blocked_reason: string;
-  references: string;
+/** Indexed fields, in the order of their bits in a packed term frequency. */
+const FIELDS = ['title', 'description', 'evidence', 'blocked_reason', 'references'] as const;
+const BOOST = [3, 1, 1.2, 1, 1] as const;
+const FIELD_COUNT = FIELDS.length;
+/** Each field's term frequency takes 6 bits of one int32: five fields fit, and BM25 saturates long before 63. */
+const TF_BITS = 6;
+const TF_MAX = (1 << TF_BITS) - 1;
+/** BM25+ parameters (k1, b, and the lower bound d for long fields). */
+const K1 = 1.2;
+const B = 0.7;
+const D = 0.5;
+/** Prefix and typo matches count less than the word itself, and less the further they are. */
+const PREFIX_WEIGHT = 0.5;
+const FUZZY_WEIGHT = 0.6;
+const FUZZY_SHARE = 0.2;
+/** Query words beyond this many are ignored (one bit each in a 32-bit mask). */
+const MAX_QUERY_TERMS = 32;
+/** Removed documents leave dead postings behind; past this many (and more dead than live) they are compacted away. */
+const COMPACT_AFTER = 50_000;
+const MEMO_LIMIT = 500_000;
+
+function fieldTexts(item: Item): string[] {
+  return [
+    item.title,
+    item.description,
+    (item.evidence ?? []).join('\n'),
+    (item.blocked_reason ?? []).join('\n'),
+    (item.references ?? []).map((r) => `${r.title ?? ''} ${r.url}`).join('\n'),
+  ];
 }
 
-const FIELDS = ['title', 'description', 'evidence', 'blocked_reason', 'references'] as const;
-/** A word in more than this share of documents carries almost no ranking signal. */
-const COMMON_SHARE = 0.2;
-/** Below this many documents every word is cheap; keep queries whole. */
-const COMMON_MIN_DOCS = 1000;
-
-function toDoc(item: Item): IndexedDoc {
-  return {
-    id: item.id,
-    title: item.title,
-    description: item.description,
-    evidence: (item.evidence ?? []).join('\n'),
-    blocked_reason: (item.blocked_reason ?? []).join('\n'),
-    references: (item.references ?? []).map((r) => `${r.title ?? ''} ${r.url}`).join('\n'),
-  };
+interface Expansion {
+  term: number;
+  weight: number;
 }
 
 /**
- * BM25 full-text search (MiniSearch) over title, body, evidence, blocked reasons and
- * references, title weighted higher. The ID is not a text field: boosting it made
- * "task" match everything; ID intent is handled before text matching instead.
+ * BM25 full-text search over title, body, evidence, blocked reasons and references, title
+ * weighted higher, with prefix and typo matches. The ID is not a text field (boosting it made
+ * "task" match everything); ID intent is handled before text matching instead.
+ *
+ * Postings live in one Int32Array per term as (document slot, packed field frequencies) pairs,
+ * so a query of common words scans typed arrays instead of maps (ADR 0010). An update gives the
+ * document a new slot and leaves the old postings dead until a compaction sweeps them.
  */
 export class TextIndex {
-  private index = TextIndex.empty();
-
-  private static empty(): MiniSearch<IndexedDoc> {
-    return new MiniSearch<IndexedDoc>({
-      fields: [...FIELDS],
-      idField: 'id',
-      tokenize,
-      processTerm,
-      searchOptions: {
-        boost: { title: 3, evidence: 1.2 },
-        // Typo tolerance and prefixes cost time per term; short terms get neither.
-        prefix: (term) => term.length > 3,
-        fuzzy: (term) => (term.length > 4 ? 0.2 : false),
-        combineWith: 'OR',
-        weights: { fuzzy: 0.6, prefix: 0.5 },
-      },
-    });
-  }
+  private readonly dictionary = new TermDictionary();
+  private readonly memo = new Map<string, number>();
+  private frequencies = new Int32Array(0);
+  private lists: Int32Array[] = [];
+  private used: number[] = [];
+  private documentFrequency: number[] = [];
+  private slotIds: Array<string | undefined> = [];
+  private slotOf = new Map<string, number>();
+  private docTerms: Array<Int32Array | undefined> = [];
+  private alive = new Uint8Array(0);
+  private lengths = new Float32Array(0);
+  private lengthSum = new Float64Array(FIELD_COUNT);
+  private livePostings = 0;
+  private deadPostings = 0;
+  // Per-search scratch, sized to the slots and reset after each search.
+  private scores = new Float64Array(0);
+  private termMasks = new Uint32Array(0);
+  private fieldMasks = new Uint8Array(0);
 
   get size(): number {
-    return this.index.documentCount;
+    return this.slotOf.size;
   }
 
   rebuild(items: readonly Item[]): void {
-    this.index = TextIndex.empty();
-    this.index.addAll(items.map(toDoc));
+    this.clear(items.length);
+    for (const item of items) this.add(item);
   }
 
   upsert(item: Item): void {
-    if (this.index.has(item.id)) this.index.discard(item.id);
-    this.index.add(toDoc(item));
+    this.remove(item.id);
+    this.add(item);
   }
 
   remove(id: string): void {
-    if (this.index.has(id)) this.index.discard(id);
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return;
+    const terms = this.docTerms[slot] as Int32Array;
+    for (let i = 0; i < terms.length; i += 2) (this.documentFrequency[terms[i] as number] as number)--;
+    for (let f = 0; f < FIELD_COUNT; f++)
+      (this.lengthSum[f] as number) -= this.lengths[slot * FIELD_COUNT + f] as number;
+    this.alive[slot] = 0;
+    this.slotIds[slot] = undefined;
+    this.docTerms[slot] = undefined;
+    this.slotOf.delete(id);
+    this.livePostings -= terms.length / 2;
+    this.deadPostings += terms.length / 2;
+    if (this.deadPostings > COMPACT_AFTER && this.deadPostings > this.livePostings) this.compact();
   }
 
+  /** Ranked matches with prefix and typo expansion. */
   search(query: string, options: SearchOptions): SearchHit[] {
-    const filter = options.filter;
-    const results = this.index.search(
-      this.informativeQuery(query),
-      filter ? { filter: (r) => filter(String(r.id)) } : {},
-    );
-    return results.slice(0, options.limit).map(toHit);
-  }
-
-  /**
-   * Drops query words that occur in most documents when rarer ones are present:
-   * their IDF is near zero, yet scoring their posting lists is what makes a query
-   * of common words slow (profiled: 12 ms of 13 at 10,000 items).
-   */
-  private informativeQuery(query: string): string {
-    const words = query.split(/\s+/).filter(Boolean);
-    if (words.length < 2 || this.index.documentCount < COMMON_MIN_DOCS) return query;
-    const share = words.map((word) => this.documentShare(word));
-    if (share.every((s) => s > COMMON_SHARE)) {
-      const rarest = share.indexOf(Math.min(...share));
-      return words[rarest] as string;
-    }
-    return words.filter((_, i) => (share[i] as number) <= COMMON_SHARE).join(' ');
-  }
-
-  /** Share of documents containing the word (after analysis), read from MiniSearch's own index. */
-  private documentShare(word: string): number {
-    const terms = tokenize(word)
-      .map(processTerm)
-      .filter((t): t is string => !!t);
-    if (terms.length !== 1) return 0; // compound or stop word: leave it to the engine
-    const internal = (
-      this.index as unknown as { _index: { get(term: string): Map<number, Map<number, number>> | undefined } }
-    )._index;
-    const byField = internal.get(terms[0] as string);
-    if (!byField) return 0;
-    let most = 0;
-    for (const docs of byField.values()) most = Math.max(most, docs.size);
-    return most / this.index.documentCount;
+    return this.run(query, options, true);
   }
 
   /** Exact words only: for "related items" a fuzzy match is noise. */
   searchExact(query: string, options: SearchOptions): SearchHit[] {
-    const filter = options.filter;
-    const results = this.index.search(query, {
-      prefix: false,
-      fuzzy: false,
-      ...(filter ? { filter: (r: SearchResult) => filter(String(r.id)) } : {}),
+    return this.run(query, options, false);
+  }
+
+  private clear(expected: number): void {
+    this.lists = [];
+    this.used = [];
+    this.documentFrequency = [];
+    this.slotIds = [];
+    this.slotOf = new Map();
+    this.docTerms = [];
+    this.alive = new Uint8Array(expected);
+    this.lengths = new Float32Array(expected * FIELD_COUNT);
+    this.lengthSum = new Float64Array(FIELD_COUNT);
+    this.livePostings = 0;
+    this.deadPostings = 0;
+  }
+
+  private add(item: Item): void {
+    const slot = this.slotIds.length;
+    this.ensureSlots(slot + 1);
+    const seen: number[] = [];
+    const texts = fieldTexts(item);
+    for (let f = 0; f < FIELD_COUNT; f++) {
+      let length = 0;
+      const unit = 1 << (f * TF_BITS);
+      for (const token of tokenize(texts[f] as string)) {
+        const term = this.termOf(token);
+        if (term < 0) continue;
+        length++;
+        const packed = this.scratchFrequency(term);
+        if (packed === 0) seen.push(term);
+        if (((packed >>> (f * TF_BITS)) & TF_MAX) < TF_MAX) this.frequencies[term] = packed + unit;
+      }
+      this.lengths[slot * FIELD_COUNT + f] = length;
+      (this.lengthSum[f] as number) += length;
+    }
+    const terms = new Int32Array(seen.length * 2);
+    seen.forEach((term, i) => {
+      const packed = this.frequencies[term] as number;
+      this.frequencies[term] = 0;
+      terms[2 * i] = term;
+      terms[2 * i + 1] = packed;
+      this.append(term, slot, packed);
     });
-    return results.slice(0, options.limit).map(toHit);
+    this.slotIds.push(item.id);
+    this.slotOf.set(item.id, slot);
+    this.docTerms.push(terms);
+    this.alive[slot] = 1;
+    this.livePostings += seen.length;
+  }
+
+  /** The packed frequencies counted so far for `term` in the document being added. */
+  private scratchFrequency(term: number): number {
+    if (term >= this.frequencies.length) {
+      const grown = new Int32Array(Math.max(1024, this.dictionary.size * 2));
+      grown.set(this.frequencies);
+      this.frequencies = grown;
+    }
+    return this.frequencies[term] as number;
+  }
+
+  private append(term: number, slot: number, packed: number): void {
+    let list = this.lists[term];
+    const used = this.used[term] ?? 0;
+    if (!list || used + 2 > list.length) {
+      const grown = new Int32Array(Math.max(4, (list?.length ?? 0) * 2));
+      if (list) grown.set(list);
+      list = grown;
+      this.lists[term] = grown;
+    }
+    list[used] = slot;
+    list[used + 1] = packed;
+    this.used[term] = used + 2;
+    this.documentFrequency[term] = (this.documentFrequency[term] ?? 0) + 1;
+  }
+
+  private ensureSlots(count: number): void {
+    if (count <= this.alive.length) return;
+    const capacity = Math.max(count, this.alive.length * 2, 64);
+    const alive = new Uint8Array(capacity);
+    alive.set(this.alive);
+    this.alive = alive;
+    const lengths = new Float32Array(capacity * FIELD_COUNT);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
+  }
+
+  /**
+   * A token's term id, or -1 for a stop word. Analysis is the cost of indexing and real
+   * text repeats its words, so each distinct token is analysed once.
+   */
+  private termOf(token: string): number {
+    let term = this.memo.get(token);
+    if (term === undefined) {
+      if (this.memo.size > MEMO_LIMIT) this.memo.clear();
+      const processed = processTerm(token);
+      term = processed ? this.dictionary.intern(processed) : -1;
+      this.memo.set(token, term);
+    }
+    return term;
+  }
+
+  private queryTerms(query: string): string[] {
+    const terms = new Set<string>();
+    for (const token of tokenize(query)) {
+      const term = processTerm(token);
+      if (term) terms.add(term);
+    }
+    return [...terms].slice(0, MAX_QUERY_TERMS);
+  }
+
+  private expand(term: string, loose: boolean): Expansion[] {
+    const out: Expansion[] = [];
+    const exact = this.dictionary.idOf(term);
+    if (exact !== undefined) out.push({ term: exact, weight: 1 });
+    if (!loose) return out;
+    const seen = new Set<number>();
+    if (term.length > 3) {
+      for (const { id, extra } of this.dictionary.withPrefix(term)) {
+        const length = term.length + extra;
+        out.push({ term: id, weight: (PREFIX_WEIGHT * length) / (length + 0.3 * extra) });
+        seen.add(id);
+      }
+    }
+    if (term.length > 4) {
+      for (const { id, distance } of this.dictionary.near(term, Math.round(term.length * FUZZY_SHARE))) {
+        if (seen.has(id)) continue;
+        const length = this.dictionary.term(id).length;
+        out.push({ term: id, weight: (FUZZY_WEIGHT * length) / (length + distance) });
+      }
+    }
+    return out;
+  }
+
+  private run(query: string, options: SearchOptions, loose: boolean): SearchHit[] {
+    const terms = this.queryTerms(query);
+    if (terms.length === 0 || this.slotOf.size === 0) return [];
+    this.ensureScratch();
+    const touched: number[] = [];
+    terms.forEach((term, q) => {
+      for (const { term: id, weight } of this.expand(term, loose)) this.accumulate(id, weight, 1 << q, touched);
+    });
+    const best = new TopK(options.limit);
+    for (const slot of touched) {
+      // Documents matching more of the query words rank higher (a coordination factor).
+      const score = (this.scores[slot] as number) * bitCount(this.termMasks[slot] as number);
+      if (score <= best.threshold) continue;
+      if (options.filter && !options.filter(this.slotIds[slot] as string)) continue;
+      best.offer(slot, score);
+    }
+    const hits = best.sorted().map(({ key: slot, score }) => this.hit(slot, score, terms));
+    for (const slot of touched) {
+      this.scores[slot] = 0;
+      this.termMasks[slot] = 0;
+      this.fieldMasks[slot] = 0;
+    }
+    return hits;
+  }
+
+  private ensureScratch(): void {
+    if (this.scores.length >= this.slotIds.length) return;
+    const capacity = Math.max(this.alive.length, this.slotIds.length);
+    this.scores = new Float64Array(capacity);
+    this.termMasks = new Uint32Array(capacity);
+    this.fieldMasks = new Uint8Array(capacity);
+  }
+
+  /** Adds one term's BM25 contribution to every live document containing it. */
+  private accumulate(term: number, weight: number, bit: number, touched: number[]): void {
+    const list = this.lists[term];
+    const frequency = this.documentFrequency[term] ?? 0;
+    if (!list || frequency === 0) return;
+    const documents = this.slotOf.size;
+    const idf = Math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5));
+    const norms = this.lengthSum.map((sum) => (sum > 0 ? (K1 * B * documents) / sum : 0));
+    const used = this.used[term] as number;
+    for (let i = 0; i < used; i += 2) {
+      const slot = list[i] as number;
+      if (this.alive[slot] === 0) continue;
+      const packed = list[i + 1] as number;
+      let score = 0;
+      let fields = 0;
+      for (let f = 0; f < FIELD_COUNT; f++) {
+        const tf = (packed >>> (f * TF_BITS)) & TF_MAX;
+        if (tf === 0) continue;
+        const length = this.lengths[slot * FIELD_COUNT + f] as number;
+        score += (BOOST[f] as number) * (D + (tf * (K1 + 1)) / (tf + K1 * (1 - B) + (norms[f] as number) * length));
+        fields |= 1 << f;
+      }
+      if (this.termMasks[slot] === 0) touched.push(slot);
+      (this.scores[slot] as number) += weight * idf * score;
+      (this.termMasks[slot] as number) |= bit;
+      (this.fieldMasks[slot] as number) |= fields;
+    }
+  }
+
+  private hit(slot: number, score: number, terms: readonly string[]): SearchHit {
+    const mask = this.termMasks[slot] as number;
+    const fields = this.fieldMasks[slot] as number;
+    return {
+      id: this.slotIds[slot] as string,
+      score,
+      matched_fields: FIELDS.filter((_, f) => fields & (1 << f)),
+      terms: terms.filter((_, q) => mask & (1 << q)),
+    };
+  }
+
+  /** Rebuilds the postings from the live documents' term vectors, renumbering slots densely. */
+  private compact(): void {
+    const live = this.slotIds.flatMap((id, slot) => (id === undefined ? [] : [{ id, slot }]));
+    const terms = this.docTerms;
+    const lengths = this.lengths;
+    this.lists = this.documentFrequency.map((frequency) => new Int32Array(Math.max(4, frequency * 2)));
+    this.used = this.documentFrequency.map(() => 0);
+    this.documentFrequency = this.documentFrequency.map(() => 0);
+    this.slotIds = [];
+    this.slotOf = new Map();
+    this.docTerms = [];
+    this.alive = new Uint8Array(Math.max(64, live.length));
+    this.lengths = new Float32Array(this.alive.length * FIELD_COUNT);
+    live.forEach(({ id, slot: old }, slot) => {
+      const vector = terms[old] as Int32Array;
+      for (let i = 0; i < vector.length; i += 2) this.append(vector[i] as number, slot, vector[i + 1] as number);
+      this.lengths.set(lengths.subarray(old * FIELD_COUNT, (old + 1) * FIELD_COUNT), slot * FIELD_COUNT);
+      this.slotIds.push(id);
+      this.slotOf.set(id, slot);
+      this.docTerms.push(vector);
+      this.alive[slot] = 1;
+    });
+    this.deadPostings = 0;
+    this.scores = new Float64Array(0);
   }
 }
 
-function toHit(result: SearchResult): SearchHit {
-  const fields = new Set<string>();
-  for (const matched of Object.values(result.match)) for (const field of matched) fields.add(field);
-  return {
-    id: String(result.id),
-    score: result.score,
-    matched_fields: [...fields],
-    terms: result.queryTerms ?? result.terms,
-  };
+function bitCount(n: number): number {
+  let count = 0;
+  for (let v = n; v !== 0; v &= v - 1) count++;
+  return count;
 }

@@ -1,0 +1,112 @@
+import type { Item } from '@backlog-mcp/shared';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { boundedLevenshtein } from '../src/search/term-dictionary.js';
+import { TextIndex } from '../src/search/text-index.js';
+
+function item(id: string, title: string, description = '', extra: Partial<Item> = {}): Item {
+  const at = '2026-01-01T00:00:00.000Z';
+  return { id, type: 'task', title, status: 'open', description, version: 1, created_at: at, updated_at: at, ...extra };
+}
+
+const ids = (hits: Array<{ id: string }>) => hits.map((hit) => hit.id);
+
+describe('text index', () => {
+  it('ranks a title match above a body match, and reports fields and matched terms', () => {
+    const index = new TextIndex();
+    index.rebuild([
+      item('TASK-0001', 'Write the release notes', 'mentions the cache once'),
+      item('TASK-0002', 'Cache invalidation for sessions', 'the session cache keeps stale tokens'),
+      item('TASK-0003', 'Unrelated chore', 'nothing here'),
+    ]);
+    const hits = index.search('session cache', { limit: 10 });
+    expect(ids(hits)).toEqual(['TASK-0002', 'TASK-0001']);
+    expect(hits[0]?.matched_fields).toEqual(['title', 'description']);
+    expect(hits[0]?.terms).toEqual(['session', 'cach']);
+    expect(hits[1]?.terms).toEqual(['cach']);
+  });
+
+  it('finds prefixes and typos, but searchExact does not', () => {
+    const index = new TextIndex();
+    index.rebuild([item('TASK-0001', 'Authentication flow'), item('TASK-0002', 'Kubernetes upgrade')]);
+    expect(ids(index.search('authenti', { limit: 5 }))).toEqual(['TASK-0001']);
+    expect(ids(index.search('kubernetse', { limit: 5 }))).toEqual(['TASK-0002']);
+    expect(index.searchExact('authenti', { limit: 5 })).toEqual([]);
+    expect(index.searchExact('kubernetse', { limit: 5 })).toEqual([]);
+  });
+
+  it('forgets removed items and re-indexes updated ones', () => {
+    const index = new TextIndex();
+    index.rebuild([item('TASK-0001', 'Old words here'), item('TASK-0002', 'Other')]);
+    index.upsert(item('TASK-0001', 'Fresh title'));
+    expect(index.search('old', { limit: 5 })).toEqual([]);
+    expect(ids(index.search('fresh', { limit: 5 }))).toEqual(['TASK-0001']);
+    index.remove('TASK-0001');
+    expect(index.search('fresh', { limit: 5 })).toEqual([]);
+    expect(index.size).toBe(1);
+  });
+
+  it('applies the filter and the limit to the best hits only', () => {
+    const index = new TextIndex();
+    const items = Array.from({ length: 50 }, (_, i) =>
+      item(`TASK-${String(i + 1).padStart(4, '0')}`, `deploy ${'deploy '.repeat(i % 5)}`),
+    );
+    index.rebuild(items);
+    const hits = index.search('deploy', { limit: 3, filter: (id) => id.endsWith('0') });
+    expect(hits).toHaveLength(3);
+    expect(hits.every((hit) => hit.id.endsWith('0'))).toBe(true);
+    const scores = hits.map((hit) => hit.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it('gives the same ranking after thousands of updates (compaction) as a fresh build', () => {
+    const words = 'alpha beta gamma delta epsilon zeta theta kappa lambda sigma'.split(' ');
+    const make = (n: number, round: number) =>
+      item(
+        `TASK-${String(n + 1).padStart(4, '0')}`,
+        `${words[(n + round) % 10]} ${words[(n * 3) % 10]}`,
+        Array.from({ length: 30 }, (_, k) => words[(n * k + round) % 10]).join(' '),
+      );
+    const updated = new TextIndex();
+    updated.rebuild(Array.from({ length: 300 }, (_, n) => make(n, 0)));
+    for (let round = 1; round <= 12; round++) for (let n = 0; n < 300; n++) updated.upsert(make(n, round));
+    const fresh = new TextIndex();
+    fresh.rebuild(Array.from({ length: 300 }, (_, n) => make(n, 12)));
+    for (const query of ['alpha', 'beta gamma', 'sigma kappa lambda', 'zeta']) {
+      const a = updated.search(query, { limit: 20 });
+      const b = fresh.search(query, { limit: 20 });
+      expect(a.map((hit) => hit.score)).toEqual(b.map((hit) => hit.score));
+      expect(new Set(ids(a))).toEqual(new Set(ids(b)));
+    }
+    expect(updated.size).toBe(300);
+  });
+});
+
+describe('bounded edit distance', () => {
+  const levenshtein = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++) {
+        const row = d[i] as number[];
+        const up = d[i - 1] as number[];
+        row[j] = Math.min(
+          (up[j] as number) + 1,
+          (row[j - 1] as number) + 1,
+          (up[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+      }
+    return (d[a.length] as number[])[b.length] as number;
+  };
+
+  it('agrees with the textbook distance up to the bound', () => {
+    const word = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), maxLength: 9 });
+    fc.assert(
+      fc.property(word, word, fc.integer({ min: 0, max: 3 }), (a, b, max) => {
+        const exact = levenshtein(a, b);
+        expect(boundedLevenshtein(a, b, max)).toBe(exact <= max ? exact : max + 1);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

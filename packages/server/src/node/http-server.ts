@@ -146,7 +146,8 @@ export async function startHttpServer(
       const force = setTimeout(() => http.closeAllConnections?.(), 1000);
       await stopListening();
       clearTimeout(force);
-      node.close();
+      // Awaited: serve exits right after, and the caches are written on the way out.
+      await node.close();
     })();
     return closing;
   };

@@ -44,8 +44,10 @@ export async function openNodeBacklog(options: {
   const search = new HybridSearchIndex({ embedder, cache, log });
   const backlog = new Backlog({ store, journal, search, readSource: createSourceReader(process.cwd()) });
   await backlog.start();
+  // Derived caches only: losing the last few seconds of them costs a little start-up time, never data.
   const timer = setInterval(() => {
     void search.persist().catch((error: unknown) => log(`backlog: could not save the vector cache: ${String(error)}`));
+    void store.persist().catch((error: unknown) => log(`backlog: could not save the load cache: ${String(error)}`));
   }, PERSIST_EVERY_MS);
   timer.unref();
   return {
@@ -55,7 +57,7 @@ export async function openNodeBacklog(options: {
     close: async () => {
       clearInterval(timer);
       store.close();
-      await search.persist().catch(() => undefined);
+      await Promise.all([search.persist().catch(() => undefined), store.persist().catch(() => undefined)]);
     },
   };
 }

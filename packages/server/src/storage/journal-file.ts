@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { Item } from '@backlog-mcp/shared';
 import type { ActivityEntry } from '../core/activity.js';
@@ -37,7 +38,8 @@ export class JsonlJournal implements Journal {
   }
 
   async append(entry: ActivityEntry): Promise<void> {
-    await appendFile(this.path, `${JSON.stringify(entry)}\n`, 'utf8');
+    // One short line: a synchronous append costs less than a round trip through the thread pool.
+    appendFileSync(this.path, `${JSON.stringify(entry)}\n`, 'utf8');
     this.remember(entry);
   }
 

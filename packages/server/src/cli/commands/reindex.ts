@@ -51,5 +51,6 @@ export async function runReindex(config: Config): Promise<number> {
     return EXIT.ok;
   } finally {
     store.close();
+    await store.persist().catch(() => undefined);
   }
 }

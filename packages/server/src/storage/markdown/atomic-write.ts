@@ -35,9 +35,10 @@ function processAlive(pid: number): boolean {
  */
 export async function sweepStaleTemps(
   dir: string,
-  options: { recursive?: boolean; now?: number } = {},
+  /** `names`: the folder's entries, when the caller has just listed it (saves listing a large folder twice). */
+  options: { recursive?: boolean; now?: number; names?: readonly string[] } = {},
 ): Promise<string[]> {
-  const names = await listFiles(dir, options.recursive ? 16 : 0);
+  const names = options.names ?? (await listFiles(dir, options.recursive ? 16 : 0));
   const now = options.now ?? Date.now();
   const removed: string[] = [];
   for (const name of names) {

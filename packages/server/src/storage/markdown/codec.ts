@@ -11,6 +11,13 @@ import {
 } from '@backlog-mcp/shared';
 import { isMap, isScalar, isSeq, parseDocument, stringify } from 'yaml';
 
+/**
+ * Bump whenever `decodeItem` can return something different for the same file text (a new
+ * field, a changed default, a new Item shape): derived caches of decoded items (the load
+ * cache) are keyed on it and are then ignored and rebuilt from the files.
+ */
+export const CODEC_VERSION = 1;
+
 /** Front matter keys in the order they are written, so diffs stay small and files read naturally. */
 const KEY_ORDER = [
   'id',

@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, lstatSync, readdirSync, readFileSync, type Stats, watch } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { CANONICAL_ID, type EntityType, formatId, type Item, parseCanonicalId, TYPE_PREFIX } from '@backlog-mcp/shared';
+import {
+  type EntityType,
+  formatId,
+  type Item,
+  type ParsedId,
+  parseCanonicalId,
+  TYPE_PREFIX,
+} from '@backlog-mcp/shared';
 import { BacklogError, conflict, invalid } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import { newestFirst } from '../../core/list.js';
@@ -11,6 +18,17 @@ import type { ExternalChange, Snapshot, Store } from '../../core/ports.js';
 import { createFileExclusive, sweepStaleTemps, writeFileAtomic } from './atomic-write.js';
 import { decodeItem, encodeItem } from './codec.js';
 import { HighWaterMarks } from './high-water.js';
+import {
+  type CachedFile,
+  canSettle,
+  isSettled,
+  LOAD_CACHE_FILE,
+  type LoadCache,
+  readLoadCache,
+  sameStamp,
+  stampOf,
+  writeLoadCache,
+} from './load-cache.js';
 
 export interface DataLayout {
   root: string;
@@ -31,7 +49,13 @@ export interface MarkdownStoreOptions {
 }
 
 const ITEM_FILE = /^([A-Z]{4}-\d{4,})\.md$/;
-const READ_CONCURRENCY = 64;
+const NOT_AN_ID = 'the file name is not an item ID such as TASK-0001.md';
+
+/** How the last start-up got its items: from the load cache (one lstat each) or by reading the file. */
+export interface LoadStats {
+  cached: number;
+  read: number;
+}
 
 /**
  * Items as Markdown files in one flat `tasks/` folder. Memory holds a parsed
@@ -44,6 +68,15 @@ export class MarkdownStore implements Store {
   private readonly hashes = new Map<string, string>();
   private readonly problems = new Map<string, string>();
   private readonly maxSeq = new Map<EntityType, number>();
+  /** Each item file's stamp and decoded item as last seen, for the load cache (see load-cache.ts). */
+  private readonly onDisk = new Map<string, CachedFile>();
+  /** Set when `onDisk` changed since the load cache was last written. */
+  private cacheDirty = false;
+  /** The entries the cache file holds, by identity; undefined when the file is missing a usable copy. */
+  private inCacheFile: ReadonlySet<CachedFile> | undefined;
+  /** Cache writes one after another, never two at once. */
+  private persisting: Promise<void> = Promise.resolve();
+  readonly loadStats: LoadStats = { cached: 0, read: 0 };
   /**
    * Every write of an item file and every re-read the watcher makes, one at a time: a re-read
    * can then never see an older file than the last write and put that stale item back in memory.
@@ -97,8 +130,10 @@ export class MarkdownStore implements Store {
       for (;;) {
         const item = build(formatId(type, seq));
         const text = encodeReadable(item);
+        const writeStarted = Date.now();
         if (await createFileExclusive(this.fileOf(item.id), text)) {
-          this.remember(item, text);
+          const digest = hash(text);
+          this.remember(item, digest, await this.stampOwnWrite(item.id, text, digest, writeStarted));
           return item;
         }
         seq++; // another process took this ID a moment ago
@@ -112,8 +147,10 @@ export class MarkdownStore implements Store {
       if (known && known.version >= item.version) throw changedMeanwhile(item.id);
       const text = encodeReadable(item);
       await this.checkUnchangedOnDisk(item.id);
+      const writeStarted = Date.now();
       await writeFileAtomic(this.fileOf(item.id), text);
-      this.remember(item, text);
+      const digest = hash(text);
+      this.remember(item, digest, await this.stampOwnWrite(item.id, text, digest, writeStarted));
     });
   }
 
@@ -150,6 +187,16 @@ export class MarkdownStore implements Store {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Writes the load cache if anything changed since the last write. Called after start-up,
+   * every few seconds while serving and on shutdown; never needed for correctness.
+   */
+  persist(): Promise<void> {
+    const run = this.persisting.then(() => this.saveLoadCache());
+    this.persisting = run.catch(() => undefined);
+    return run;
+  }
+
   close(): void {
     this.closed = true;
     this.watcher?.close();
@@ -182,18 +229,47 @@ export class MarkdownStore implements Store {
     throw changedMeanwhile(id);
   }
 
-  private remember(item: Item, text: string): void {
+  /** `disk`: what the file holds now, for the load cache; undefined when that is not known for sure. */
+  private remember(item: Item, digest: string, disk: CachedFile | undefined): void {
+    const name = `${item.id}.md`;
     this.items.set(item.id, item);
     this.current = nextSnapshot(this.current, item, this.items);
-    this.hashes.set(`${item.id}.md`, hash(text));
-    this.problems.delete(`${item.id}.md`);
+    this.hashes.set(name, digest);
+    if (disk) this.onDisk.set(name, disk);
+    else this.onDisk.delete(name);
+    this.cacheDirty = true;
+    this.problems.delete(name);
     const parsed = parseCanonicalId(item.id);
-    if (parsed && parsed.seq > (this.maxSeq.get(parsed.type) ?? 0)) this.maxSeq.set(parsed.type, parsed.seq);
+    if (parsed) this.raiseMaxSeq(parsed);
+  }
+
+  private raiseMaxSeq(parsed: ParsedId): void {
+    if (parsed.seq > (this.maxSeq.get(parsed.type) ?? 0)) this.maxSeq.set(parsed.type, parsed.seq);
+  }
+
+  /**
+   * The stamp of a file this store just wrote. `seenAt` is when the write began, so the entry
+   * counts as unsettled and is checked against the file once more before it is cached: an
+   * edit that slipped in right after our write cannot hide behind a matching stamp.
+   */
+  private async stampOwnWrite(
+    id: string,
+    text: string,
+    digest: string,
+    writeStarted: number,
+  ): Promise<CachedFile | undefined> {
+    const info = await lstat(this.fileOf(id)).catch(() => undefined);
+    if (!info?.isFile()) return undefined;
+    // Decoded again with the file's mtime, exactly as a start-up without the cache would decode it.
+    const decoded = decodeItem(text, id, info.mtime.toISOString());
+    return decoded.ok ? { ...stampOf(info), seenAt: writeStarted, hash: digest, item: decoded.item } : undefined;
   }
 
   private forget(id: string): void {
     this.items.delete(id);
     this.hashes.delete(`${id}.md`);
+    this.onDisk.delete(`${id}.md`);
+    this.cacheDirty = true;
     if (this.current) this.current = { items: this.current.items.filter((item) => item.id !== id), byId: this.items };
   }
 
@@ -218,59 +294,125 @@ export class MarkdownStore implements Store {
     return real;
   }
 
+  private get cachePath(): string {
+    return join(this.layout.state, LOAD_CACHE_FILE);
+  }
+
   private async load(): Promise<void> {
-    await Promise.all(
+    const started = performance.now();
+    const folders = Promise.all(
       [this.layout.tasks, this.layout.resources, this.layout.state].map((d) => mkdir(d, { recursive: true })),
     );
+    // The server does not serve yet: blocking calls cost nothing here and skip the thread pool's
+    // overhead. The cache is read while the folders are being made.
+    const cache = readLoadCache(this.cachePath);
+    if (cache.kind === 'corrupt')
+      this.options.log(`backlog: ignoring a damaged load cache (${cache.reason}); rebuilding it`);
+    await folders;
+    const listed = readdirSync(this.layout.tasks);
     // A writer killed mid-write leaves a dot-file temp behind: never an item, but clutter.
-    const swept = [
-      ...(await sweepStaleTemps(this.layout.tasks)),
-      ...(await sweepStaleTemps(this.layout.state)),
-      ...(await sweepStaleTemps(this.layout.resources, { recursive: true })),
-    ];
-    if (swept.length > 0)
-      this.options.log(`backlog: removed ${swept.length} temp file(s) left by an interrupted write`);
-    this.highWater = await HighWaterMarks.open(join(this.layout.state, 'ids.json'));
-    const names = (await readdir(this.layout.tasks)).filter((name) => !name.startsWith('.'));
-    for (let i = 0; i < names.length; i += READ_CONCURRENCY) {
-      await Promise.all(names.slice(i, i + READ_CONCURRENCY).map((name) => this.readOne(name)));
+    const [highWater, ...swept] = await Promise.all([
+      HighWaterMarks.open(join(this.layout.state, 'ids.json')),
+      sweepStaleTemps(this.layout.tasks, { names: listed.filter((name) => name.startsWith('.')) }),
+      sweepStaleTemps(this.layout.state),
+      sweepStaleTemps(this.layout.resources, { recursive: true }),
+    ]);
+    this.highWater = highWater;
+    const sweptCount = swept.reduce((sum, names) => sum + names.length, 0);
+    if (sweptCount > 0) this.options.log(`backlog: removed ${sweptCount} temp file(s) left by an interrupted write`);
+    const cached = cache.kind === 'ok' ? cache.entries : new Map<string, CachedFile>();
+    // Taken before the first lstat: no stamp or text below is older than this.
+    const seenAt = Date.now();
+    for (const name of listed) {
+      if (!name.startsWith('.')) this.loadOne(name, cached, seenAt);
     }
+    const seconds = (performance.now() - started) / 1000;
+    this.options.log(
+      `backlog: loaded ${this.items.size} items in ${seconds.toFixed(2)} s ` +
+        `(${this.loadStats.cached} from the load cache, ${this.loadStats.read} read from disk)`,
+    );
     if (this.problems.size > 0) {
       this.options.log(`backlog: ${this.problems.size} file(s) in tasks/ were skipped; they are left untouched`);
     }
+    this.inCacheFile = cacheEntries(cache);
+    this.cacheDirty = this.loadStats.read > 0 || this.inCacheFile?.size !== this.loadStats.cached;
+    if (this.cacheDirty) {
+      void this.persist().catch((error: unknown) =>
+        this.options.log(`backlog: could not save the load cache: ${String(error)}`),
+      );
+    }
+  }
+
+  /** Start-up: one file, from the load cache while its stamp matches, otherwise read and decoded. */
+  private loadOne(name: string, cached: ReadonlyMap<string, CachedFile>, seenAt: number): void {
+    // Plain concatenation: path.join costs more than the lstat's own work ten thousand times over.
+    const file = `${this.layout.tasks}${sep}${name}`;
+    const parsed = itemOf(name);
+    if (!parsed) {
+      if (name.endsWith('.md') && lstatSync(file, { throwIfNoEntry: false })) this.report(name, NOT_AN_ID);
+      return;
+    }
+    const info = lstatSync(file, { throwIfNoEntry: false });
+    if (!info) return; // deleted since the listing
+    if (!info.isFile()) return void this.report(name, 'not a regular file');
+    const entry = cached.get(name);
+    if (entry && sameStamp(entry, info)) {
+      this.loadStats.cached++;
+      this.items.set(parsed.id, entry.item);
+      this.hashes.set(name, entry.hash);
+      this.onDisk.set(name, entry);
+      this.raiseMaxSeq(parsed);
+      return;
+    }
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    this.loadStats.read++;
+    this.accept(name, parsed.id, info, seenAt, text);
   }
 
   /** Reads one file into the snapshot. Returns what changed, for the watcher. */
   private async readOne(name: string): Promise<ExternalChange | undefined> {
-    const match = ITEM_FILE.exec(name);
-    const id = match?.[1];
-    if (!id || !CANONICAL_ID.test(id) || !parseCanonicalId(id)) {
+    const id = itemOf(name)?.id;
+    if (!id) {
       if (!name.endsWith('.md')) return undefined;
       const exists = await lstat(join(this.layout.tasks, name)).then(
         () => true,
         () => false,
       );
-      if (exists) this.report(name, 'the file name is not an item ID such as TASK-0001.md');
+      if (exists) this.report(name, NOT_AN_ID);
       else this.problems.delete(name);
       return undefined;
     }
     const file = this.fileOf(id);
+    const seenAt = Date.now();
+    let info: Stats;
     let text: string;
-    let mtime: string;
     try {
-      const info = await lstat(file);
+      info = await lstat(file);
       if (!info.isFile()) return this.report(name, 'not a regular file');
       text = await readFile(file, 'utf8');
-      mtime = info.mtime.toISOString();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!isMissing(error)) throw error;
       if (!this.items.has(id) && !this.problems.delete(name)) return undefined;
       this.forget(id);
       return { kind: 'remove', id };
     }
+    return this.accept(name, id, info, seenAt, text);
+  }
+
+  /**
+   * Takes in a file's text, read after `info` was taken at `seenAt` (that order matters: an edit
+   * in between leaves a newer text under an older stamp, which only costs a re-read next start).
+   */
+  private accept(name: string, id: string, info: Stats, seenAt: number, text: string): ExternalChange | undefined {
     const digest = hash(text);
-    if (this.hashes.get(name) === digest) return undefined;
-    const decoded = decodeItem(text, id, mtime);
+    if (this.hashes.get(name) === digest) return void this.restamp(name, digest, info, seenAt);
+    const decoded = decodeItem(text, id, info.mtime.toISOString());
     if (!decoded.ok) {
       const known = this.items.has(id);
       this.forget(id);
@@ -278,10 +420,63 @@ export class MarkdownStore implements Store {
       return known ? { kind: 'remove', id } : undefined;
     }
     // A hand edit rarely bumps `version`; bump it in memory so if_version still sees the change.
+    // The load cache keeps the item as decoded: a restart gives what the file says, as without it.
     const known = this.items.get(id);
-    if (known && decoded.item.version <= known.version) decoded.item.version = known.version + 1;
-    this.remember(decoded.item, text);
-    return { kind: 'upsert', item: decoded.item, created: !known };
+    const item =
+      known && decoded.item.version <= known.version ? { ...decoded.item, version: known.version + 1 } : decoded.item;
+    this.remember(item, digest, { ...stampOf(info), seenAt, hash: digest, item: decoded.item });
+    return { kind: 'upsert', item, created: !known };
+  }
+
+  /** The text is the one last seen (our own write, seen by the watcher; a `touch`): only the stamp may be new. */
+  private restamp(name: string, digest: string, info: Stats, seenAt: number): void {
+    const entry = this.onDisk.get(name);
+    if (!entry) return;
+    const stamp = stampOf(info);
+    if (sameStamp(stamp, entry) && seenAt <= entry.seenAt) return;
+    // A new mtime can change the dates decodeItem fills in for a file without them: re-read it next start.
+    if (entry.hash !== digest || stamp.mtimeMs !== entry.mtimeMs) this.onDisk.delete(name);
+    else this.onDisk.set(name, { ...entry, ...stamp, seenAt });
+    this.cacheDirty = true;
+  }
+
+  private async saveLoadCache(): Promise<void> {
+    if (!this.cacheDirty) return;
+    this.cacheDirty = false;
+    try {
+      await this.io.run(() => this.settleEntries());
+      const entries = [...this.onDisk].filter(([, entry]) => isSettled(entry));
+      // The rest (changed a moment ago) are written on a later call, once they have settled.
+      if (entries.length < this.onDisk.size) this.cacheDirty = true;
+      // Entries the file holds for files changed or gone since do no harm (their stamps no longer
+      // match): rewriting the whole file pays only when it learns something.
+      const known = this.inCacheFile;
+      if (known && entries.every(([, entry]) => known.has(entry))) return;
+      await writeLoadCache(this.cachePath, entries);
+      this.inCacheFile = new Set(entries.map(([, entry]) => entry));
+    } catch (error) {
+      this.cacheDirty = true;
+      throw error;
+    }
+  }
+
+  /**
+   * Entries seen too soon after their file changed (see isSettled) are checked against the file
+   * once that moment has passed: same stamp and same text prove them; anything else drops them,
+   * and the watcher or the next start reads the file. Runs under the io lock, so no write of ours
+   * lands between the lstat and the read.
+   */
+  private async settleEntries(): Promise<void> {
+    for (const [name, entry] of this.onDisk) {
+      if (isSettled(entry) || !canSettle(entry, Date.now())) continue;
+      const seenAt = Date.now();
+      const file = join(this.layout.tasks, name);
+      const info = await lstat(file).catch(() => undefined);
+      const same = info?.isFile() === true && sameStamp(stampOf(info), entry);
+      const text = same ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
+      if (text !== undefined && hash(text) === entry.hash) this.onDisk.set(name, { ...entry, seenAt });
+      else this.onDisk.delete(name);
+    }
   }
 
   private report(name: string, reason: string): undefined {
@@ -398,6 +593,22 @@ function changedMeanwhile(id: string): BacklogError {
       'Re-read it (backlog_get) and retry.',
     'id',
   );
+}
+
+/** The item a file name stands for, or undefined for anything that is not an item file. */
+function itemOf(name: string): ParsedId | undefined {
+  const id = ITEM_FILE.exec(name)?.[1];
+  return (id && parseCanonicalId(id)) || undefined;
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/** What the cache file holds: nothing when missing; unknown (so rewritten) when damaged or outdated. */
+function cacheEntries(cache: LoadCache): ReadonlySet<CachedFile> | undefined {
+  if (cache.kind === 'ok') return new Set(cache.entries.values());
+  return cache.kind === 'missing' ? new Set() : undefined;
 }
 
 function hash(text: string): string {

@@ -15,7 +15,11 @@ export interface NodeBacklog {
   close(): Promise<void>;
 }
 
-const PERSIST_EVERY_MS = 10_000;
+/**
+ * Both caches are rewritten whole (MBs at 10k items, tens of MBs at 100k), so not often: what a
+ * crash loses costs the next start only reading and embedding the items changed since (µs each).
+ */
+const PERSIST_EVERY_MS = 5 * 60_000;
 
 /** The shipped model, or nothing: search then runs text-only and says so once, never crashes. */
 function tryLoadEmbedder(log: (line: string) => void): Embedder | undefined {

@@ -129,11 +129,11 @@ export class MarkdownStore implements Store {
       let seq = Math.max(this.maxSeq.get(type) ?? 0, this.highWater.get(TYPE_PREFIX[type])) + 1;
       for (;;) {
         const item = build(formatId(type, seq));
-        const text = encodeReadable(item);
+        const { text, decoded } = encodeReadable(item);
         const writeStarted = Date.now();
         if (await createFileExclusive(this.fileOf(item.id), text)) {
           const digest = hash(text);
-          this.remember(item, digest, await this.stampOwnWrite(item.id, text, digest, writeStarted));
+          this.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
           return item;
         }
         seq++; // another process took this ID a moment ago
@@ -145,12 +145,12 @@ export class MarkdownStore implements Store {
     await this.io.run(async () => {
       const known = this.items.get(item.id);
       if (known && known.version >= item.version) throw changedMeanwhile(item.id);
-      const text = encodeReadable(item);
+      const { text, decoded } = encodeReadable(item);
       await this.checkUnchangedOnDisk(item.id);
       const writeStarted = Date.now();
       await writeFileAtomic(this.fileOf(item.id), text);
       const digest = hash(text);
-      this.remember(item, digest, await this.stampOwnWrite(item.id, text, digest, writeStarted));
+      this.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
     });
   }
 
@@ -232,8 +232,9 @@ export class MarkdownStore implements Store {
   /** `disk`: what the file holds now, for the load cache; undefined when that is not known for sure. */
   private remember(item: Item, digest: string, disk: CachedFile | undefined): void {
     const name = `${item.id}.md`;
+    const previous = this.items.get(item.id);
     this.items.set(item.id, item);
-    this.current = nextSnapshot(this.current, item, this.items);
+    this.current = nextSnapshot(this.current, item, previous, this.items);
     this.hashes.set(name, digest);
     if (disk) this.onDisk.set(name, disk);
     else this.onDisk.delete(name);
@@ -252,17 +253,12 @@ export class MarkdownStore implements Store {
    * counts as unsettled and is checked against the file once more before it is cached: an
    * edit that slipped in right after our write cannot hide behind a matching stamp.
    */
-  private async stampOwnWrite(
-    id: string,
-    text: string,
-    digest: string,
-    writeStarted: number,
-  ): Promise<CachedFile | undefined> {
-    const info = await lstat(this.fileOf(id)).catch(() => undefined);
+  private stampOwnWrite(decoded: Item, digest: string, writeStarted: number): CachedFile | undefined {
+    const info = lstatSync(this.fileOf(decoded.id), { throwIfNoEntry: false });
     if (!info?.isFile()) return undefined;
-    // Decoded again with the file's mtime, exactly as a start-up without the cache would decode it.
-    const decoded = decodeItem(text, id, info.mtime.toISOString());
-    return decoded.ok ? { ...stampOf(info), seenAt: writeStarted, hash: digest, item: decoded.item } : undefined;
+    // Our files always carry their dates, so the item read back before writing is exactly what a
+    // start-up without the cache would decode from this file (the mtime is only a fallback).
+    return { ...stampOf(info), seenAt: writeStarted, hash: digest, item: decoded };
   }
 
   private forget(id: string): void {
@@ -566,15 +562,22 @@ export class MarkdownStore implements Store {
 function nextSnapshot(
   current: Snapshot | undefined,
   item: Item,
+  previous: Item | undefined,
   byId: ReadonlyMap<string, Item>,
 ): Snapshot | undefined {
   const head = current?.items[0];
-  if (!current || (head && head.id !== item.id && newestFirst(item, head) > 0)) return undefined;
-  return { items: [item, ...current.items.filter((other) => other.id !== item.id)], byId };
+  if (!current || (head && head !== previous && newestFirst(item, head) > 0)) return undefined;
+  // Found by reference: no per-item callback over a large backlog on every write.
+  const at = previous ? current.items.indexOf(previous) : -1;
+  const items = current.items.slice();
+  if (at >= 0) items.splice(at, 1);
+  else if (previous) return undefined;
+  items.unshift(item);
+  return { items, byId };
 }
 
 /** Never writes a file it could not read back as the same item (the last guard before the disk). */
-function encodeReadable(item: Item): string {
+function encodeReadable(item: Item): { text: string; decoded: Item } {
   const text = encodeItem(item);
   const back = decodeItem(text, item.id, item.updated_at);
   if (!back.ok)
@@ -584,7 +587,7 @@ function encodeReadable(item: Item): string {
       throw invalid(field, 'text that reads back unchanged from the item file', item[field]);
     }
   }
-  return text;
+  return { text, decoded: back.item };
 }
 
 function changedMeanwhile(id: string): BacklogError {

@@ -349,10 +349,14 @@ export class Backlog {
     const { byId } = await this.deps.store.snapshot();
     const types = request.types?.length ? new Set(request.types) : undefined;
     const statuses = request.status?.length ? new Set(request.status) : undefined;
-    const filter = (id: string): boolean => {
-      const item = byId.get(id);
-      return !!item && (!types || types.has(item.type)) && (!statuses || statuses.has(item.status));
-    };
+    // No scope, no filter: every indexed item is in the snapshot, and a missing one is skipped below.
+    const filter =
+      types || statuses
+        ? (id: string): boolean => {
+            const item = byId.get(id);
+            return !!item && (!types || types.has(item.type)) && (!statuses || statuses.has(item.status));
+          }
+        : undefined;
     const limit = request.limit ?? LIMITS.searchLimitDefault;
     // Ask for every relevant hit, so `total` is honest and `recent` re-orders the same set.
     const hits = await this.deps.search.search(query, { limit: Number.MAX_SAFE_INTEGER, filter });

@@ -54,6 +54,10 @@ export function createMcpEndpoint(makeServer: () => McpServer): McpEndpoint {
       const server = makeServer();
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
+        // Our tools answer with one message and send nothing while working: a plain JSON body costs
+        // the client less than an event stream (~1 ms per call measured). Server-initiated messages,
+        // if any come, still have the session's GET stream.
+        enableJsonResponse: true,
         onsessioninitialized: (id) => {
           sessions.set(id, { transport, server, lastSeen: Date.now() });
         },

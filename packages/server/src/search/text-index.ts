@@ -8,6 +8,10 @@ import { TopK } from './top-k.js';
 const FIELDS = ['title', 'description', 'evidence', 'blocked_reason', 'references'] as const;
 const BOOST = [3, 1, 1.2, 1, 1] as const;
 const FIELD_COUNT = FIELDS.length;
+/** Field names for each field bit mask, shared by every hit (hits are read, never changed). */
+const FIELD_SETS = Array.from({ length: 1 << FIELD_COUNT }, (_, mask) =>
+  Object.freeze(FIELDS.filter((_, f) => mask & (1 << f))),
+);
 /** Each field's term frequency takes 6 bits of one int32: five fields fit, and BM25 saturates long before 63. */
 const TF_BITS = 6;
 const TF_MAX = (1 << TF_BITS) - 1;
@@ -304,12 +308,11 @@ export class TextIndex {
 
   private hit(slot: number, score: number, terms: readonly string[]): SearchHit {
     const mask = this.termMasks[slot] as number;
-    const fields = this.fieldMasks[slot] as number;
     return {
       id: this.slotIds[slot] as string,
       score,
-      matched_fields: FIELDS.filter((_, f) => fields & (1 << f)),
-      terms: terms.filter((_, q) => mask & (1 << q)),
+      matched_fields: FIELD_SETS[this.fieldMasks[slot] as number] as string[],
+      terms: mask === (1 << terms.length) - 1 ? (terms as string[]) : terms.filter((_, q) => mask & (1 << q)),
     };
   }
 

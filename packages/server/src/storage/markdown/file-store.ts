@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type FSWatcher, lstatSync, readdirSync, readFileSync, type Stats, watch } from 'node:fs';
+import { type FSWatcher, lstatSync, readdirSync, type Stats, watch } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import {
@@ -29,6 +29,7 @@ import {
   stampOf,
   writeLoadCache,
 } from './load-cache.js';
+import { readRegularFileSync } from './read-regular.js';
 
 export interface DataLayout {
   root: string;
@@ -217,13 +218,8 @@ export class MarkdownStore implements Store {
    */
   private async checkUnchangedOnDisk(id: string): Promise<void> {
     const name = `${id}.md`;
-    let text: string | undefined;
-    try {
-      text = await readFile(this.fileOf(id), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    if (text !== undefined && hash(text) === this.hashes.get(name)) return;
+    const read = readRegularFileSync(this.fileOf(id));
+    if (read.kind === 'file' && hash(read.text) === this.hashes.get(name)) return;
     const change = await this.readOne(name);
     if (change) this.notify(change);
     throw changedMeanwhile(id);
@@ -360,15 +356,11 @@ export class MarkdownStore implements Store {
       this.raiseMaxSeq(parsed);
       return;
     }
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if (isMissing(error)) return;
-      throw error;
-    }
+    const read = readRegularFileSync(file);
+    if (read.kind === 'missing') return;
+    if (read.kind === 'not-regular') return void this.report(name, 'not a regular file');
     this.loadStats.read++;
-    this.accept(name, parsed.id, info, seenAt, text);
+    this.accept(name, parsed.id, read.info, seenAt, read.text);
   }
 
   /** Reads one file into the snapshot. Returns what changed, for the watcher. */
@@ -384,20 +376,15 @@ export class MarkdownStore implements Store {
       else this.problems.delete(name);
       return undefined;
     }
-    const file = this.fileOf(id);
     const seenAt = Date.now();
-    let info: Stats;
-    let text: string;
-    try {
-      info = await lstat(file);
-      if (!info.isFile()) return this.report(name, 'not a regular file');
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if (!isMissing(error)) throw error;
+    const read = readRegularFileSync(this.fileOf(id));
+    if (read.kind === 'not-regular') return this.report(name, 'not a regular file');
+    if (read.kind === 'missing') {
       if (!this.items.has(id) && !this.problems.delete(name)) return undefined;
       this.forget(id);
       return { kind: 'remove', id };
     }
+    const { info, text } = read;
     return this.accept(name, id, info, seenAt, text);
   }
 
@@ -602,10 +589,6 @@ function changedMeanwhile(id: string): BacklogError {
 function itemOf(name: string): ParsedId | undefined {
   const id = ITEM_FILE.exec(name)?.[1];
   return (id && parseCanonicalId(id)) || undefined;
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
 /** What the cache file holds: nothing when missing; unknown (so rewritten) when damaged or outdated. */

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../src/core/limits.js';
@@ -89,6 +90,25 @@ describe('documented limits', () => {
     });
     expect(reply.status).toBe(413);
     expect(reply.body).toContain(String(4 * 1024 * 1024));
+  });
+
+  it('answers a chunked body (no Content-Length) over 4 MiB with 413 too', async () => {
+    const url = new URL(server.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, path: '/mcp', method: 'POST', headers: MCP_HEADERS, agent: false },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      const chunk = 'x'.repeat(256 * 1024);
+      req.write(`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"`);
+      for (let i = 0; i < 20; i++) req.write(chunk);
+      req.end('"}}');
+    });
+    expect(status).toBe(413);
   });
 
   it('clamps the viewer API instead of failing: limit to 1000, q to 1000 characters', async () => {

@@ -1,8 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Backlog } from '../core/backlog.js';
 import { createApi } from './api.js';
+import { limitBody } from './body-limit.js';
 import { EventHub } from './events.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { localOnly } from './security.js';
@@ -43,10 +43,7 @@ export function createApp(options: AppOptions): App {
   app.use('*', options.guard ?? localOnly(options.allowedHosts));
   app.use(
     '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: `Request body over ${MAX_BODY_BYTES} bytes` }, 413),
-    }),
+    limitBody(MAX_BODY_BYTES, (c) => c.json({ error: `Request body over ${MAX_BODY_BYTES} bytes` }, 413)),
   );
   app.all('/mcp', (c) => mcp.handle(c.req.raw));
   const events = options.events;

@@ -18,22 +18,33 @@ const INSTRUCTIONS =
   'backlog_context for everything around a task, backlog_update status=in_progress when you start, ' +
   'evidence and status=done when you finish. Create follow-ups with backlog_create.';
 
-/** One MCP server per session; all of them share the same Backlog. */
-export function createMcpServer(backlog: Backlog, options: McpServerOptions): McpServer {
+/** Who is calling, worked out per call: the client's self-reported name is only known after initialize. */
+export type ActorOf = (clientName: string | undefined) => { name?: string; session?: string };
+
+/** The tools, resources and instructions every runtime serves; each runtime says who the actor is. */
+export function buildMcpServer(backlog: Backlog, options: { version: string; actor: ActorOf }): McpServer {
   const server = new McpServer(
     { name: 'backlog-mcp', version: options.version },
     { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
   );
-  // Two sessions of the same client program must not share a claim: each server instance gets its own tag.
-  const session = crypto.randomUUID().slice(0, 8);
   const ctx: ToolContext = {
     backlog,
     actor: (tool) => {
-      const name = options.actorName ?? server.server.getClientVersion()?.name;
-      return name ? { tool, name, session } : { tool, session };
+      const { name, session } = options.actor(server.server.getClientVersion()?.name);
+      return { tool, ...(name ? { name } : {}), ...(session ? { session } : {}) };
     },
   };
   for (const tool of TOOLS) registerTool(server, tool, ctx);
   registerResources(server, backlog);
   return server;
+}
+
+/** One MCP server per session on Node; all of them share the same Backlog. */
+export function createMcpServer(backlog: Backlog, options: McpServerOptions): McpServer {
+  // Two sessions of the same client program must not share a claim: each server instance gets its own tag.
+  const session = crypto.randomUUID().slice(0, 8);
+  return buildMcpServer(backlog, {
+    version: options.version,
+    actor: (client) => ({ name: options.actorName ?? client, session }),
+  });
 }

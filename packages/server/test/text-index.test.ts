@@ -67,7 +67,7 @@ describe('text index', () => {
         `${words[(n + round) % 10]} ${words[(n * 3) % 10]}`,
         Array.from({ length: 30 }, (_, k) => words[(n * k + round) % 10]).join(' '),
       );
-    const updated = new TextIndex();
+    const updated = new TextIndex({ compactAfter: 1000 });
     updated.rebuild(Array.from({ length: 300 }, (_, n) => make(n, 0)));
     for (let round = 1; round <= 12; round++) for (let n = 0; n < 300; n++) updated.upsert(make(n, round));
     const fresh = new TextIndex();
@@ -79,6 +79,7 @@ describe('text index', () => {
       expect(new Set(ids(a))).toEqual(new Set(ids(b)));
     }
     expect(updated.size).toBe(300);
+    expect(updated.compactions).toBeGreaterThan(0);
   });
 });
 

@@ -68,10 +68,15 @@ export class TextIndex {
   private lengthSum = new Float64Array(FIELD_COUNT);
   private livePostings = 0;
   private deadPostings = 0;
+  /** How many compactions ran; observable so tests can prove one did. */
+  compactions = 0;
   // Per-search scratch, sized to the slots and reset after each search.
   private scores = new Float64Array(0);
   private termMasks = new Uint32Array(0);
   private fieldMasks = new Uint8Array(0);
+
+  /** `compactAfter`: dead postings tolerated before a compaction (tests lower it to exercise one). */
+  constructor(private readonly options: { compactAfter?: number } = {}) {}
 
   get size(): number {
     return this.slotOf.size;
@@ -100,7 +105,9 @@ export class TextIndex {
     this.slotOf.delete(id);
     this.livePostings -= terms.length / 2;
     this.deadPostings += terms.length / 2;
-    if (this.deadPostings > COMPACT_AFTER && this.deadPostings > this.livePostings) this.compact();
+    if (this.deadPostings > (this.options.compactAfter ?? COMPACT_AFTER) && this.deadPostings > this.livePostings) {
+      this.compact();
+    }
   }
 
   /** Ranked matches with prefix and typo expansion. */
@@ -339,6 +346,7 @@ export class TextIndex {
       this.alive[slot] = 1;
     });
     this.deadPostings = 0;
+    this.compactions++;
     this.scores = new Float64Array(0);
   }
 }

@@ -1,18 +1,9 @@
+import type { ChangeWireEvent } from '@backlog-mcp/shared';
 // The server's change stream. EventSource reconnects by itself and sends Last-Event-ID,
 // so the server replays what was missed; `reset` means it could not, and we reload data.
 
-export interface ChangeEvent {
-  id: number;
-  kind: 'created' | 'updated' | 'deleted' | 'resource_changed';
-  item_id?: string;
-  uri?: string;
-  fields?: string[];
-  actor?: string;
-  tool: string;
-  at: string;
-  title?: string;
-  status?: string;
-}
+/** The wire shape is the server's, from the shared package. */
+export type ChangeEvent = ChangeWireEvent;
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 

@@ -1,20 +1,10 @@
+import type { ChangeWireEvent } from '@backlog-mcp/shared';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ChangeEmitter, ChangeEvent } from '../core/events.js';
 
 /** What the viewer receives: the change without the whole item body (it fetches what it shows). */
-export interface WireEvent {
-  id: number;
-  kind: ChangeEvent['kind'];
-  item_id?: string;
-  uri?: string;
-  fields?: string[];
-  actor?: string;
-  tool: string;
-  at: string;
-  title?: string;
-  status?: string;
-}
+export type WireEvent = ChangeWireEvent;
 
 const REPLAY_LIMIT = 1000;
 const HEARTBEAT_MS = 15_000;

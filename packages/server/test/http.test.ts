@@ -173,6 +173,10 @@ describe('the HTTP server', () => {
       item_id: 'TASK-0002',
       fields: ['status'],
     });
+    // Both responses name the same stream, so the viewer knows the replay covered the gap.
+    const streamOf = (list: SseMessage[]) => JSON.parse(list.find((e) => e.event === 'ready')?.data ?? '{}').stream;
+    expect(streamOf(replayed)).toEqual(expect.any(String));
+    expect(streamOf(replayed)).toBe(streamOf(events));
   });
 });
 

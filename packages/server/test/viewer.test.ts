@@ -74,6 +74,25 @@ describe('the web viewer in a real browser', { retry: 1 }, () => {
     expect(watch.errors).toEqual([]);
   });
 
+  it('reloads what it shows when the server restarts (a new event stream), picking up changes made meanwhile', async () => {
+    const own = await tempDataDir();
+    const first = await startHttpServer(own);
+    const port = new URL(first.url).port;
+    const watch = await openPage(browser, first.url);
+    pages.push(watch);
+    await watch.page.goto(first.url);
+    await watch.page.waitForSelector('.live-live', { timeout: 10_000 });
+    await first.stop();
+    await writeFile(join(own, 'tasks', 'TASK-0042.md'), '---\ntitle: Written while the server was down\n---\n');
+    const second = await startHttpServer(own, { BACKLOG_VIEWER_PORT: port });
+    try {
+      await watch.page.locator('.row[data-id="TASK-0042"]').waitFor({ timeout: 15_000 });
+    } finally {
+      await second.stop();
+      await removeDir(own);
+    }
+  });
+
   it('shows an item created through an MCP client, in place, without a reload', async () => {
     const watch = await open('/');
     await watch.page.evaluate(() => {

@@ -16,3 +16,15 @@ export interface ChangeWireEvent {
   title?: string;
   status?: string;
 }
+
+/**
+ * The first event of every `/events` response. `stream` names the numbering `id`s belong to:
+ * the same stream after a reconnect means the server replayed what was missed (or said `reset`);
+ * another one (a restarted server) means a client must reload what it shows.
+ */
+export interface StreamReady {
+  last_id: number;
+  stream: string;
+  /** Workers end each response after a while and the browser reconnects: not an outage. */
+  mode?: 'polling';
+}

@@ -1,4 +1,4 @@
-import type { ChangeWireEvent } from '@backlog-mcp/shared';
+import type { ChangeWireEvent, StreamReady } from '@backlog-mcp/shared';
 // The server's change stream. EventSource reconnects by itself and sends Last-Event-ID,
 // so the server replays what was missed; `reset` means it could not, and we reload data.
 
@@ -23,6 +23,7 @@ export function connectLive(handlers: LiveHandlers): () => void {
   let pending: ChangeEvent[] = [];
   let scheduled = false;
   let wasOffline = false;
+  let streamId: string | undefined;
   const flush = () => {
     scheduled = false;
     const batch = pending;
@@ -33,13 +34,14 @@ export function connectLive(handlers: LiveHandlers): () => void {
     handlers.onState('connecting');
     // After a hard close EventSource forgets Last-Event-ID; `since` carries it instead.
     source = new EventSource(lastId ? `/events?since=${encodeURIComponent(lastId)}` : '/events');
-    source.addEventListener('ready', () => {
+    source.addEventListener('ready', (message) => {
       handlers.onState('live');
-      if (wasOffline) {
-        wasOffline = false;
-        // The server may have restarted (its event numbers too): refresh what is on screen.
-        handlers.onReset();
-      }
+      const stream = readyStream((message as MessageEvent<string>).data);
+      // Same stream: the server replayed what we missed (or sent `reset`). Another one (or an
+      // old server that does not say): it restarted and its event numbers too, so reload.
+      if (wasOffline && (stream === undefined || stream !== streamId)) handlers.onReset();
+      wasOffline = false;
+      streamId = stream;
     });
     source.addEventListener('change', (message) => {
       const event = message as MessageEvent<string>;
@@ -70,4 +72,13 @@ export function connectLive(handlers: LiveHandlers): () => void {
     clearTimeout(retry);
     source.close();
   };
+}
+
+function readyStream(data: string): string | undefined {
+  try {
+    const ready = JSON.parse(data) as Partial<StreamReady>;
+    return typeof ready.stream === 'string' ? ready.stream : undefined;
+  } catch {
+    return undefined;
+  }
 }

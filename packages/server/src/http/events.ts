@@ -1,4 +1,4 @@
-import type { ChangeWireEvent } from '@backlog-mcp/shared';
+import type { ChangeWireEvent, StreamReady } from '@backlog-mcp/shared';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ChangeEmitter, ChangeEvent } from '../core/events.js';
@@ -30,6 +30,8 @@ export class EventHub {
   private readonly buffer: WireEvent[] = [];
   private readonly subscribers = new Set<(event: WireEvent) => void>();
   private nextId = 1;
+  /** Event ids restart with the process: a client that sees another stream id reloads. */
+  private readonly stream = crypto.randomUUID();
 
   constructor(emitter: ChangeEmitter) {
     emitter.on((event) => this.publish(event));
@@ -68,7 +70,8 @@ export class EventHub {
         if (missed) queue.unshift(...missed);
         else await stream.writeSSE({ event: 'reset', data: '{}' });
       }
-      await stream.writeSSE({ event: 'ready', data: JSON.stringify({ last_id: this.nextId - 1 }) });
+      const ready: StreamReady = { last_id: this.nextId - 1, stream: this.stream };
+      await stream.writeSSE({ event: 'ready', data: JSON.stringify(ready) });
       while (!stream.aborted) {
         while (queue.length > 0 && !stream.aborted) {
           const event = queue.shift() as WireEvent;

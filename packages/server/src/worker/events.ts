@@ -1,3 +1,4 @@
+import type { StreamReady } from '@backlog-mcp/shared';
 import type { Context } from 'hono';
 import type { ActivityEntry } from '../core/activity.js';
 import type { WireEvent } from '../http/events.js';
@@ -51,7 +52,9 @@ export function journalEvents(db: D1Database, options: { holdMs: number; pollMs:
         try {
           send(`retry: ${RETRY_MS}\n\n`);
           if (reset) send('event: reset\ndata: {}\n\n');
-          send(`event: ready\ndata: ${JSON.stringify({ last_id: cursor, mode: 'polling' })}\n\n`);
+          // The journal's seq outlives requests and deploys: one stream, unless the database is new (reset above).
+          const ready: StreamReady = { last_id: cursor, stream: 'd1-journal', mode: 'polling' };
+          send(`event: ready\ndata: ${JSON.stringify(ready)}\n\n`);
           while (!closed) {
             const rows = await journal.since(cursor, BATCH);
             if (rows.length) {

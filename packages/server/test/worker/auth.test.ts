@@ -404,7 +404,7 @@ describe('the Worker in workerd: API key, OAuth 2.1 with GitHub, viewer sign-in'
     expect(events.headers.get('content-type')).toContain('text/event-stream');
     const text = await events.text();
     expect(text).toMatch(/^retry: \d+/);
-    expect(text).toContain('event: ready');
+    expect(text).toContain('event: ready\ndata: {"last_id":0,"stream":"d1-journal","mode":"polling"}');
     expect(text).toMatch(/id: 1\nevent: change\ndata: \{"id":1,"kind":"created","tool":"backlog_create"/);
     const ahead = await (await w.fetch('/events?since=999999', { headers: { cookie } })).text();
     expect(ahead).toContain('event: reset');

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { ASSET_DIR, ASSET_FILE, importServerTs, loadUseLite } from './lib.mjs';
+import { ASSET_DIR, ASSET_FILE, importServerTs, loadUseLite, REPO_ROOT } from './lib.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -33,6 +33,15 @@ const { values: opts } = parseArgs({
     out: { type: 'string', default: join(ASSET_DIR, ASSET_FILE) },
     cache: { type: 'string', default: '.distill-cache' },
     corpus: { type: 'string', multiple: true, default: ['/usr/share/man'] },
+    // Where tuning sentences come from (the vocabulary still comes from --corpus).
+    'tune-corpus': {
+      type: 'string',
+      multiple: true,
+      default: ['/usr/share/man', join(REPO_ROOT, 'node_modules'), '/usr/lib/node_modules', '/usr/share/doc'],
+    },
+    // Cap per non-man file (changelogs, READMEs) so no package dominates.
+    'tune-per-file': { type: 'string', default: '40' },
+    'dry-run': { type: 'boolean', default: false },
   },
 });
 const ROWS = Number(opts.rows);
@@ -52,6 +61,11 @@ const { Matrix, EigenvalueDecomposition } = require('ml-matrix');
 const { tokenize } = await importServerTs('src/search/embedder/static-embedder.ts');
 
 const log = (...a) => console.error(`[${(performance.now() / 1000).toFixed(1)}s]`, ...a);
+if (opts['dry-run']) {
+  // Prints the tuning sentences that would be used, one per line, and stops.
+  for (const s of collectSentences(TUNE)) console.log(s);
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------------------
 // 1. Word frequencies. USE-lite ships no frequency list, and we want both a
@@ -325,28 +339,7 @@ async function tune() {
     return ids;
   };
   const sentences = collectSentences(TUNE);
-  const cacheFile = join(CACHE, `sentences-${TUNE}.f32`);
-  let targets;
-  if (
-    existsSync(cacheFile) &&
-    existsSync(`${cacheFile}.json`) &&
-    JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')).length === sentences.length
-  ) {
-    const b = readFileSync(cacheFile);
-    targets = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-  } else {
-    log(`encoding ${sentences.length} tuning sentences`);
-    targets = new Float32Array(sentences.length * DIM_IN);
-    for (let i = 0; i < sentences.length; i += 64) {
-      const out = await model.embed(sentences.slice(i, i + 64));
-      out.forEach((v, j) => {
-        targets.set(v, (i + j) * DIM_IN);
-      });
-      if ((i / 64) % 50 === 0) log(`  ${i}/${sentences.length}`);
-    }
-    writeFileSync(cacheFile, new Uint8Array(targets.buffer));
-    writeFileSync(`${cacheFile}.json`, JSON.stringify(sentences));
-  }
+  const targets = await encodeSentences(sentences);
   // Targets in the same centred PCA space as the rows, unit length.
   const T = new Float64Array(sentences.length * DIMS);
   for (let s = 0; s < sentences.length; s++) {
@@ -401,38 +394,178 @@ async function tune() {
   return sentences.length;
 }
 
-function collectSentences(limit) {
-  // Sentences from the same corpus, at most a few per file so one large
-  // manual (gcloud ships thousands) cannot dominate.
-  const out = [];
-  const seenS = new Set();
-  const files = [];
-  for (const root of opts.corpus) for (const f of walk(root)) files.push(f);
-  files.sort();
-  const perFile = Math.max(2, Math.ceil((limit * 2) / Math.max(files.length, 1)));
-  for (const file of files) {
-    let text;
-    try {
-      if (file.endsWith('.gz') && file.includes('/man'))
-        text = manToText(gunzipSync(readFileSync(file)).toString('utf8'));
-      else if (/\.(md|txt|rst)$/i.test(file)) text = readFileSync(file, 'utf8');
-      else continue;
-    } catch {
+// Markdown / plain-text changelogs and READMEs -> blocks separated by blank
+// lines: fenced and indented code, tables and HTML dropped; list items and
+// headings start a new block; links keep their text; issue refs, hashes,
+// mentions and URLs removed.
+function docToText(src, markdown) {
+  const blocks = [];
+  let cur = [];
+  let fence = null;
+  const flush = () => {
+    if (cur.length) blocks.push(cur.join(' '));
+    cur = [];
+  };
+  for (const raw of src.split('\n')) {
+    const fm = markdown ? /^\s*(`{3,}|~{3,})/.exec(raw) : null;
+    if (fence) {
+      if (fm && fm[1][0] === fence[0] && fm[1].length >= fence.length) fence = null;
       continue;
     }
-    let taken = 0;
-    for (const raw of text.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+(?=[A-Z])/)) {
-      const sentence = raw.trim();
-      const n = tokenize(sentence).length;
-      if (n < 4 || n > 30 || /[{}<>=|$\\]/.test(sentence) || seenS.has(sentence)) continue;
-      seenS.add(sentence);
-      out.push(sentence);
-      if (++taken >= perFile) break;
+    if (fm) {
+      flush();
+      fence = fm[1];
+      continue;
     }
+    if (!raw.trim() || /^\s*\|/.test(raw) || (markdown && !cur.length && /^(?: {4}|\t)/.test(raw))) {
+      flush();
+      continue;
+    }
+    let line = raw;
+    const item = /^\s*(?:#{1,6}\s+|[-*+•]\s+|\d+[.)]\s+|>\s*)/.exec(line);
+    if (item) {
+      flush();
+      line = line.slice(item[0].length);
+    }
+    if (/^\s*(?:[-=*_~]\s*){3,}$/.test(line)) {
+      flush();
+      continue;
+    }
+    // GNU ChangeLog "file.c (func): Fix ..." prefixes.
+    line = line.replace(/^\s*[\w./-]+\.\w+(?:\s*\([^)]*\))?(?:,\s*[\w./-]+(?:\s*\([^)]*\))?)*:\s+/, '');
+    cur.push(line.trim());
+    if (/^\s*#/.test(raw) && markdown) flush();
+  }
+  flush();
+  return blocks
+    .map((t) =>
+      t
+        .replace(/<!--.*?-->/g, ' ')
+        .replace(/!\[[^\]]*\]\([^)]*\)/g, ' ')
+        .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+        .replace(/\[([^\]]*)\]\[[^\]]*\]/g, '$1')
+        .replace(/<\/?[a-zA-Z][^>]*>/g, ' ')
+        .replace(/https?:\/\/\S+/g, ' ')
+        .replace(/\((?:\s*(?:#\d+|[0-9a-f]{7,40}|@[\w-]+|(?:closes|fixes|lp):?\s*#?\d+|thanks [^)]*)[\s,;]*)+\)/gi, ' ')
+        .replace(/(?<=^|\s)(?:#\d+|@[\w-]+)(?=[\s.,;:]|$)/g, ' ')
+        .replace(/`([^`]*)`/g, '$1')
+        .replace(/\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+    .join('\n\n');
+}
+
+function collectSentences(limit) {
+  // Man pages: a few sentences per file so one large manual (gcloud ships
+  // thousands) cannot dominate. Changelogs / READMEs / docs (node_modules,
+  // /usr/share/doc): up to --tune-per-file each, evenly spread over the file.
+  // They read like a software backlog ("Fix crash when ...").
+  const out = [];
+  const seenS = new Set();
+  const perDoc = Number(opts['tune-per-file']);
+  for (const root of opts['tune-corpus']) {
+    const isMan = root.includes('/man');
+    const files = [];
+    for (const f of walk(root)) files.push(f);
+    files.sort();
+    const perFile = isMan ? Math.max(2, Math.ceil((20000 * 2) / Math.max(files.length, 1))) : perDoc;
+    for (const file of files) {
+      const name = file.slice(file.lastIndexOf('/') + 1).toLowerCase();
+      let text;
+      try {
+        if (statSync(file).size > 4_000_000) continue;
+        if (isMan) {
+          if (file.endsWith('.gz')) text = manToText(gunzipSync(readFileSync(file)).toString('utf8'));
+          else if (/\.(md|txt|rst)$/i.test(file)) text = readFileSync(file, 'utf8');
+          else continue;
+        } else {
+          if (/^(?:license|licence|copying|copyright|code_of_conduct|security)|debian|\.(?:d\.ts|json|js|html)/.test(name))
+            continue;
+          const doc = /^(?:changelog|changes|history|news|readme|release|upgrad|migrat)/.test(name);
+          const md = /\.(?:md|markdown|mdx)(?:\.gz)?$/.test(name);
+          if (!md && !doc && !/\.(?:txt|rst)(?:\.gz)?$/.test(name)) continue;
+          const raw = name.endsWith('.gz') ? gunzipSync(readFileSync(file)) : readFileSync(file);
+          text = docToText(raw.toString('utf8'), md);
+        }
+      } catch {
+        continue;
+      }
+      const found = [];
+      for (const block of isMan ? [text] : text.split('\n\n')) {
+        for (const raw of block.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+(?=[A-Z])/)) {
+          const sentence = raw.trim();
+          const toks = tokenize(sentence);
+          const n = toks.length;
+          if (n < 4 || n > 30 || /[{}<>=|$\\]/.test(sentence) || seenS.has(sentence)) continue;
+          if (!isMan) {
+            // Prose, not code or version lists: mostly alphabetic words.
+            const words = toks.filter((t) => /^\p{L}{2,}$/u.test(t)).length;
+            if (words < 3 || words < 0.7 * n || /[;()[\]]\s*$|=>|::|\(\)\s*[;{]/.test(sentence)) continue;
+          }
+          seenS.add(sentence);
+          found.push(sentence);
+          if (isMan && found.length >= perFile) break;
+        }
+        if (isMan && found.length >= perFile) break;
+      }
+      if (found.length <= perFile) out.push(...found);
+      else for (let i = 0; i < perFile; i++) out.push(found[Math.floor((i * found.length) / perFile)]);
+    }
+    log(`tuning sentences: ${out.length} after ${root} (${files.length} files)`);
   }
   // Evenly spaced subsample keeps the choice deterministic.
   const step = out.length / limit;
   return step <= 1 ? out : Array.from({ length: limit }, (_, i) => out[Math.floor(i * step)]);
+}
+
+// Encoder vectors per sentence, cached in .distill-cache/sentences.{json,f32}
+// (older per-run caches sentences-N.f32 are folded in). Sorted by length so a
+// batch pads little (about 2x faster), 64 per batch.
+async function encodeSentences(sentences) {
+  const idx = join(CACHE, 'sentences.json');
+  const bin = join(CACHE, 'sentences.f32');
+  const known = new Map();
+  const addFile = (keysFile, vecFile) => {
+    const keys = JSON.parse(readFileSync(keysFile, 'utf8'));
+    const b = readFileSync(vecFile);
+    const all = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+    if (all.length !== keys.length * DIM_IN) return;
+    keys.forEach((k, i) => {
+      if (!known.has(k)) known.set(k, all.subarray(i * DIM_IN, (i + 1) * DIM_IN));
+    });
+  };
+  if (existsSync(idx)) addFile(idx, bin);
+  for (const f of readdirSync(CACHE))
+    if (/^sentences-\d+\.f32$/.test(f) && existsSync(join(CACHE, `${f}.json`))) addFile(join(CACHE, `${f}.json`), join(CACHE, f));
+  const missing = [...new Set(sentences.filter((s) => !known.has(s)))].sort((a, b) => a.length - b.length);
+  log(`tuning sentences: ${sentences.length}, ${missing.length} to encode (${known.size} cached)`);
+  const t0 = performance.now();
+  for (let i = 0; i < missing.length; i += 64) {
+    const batch = missing.slice(i, i + 64);
+    const vecs = await model.embed(batch);
+    batch.forEach((s, j) => {
+      known.set(s, Float32Array.from(vecs[j]));
+    });
+    if ((i / 64) % 50 === 0 || i + 64 >= missing.length) {
+      log(`  ${i + batch.length}/${missing.length} (${((performance.now() - t0) / (i + batch.length)).toFixed(1)} ms each)`);
+      if ((i / 64) % 200 === 0 || i + 64 >= missing.length) saveSentences(known, idx, bin);
+    }
+  }
+  const targets = new Float32Array(sentences.length * DIM_IN);
+  sentences.forEach((s, i) => {
+    targets.set(known.get(s), i * DIM_IN);
+  });
+  return targets;
+}
+function saveSentences(known, idx, bin) {
+  const keys = [...known.keys()];
+  const all = new Float32Array(keys.length * DIM_IN);
+  keys.forEach((k, i) => {
+    all.set(known.get(k), i * DIM_IN);
+  });
+  writeFileSync(bin, new Uint8Array(all.buffer));
+  writeFileSync(idx, JSON.stringify(keys));
 }
 
 // ---------------------------------------------------------------------------

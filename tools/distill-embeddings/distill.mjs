@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { ASSET_DIR, ASSET_FILE, importServerTs, loadUseLite, REPO_ROOT } from './lib.mjs';
+import { ASSET_DIR, ASSET_FILE, importServerTs, loadUseLite } from './lib.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -34,11 +34,9 @@ const { values: opts } = parseArgs({
     cache: { type: 'string', default: '.distill-cache' },
     corpus: { type: 'string', multiple: true, default: ['/usr/share/man'] },
     // Where tuning sentences come from (the vocabulary still comes from --corpus).
-    'tune-corpus': {
-      type: 'string',
-      multiple: true,
-      default: ['/usr/share/man', join(REPO_ROOT, 'node_modules'), '/usr/lib/node_modules', '/usr/share/doc'],
-    },
+    // Besides man pages, any folder of changelogs / READMEs / docs
+    // (.md, .txt, .rst, changelog*, NEWS*, optionally .gz) can be given.
+    'tune-corpus': { type: 'string', multiple: true, default: ['/usr/share/man'] },
     // Cap per non-man file (changelogs, READMEs) so no package dominates.
     'tune-per-file': { type: 'string', default: '40' },
     'dry-run': { type: 'boolean', default: false },
@@ -469,6 +467,8 @@ function collectSentences(limit) {
     const files = [];
     for (const f of walk(root)) files.push(f);
     files.sort();
+    // Man pages: the shipped table's rule (2 per file on a stock Debian box),
+    // independent of --tune so adding other folders leaves this set unchanged.
     const perFile = isMan ? Math.max(2, Math.ceil((20000 * 2) / Math.max(files.length, 1))) : perDoc;
     for (const file of files) {
       const name = file.slice(file.lastIndexOf('/') + 1).toLowerCase();
@@ -480,7 +480,9 @@ function collectSentences(limit) {
           else if (/\.(md|txt|rst)$/i.test(file)) text = readFileSync(file, 'utf8');
           else continue;
         } else {
-          if (/^(?:license|licence|copying|copyright|code_of_conduct|security)|debian|\.(?:d\.ts|json|js|html)/.test(name))
+          if (
+            /^(?:license|licence|copying|copyright|code_of_conduct|security)|debian|\.(?:d\.ts|json|js|html)/.test(name)
+          )
             continue;
           const doc = /^(?:changelog|changes|history|news|readme|release|upgrad|migrat)/.test(name);
           const md = /\.(?:md|markdown|mdx)(?:\.gz)?$/.test(name);
@@ -537,7 +539,8 @@ async function encodeSentences(sentences) {
   };
   if (existsSync(idx)) addFile(idx, bin);
   for (const f of readdirSync(CACHE))
-    if (/^sentences-\d+\.f32$/.test(f) && existsSync(join(CACHE, `${f}.json`))) addFile(join(CACHE, `${f}.json`), join(CACHE, f));
+    if (/^sentences-\d+\.f32$/.test(f) && existsSync(join(CACHE, `${f}.json`)))
+      addFile(join(CACHE, `${f}.json`), join(CACHE, f));
   const missing = [...new Set(sentences.filter((s) => !known.has(s)))].sort((a, b) => a.length - b.length);
   log(`tuning sentences: ${sentences.length}, ${missing.length} to encode (${known.size} cached)`);
   const t0 = performance.now();
@@ -548,7 +551,9 @@ async function encodeSentences(sentences) {
       known.set(s, Float32Array.from(vecs[j]));
     });
     if ((i / 64) % 50 === 0 || i + 64 >= missing.length) {
-      log(`  ${i + batch.length}/${missing.length} (${((performance.now() - t0) / (i + batch.length)).toFixed(1)} ms each)`);
+      log(
+        `  ${i + batch.length}/${missing.length} (${((performance.now() - t0) / (i + batch.length)).toFixed(1)} ms each)`,
+      );
       if ((i / 64) % 200 === 0 || i + 64 >= missing.length) saveSentences(known, idx, bin);
     }
   }

@@ -5,6 +5,8 @@ import type { ChangeWireEvent, StreamReady } from '@backlog-mcp/shared';
 /** The wire shape is the server's, from the shared package. */
 export type ChangeEvent = ChangeWireEvent;
 
+const POLLING_GRACE_MS = 5000;
+
 export type LiveState = 'connecting' | 'live' | 'offline';
 
 export interface LiveHandlers {
@@ -24,6 +26,8 @@ export function connectLive(handlers: LiveHandlers): () => void {
   let scheduled = false;
   let wasOffline = false;
   let streamId: string | undefined;
+  let polling = false;
+  let quiet: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     scheduled = false;
     const batch = pending;
@@ -35,8 +39,11 @@ export function connectLive(handlers: LiveHandlers): () => void {
     // After a hard close EventSource forgets Last-Event-ID; `since` carries it instead.
     source = new EventSource(lastId ? `/events?since=${encodeURIComponent(lastId)}` : '/events');
     source.addEventListener('ready', (message) => {
+      clearTimeout(quiet);
       handlers.onState('live');
-      const stream = readyStream((message as MessageEvent<string>).data);
+      const ready = readyInfo((message as MessageEvent<string>).data);
+      const stream = ready.stream;
+      polling = ready.polling;
       // Same stream: the server replayed what we missed (or sent `reset`). Another one (or an
       // old server that does not say): it restarted and its event numbers too, so reload.
       if (wasOffline && (stream === undefined || stream !== streamId)) handlers.onReset();
@@ -63,6 +70,11 @@ export function connectLive(handlers: LiveHandlers): () => void {
       if (source.readyState === EventSource.CLOSED) {
         handlers.onState('offline');
         if (!closed) retry = setTimeout(open, 3000);
+      } else if (polling) {
+        // A polling stream (Workers) ends every response on purpose and reconnects within a second:
+        // only say "connecting" if that reconnect does not come.
+        clearTimeout(quiet);
+        quiet = setTimeout(() => handlers.onState('connecting'), POLLING_GRACE_MS);
       } else handlers.onState('connecting');
     });
   };
@@ -70,15 +82,19 @@ export function connectLive(handlers: LiveHandlers): () => void {
   return () => {
     closed = true;
     clearTimeout(retry);
+    clearTimeout(quiet);
     source.close();
   };
 }
 
-function readyStream(data: string): string | undefined {
+function readyInfo(data: string): { stream?: string; polling: boolean } {
   try {
     const ready = JSON.parse(data) as Partial<StreamReady>;
-    return typeof ready.stream === 'string' ? ready.stream : undefined;
+    return {
+      ...(typeof ready.stream === 'string' ? { stream: ready.stream } : {}),
+      polling: ready.mode === 'polling',
+    };
   } catch {
-    return undefined;
+    return { polling: false };
   }
 }

@@ -39,7 +39,7 @@ export async function evaluate(corpusUrl = DEFAULT_CORPUS) {
     const totals = { ndcg: 0, mrr: 0, recall: 0, n: 0 };
     for (const q of corpus.queries) {
       const judged = gradesOf(q.relevant);
-      const ranked = (await index.search(q.query, { limit: 10 })).map((hit) => hit.id);
+      const ranked = (await index.search(q.query, { limit: 10 })).hits.map((hit) => hit.id);
       const scores = {
         ndcg: ndcgAt(ranked, judged),
         mrr: reciprocalRank(ranked, judged),

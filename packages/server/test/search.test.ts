@@ -117,27 +117,30 @@ describe('hybrid search', () => {
   });
 
   it('finds an item by words it does not contain', async () => {
-    const hits = await (await index()).search('login is broken', { limit: 3 });
+    const { hits } = await (await index()).search('login is broken', { limit: 3 });
     expect(hits[0]?.id).toBe('TASK-0001');
     expect(hits[0]?.matched_fields).toEqual(['semantic']);
   });
 
   it('tolerates typos and matches stems', async () => {
     const search = await index();
-    expect((await search.search('autentication', { limit: 1 }))[0]?.id).toBe('TASK-0001');
-    expect((await search.search('exporting invoice', { limit: 1 }))[0]?.id).toBe('TASK-0003');
+    expect((await search.search('autentication', { limit: 1 })).hits[0]?.id).toBe('TASK-0001');
+    expect((await search.search('exporting invoice', { limit: 1 })).hits[0]?.id).toBe('TASK-0003');
   });
 
   it('puts the item an ID query names first', async () => {
     const search = await index();
     for (const query of ['TASK-12', 'task 12', '0012']) {
-      expect((await search.search(query, { limit: 3 }))[0]?.id, query).toBe('TASK-0012');
+      expect((await search.search(query, { limit: 3 })).hits[0]?.id, query).toBe('TASK-0012');
     }
-    expect((await search.search('epic 3', { limit: 1 }))[0]).toMatchObject({ id: 'EPIC-0003', matched_fields: ['id'] });
+    expect((await search.search('epic 3', { limit: 1 })).hits[0]).toMatchObject({
+      id: 'EPIC-0003',
+      matched_fields: ['id'],
+    });
   });
 
   it('applies filters to every ranking, ID intent included', async () => {
-    const hits = await (await index()).search('TASK-0012 invoices', {
+    const { hits } = await (await index()).search('TASK-0012 invoices', {
       limit: 10,
       filter: (id) => id.startsWith('EPIC'),
     });
@@ -147,9 +150,9 @@ describe('hybrid search', () => {
   it('follows upserts and removals at once', async () => {
     const search = await index();
     await search.upsert(item('TASK-0099', 'Migrate the payment provider', 'Move from the old gateway.'));
-    expect((await search.search('payment provider', { limit: 1 }))[0]?.id).toBe('TASK-0099');
+    expect((await search.search('payment provider', { limit: 1 })).hits[0]?.id).toBe('TASK-0099');
     await search.remove('TASK-0099');
-    expect((await search.search('payment provider', { limit: 5 })).map((h) => h.id)).not.toContain('TASK-0099');
+    expect((await search.search('payment provider', { limit: 5 })).hits.map((h) => h.id)).not.toContain('TASK-0099');
   });
 
   it('re-embeds nothing when the vectors are cached', async () => {
@@ -181,7 +184,27 @@ describe('common words in large backlogs', () => {
     );
     const search = new HybridSearchIndex();
     await search.rebuild(many);
-    expect((await search.search('common zanzibar', { limit: 3 }))[0]?.id).toBe('TASK-0701');
-    expect((await search.search('common work', { limit: 5 })).length).toBe(5);
+    expect((await search.search('common zanzibar', { limit: 3 })).hits[0]?.id).toBe('TASK-0701');
+    expect((await search.search('common work', { limit: 5 })).hits.length).toBe(5);
+  });
+
+  it('counts every match in the total, past the ranking depth, filters and ID intent included', async () => {
+    const many = Array.from({ length: 450 }, (_, i) =>
+      item(`TASK-${String(i + 1).padStart(4, '0')}`, i % 3 === 0 ? `Deploy step ${i}` : `Unrelated chore ${i}`),
+    );
+    const text = new HybridSearchIndex();
+    await text.rebuild(many);
+    const all = await text.search('deploy', { limit: 5 });
+    expect(all.hits).toHaveLength(5);
+    expect(all.total).toBe(150);
+    const even = await text.search('deploy', { limit: 5, filter: (id) => Number(id.slice(5)) % 2 === 0 });
+    expect(even.total).toBe(75);
+    // TASK-0002 is named by ID but does not contain the word: one more match.
+    expect((await text.search('deploy task 2', { limit: 5 })).total).toBe(151);
+    const hybrid = new HybridSearchIndex({ embedder: loadDefaultEmbedder() });
+    await hybrid.rebuild(many);
+    const both = await hybrid.search('deploy', { limit: 5 });
+    expect(both.total).toBeGreaterThanOrEqual(150);
+    expect(both.total).toBeLessThanOrEqual(450);
   });
 });

@@ -19,7 +19,7 @@ describe('text index', () => {
       item('TASK-0002', 'Cache invalidation for sessions', 'the session cache keeps stale tokens'),
       item('TASK-0003', 'Unrelated chore', 'nothing here'),
     ]);
-    const hits = index.search('session cache', { limit: 10 });
+    const hits = index.search('session cache', { limit: 10 }).hits;
     expect(ids(hits)).toEqual(['TASK-0002', 'TASK-0001']);
     expect(hits[0]?.matched_fields).toEqual(['title', 'description']);
     expect(hits[0]?.terms).toEqual(['session', 'cach']);
@@ -29,8 +29,8 @@ describe('text index', () => {
   it('finds prefixes and typos, but searchExact does not', () => {
     const index = new TextIndex();
     index.rebuild([item('TASK-0001', 'Authentication flow'), item('TASK-0002', 'Kubernetes upgrade')]);
-    expect(ids(index.search('authenti', { limit: 5 }))).toEqual(['TASK-0001']);
-    expect(ids(index.search('kubernetse', { limit: 5 }))).toEqual(['TASK-0002']);
+    expect(ids(index.search('authenti', { limit: 5 }).hits)).toEqual(['TASK-0001']);
+    expect(ids(index.search('kubernetse', { limit: 5 }).hits)).toEqual(['TASK-0002']);
     expect(index.searchExact('authenti', { limit: 5 })).toEqual([]);
     expect(index.searchExact('kubernetse', { limit: 5 })).toEqual([]);
   });
@@ -39,10 +39,10 @@ describe('text index', () => {
     const index = new TextIndex();
     index.rebuild([item('TASK-0001', 'Old words here'), item('TASK-0002', 'Other')]);
     index.upsert(item('TASK-0001', 'Fresh title'));
-    expect(index.search('old', { limit: 5 })).toEqual([]);
-    expect(ids(index.search('fresh', { limit: 5 }))).toEqual(['TASK-0001']);
+    expect(index.search('old', { limit: 5 }).hits).toEqual([]);
+    expect(ids(index.search('fresh', { limit: 5 }).hits)).toEqual(['TASK-0001']);
     index.remove('TASK-0001');
-    expect(index.search('fresh', { limit: 5 })).toEqual([]);
+    expect(index.search('fresh', { limit: 5 }).hits).toEqual([]);
     expect(index.size).toBe(1);
   });
 
@@ -52,8 +52,9 @@ describe('text index', () => {
       item(`TASK-${String(i + 1).padStart(4, '0')}`, `deploy ${'deploy '.repeat(i % 5)}`),
     );
     index.rebuild(items);
-    const hits = index.search('deploy', { limit: 3, filter: (id) => id.endsWith('0') });
+    const { hits, total } = index.search('deploy', { limit: 3, filter: (id) => id.endsWith('0') });
     expect(hits).toHaveLength(3);
+    expect(total).toBe(5);
     expect(hits.every((hit) => hit.id.endsWith('0'))).toBe(true);
     const scores = hits.map((hit) => hit.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
@@ -73,8 +74,8 @@ describe('text index', () => {
     const fresh = new TextIndex();
     fresh.rebuild(Array.from({ length: 300 }, (_, n) => make(n, 12)));
     for (const query of ['alpha', 'beta gamma', 'sigma kappa lambda', 'zeta']) {
-      const a = updated.search(query, { limit: 20 });
-      const b = fresh.search(query, { limit: 20 });
+      const a = updated.search(query, { limit: 20 }).hits;
+      const b = fresh.search(query, { limit: 20 }).hits;
       expect(a.map((hit) => hit.score)).toEqual(b.map((hit) => hit.score));
       expect(new Set(ids(a))).toEqual(new Set(ids(b)));
     }

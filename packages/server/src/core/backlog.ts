@@ -180,7 +180,7 @@ export class Backlog {
     if (filter.parent_id) scoped.parent_id = requireId('parent_id', filter.parent_id);
     if (filter.ready) scoped.status = ['open'];
     if (filter.query?.trim()) {
-      const hits = await this.deps.search.search(filter.query, { limit: LIMITS.listLimitMax * 10 });
+      const { hits } = await this.deps.search.search(filter.query, { limit: LIMITS.listLimitMax * 10 });
       // A filter must be predictable: semantic-only neighbours rank well in search but do not "contain" the words.
       scoped.matchedIds = new Set(hits.filter((hit) => !hit.matched_fields.includes('semantic')).map((hit) => hit.id));
     }
@@ -357,7 +357,7 @@ export class Backlog {
         : undefined;
     const limit = request.limit ?? LIMITS.searchLimitDefault;
     // Ask for every relevant hit, so `total` is honest and `recent` re-orders the same set.
-    const hits = await this.deps.search.search(query, { limit: Number.MAX_SAFE_INTEGER, filter });
+    const { hits, total } = await this.deps.search.search(query, { limit: Number.MAX_SAFE_INTEGER, filter });
     const ordered =
       request.sort === 'recent' ? [...hits].sort((a, b) => compareRecent(byId.get(a.id), byId.get(b.id))) : hits;
     const results = ordered.slice(0, limit).flatMap((hit) => {
@@ -372,7 +372,7 @@ export class Backlog {
       if (request.include_content) entry.description = item.description;
       return [entry];
     });
-    return { results, total: hits.length, search_mode: this.deps.search.mode };
+    return { results, total, search_mode: this.deps.search.mode };
   }
 
   async context(request: ContextRequest): Promise<TaskContext> {
@@ -482,7 +482,7 @@ export class Backlog {
     if (request.task_id) return this.requireItem('task_id', requireId('task_id', request.task_id));
     const query = request.query?.trim();
     if (!query) throw invalid('task_id', 'a task_id, or a query describing the task', request.task_id);
-    const [hit] = await this.deps.search.search(query, { limit: 1 });
+    const [hit] = (await this.deps.search.search(query, { limit: 1 })).hits;
     const item = hit ? await this.deps.store.get(hit.id) : undefined;
     if (!item) throw new BacklogError('not_found', `query: no item matches ${JSON.stringify(query)}.`, 'query');
     return item;

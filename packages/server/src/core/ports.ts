@@ -42,6 +42,12 @@ export interface SearchHit {
   terms: string[];
 }
 
+/** The best `limit` hits, and how many items matched in all (a count, not capped by `limit`). */
+export interface SearchResults {
+  hits: SearchHit[];
+  total: number;
+}
+
 export interface SearchOptions {
   limit: number;
   filter?: (id: string) => boolean;
@@ -53,7 +59,7 @@ export interface SearchIndex {
   rebuild(items: readonly Item[]): Promise<void>;
   upsert(item: Item): Promise<void>;
   remove(id: string): Promise<void>;
-  search(query: string, options: SearchOptions): Promise<SearchHit[]>;
+  search(query: string, options: SearchOptions): Promise<SearchResults>;
   /** Items semantically close to `item` (excluding itself). */
   related(item: Item, options: SearchOptions): Promise<SearchHit[]>;
 }

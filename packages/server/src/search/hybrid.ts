@@ -1,5 +1,5 @@
 import type { Item } from '@backlog-mcp/shared';
-import type { SearchHit, SearchIndex, SearchOptions } from '../core/ports.js';
+import type { SearchHit, SearchIndex, SearchOptions, SearchResults } from '../core/ports.js';
 import { processTerm, tokenize } from './analyze.js';
 import { contentHash } from './content-hash.js';
 import type { Embedder } from './embedder/static-embedder.js';
@@ -108,12 +108,23 @@ export class HybridSearchIndex implements SearchIndex {
     await this.cache.flush(new Set(this.hashes.values()));
   }
 
-  async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
+  async search(query: string, options: SearchOptions): Promise<SearchResults> {
     const filter = options.filter;
     const ids = idCandidates(query).filter((id) => this.titles.has(id) && (!filter || filter(id)));
     const rankers = this.options.rankers ?? { text: true, semantic: true };
-    const textHits = rankers.text ? this.text.search(query, { limit: DEPTH, filter }) : [];
-    const semantic = rankers.semantic ? this.semanticHits(query, filter) : [];
+    const text = rankers.text ? this.text.search(query, { limit: DEPTH, filter }) : undefined;
+    const textHits = text?.hits ?? [];
+    // The total counts every item any source matched, once: text matches, then what only the
+    // vectors or the ID intent found (checked against the text search's own record, no sets).
+    let total = text?.total ?? 0;
+    const idsSemantic = new Set<string>();
+    const semantic = rankers.semantic
+      ? this.semanticHits(query, filter, (id) => {
+          if (!text?.has(id)) total++;
+          if (ids.includes(id)) idsSemantic.add(id);
+        })
+      : [];
+    for (const id of ids) if (!text?.has(id) && !idsSemantic.has(id)) total++;
     const queryTerms = new Set(tokenize(query).map(processTerm).filter(Boolean)).size || 1;
     const coverage = (hit: SearchHit) => Math.min(1, new Set(hit.terms).size / queryTerms) ** COVERAGE_POWER;
     const fused = reciprocalRankFusion<{ id: string }>([
@@ -140,7 +151,10 @@ export class HybridSearchIndex implements SearchIndex {
       });
     const idHits: SearchHit[] = ids.map((id) => ({ id, score: 1, matched_fields: ['id'], terms: [] }));
     const seen = new Set(ids);
-    return [...idHits, ...hits.filter((hit) => !seen.has(hit.id))].slice(0, options.limit);
+    return {
+      hits: [...idHits, ...hits.filter((hit) => !seen.has(hit.id))].slice(0, options.limit),
+      total,
+    };
   }
 
   async related(item: Item, options: SearchOptions): Promise<SearchHit[]> {
@@ -152,10 +166,14 @@ export class HybridSearchIndex implements SearchIndex {
       .map((hit) => ({ id: hit.id, score: hit.score, matched_fields: ['semantic'], terms: [] }));
   }
 
-  private semanticHits(query: string, filter: SearchOptions['filter']): Array<{ id: string; score: number }> {
+  private semanticHits(
+    query: string,
+    filter: SearchOptions['filter'],
+    onMatch?: (id: string) => void,
+  ): Array<{ id: string; score: number }> {
     if (!this.vectors || !this.options.embedder) return [];
     const vector = this.options.embedder.embed(query);
-    return this.vectors.search(vector, DEPTH, SEMANTIC_FLOOR, filter);
+    return this.vectors.search(vector, DEPTH, SEMANTIC_FLOOR, filter, onMatch);
   }
 
   /** Embeds one item unless its content is unchanged or cached; returns whether it computed a vector. */

@@ -1,5 +1,5 @@
 import type { Item } from '@backlog-mcp/shared';
-import type { SearchHit, SearchOptions } from '../core/ports.js';
+import type { SearchHit, SearchOptions, SearchResults } from '../core/ports.js';
 import { processTerm, tokenize } from './analyze.js';
 import { TermDictionary } from './term-dictionary.js';
 import { TopK } from './top-k.js';
@@ -39,6 +39,13 @@ function fieldTexts(item: Item): string[] {
   ];
 }
 
+/** What a text search returns: `has` answers for this search only (a later one replaces it). */
+export interface TextResults extends SearchResults {
+  has(id: string): boolean;
+}
+
+const NO_MATCHES: TextResults = { hits: [], total: 0, has: () => false };
+
 interface Expansion {
   term: number;
   weight: number;
@@ -74,6 +81,9 @@ export class TextIndex {
   private scores = new Float64Array(0);
   private termMasks = new Uint32Array(0);
   private fieldMasks = new Uint8Array(0);
+  /** The search (by generation) each slot last matched in: answers "did this ID match?" after ranking. */
+  private matchedIn = new Uint32Array(0);
+  private generation = 0;
 
   /** `compactAfter`: dead postings tolerated before a compaction (tests lower it to exercise one). */
   constructor(private readonly options: { compactAfter?: number } = {}) {}
@@ -110,14 +120,14 @@ export class TextIndex {
     }
   }
 
-  /** Ranked matches with prefix and typo expansion. */
-  search(query: string, options: SearchOptions): SearchHit[] {
+  /** Ranked matches with prefix and typo expansion, the total, and which IDs matched at all. */
+  search(query: string, options: SearchOptions): TextResults {
     return this.run(query, options, true);
   }
 
   /** Exact words only: for "related items" a fuzzy match is noise. */
   searchExact(query: string, options: SearchOptions): SearchHit[] {
-    return this.run(query, options, false);
+    return this.run(query, options, false).hits;
   }
 
   private clear(expected: number): void {
@@ -251,21 +261,24 @@ export class TextIndex {
     return out;
   }
 
-  private run(query: string, options: SearchOptions, loose: boolean): SearchHit[] {
+  private run(query: string, options: SearchOptions, loose: boolean): TextResults {
     const terms = this.queryTerms(query);
-    if (terms.length === 0 || this.slotOf.size === 0) return [];
+    if (terms.length === 0 || this.slotOf.size === 0) return NO_MATCHES;
     this.ensureScratch();
     const touched: number[] = [];
     terms.forEach((term, q) => {
       for (const { term: id, weight } of this.expand(term, loose)) this.accumulate(id, weight, 1 << q, touched);
     });
     const best = new TopK(options.limit);
+    const generation = ++this.generation;
+    let total = 0;
     for (const slot of touched) {
+      if (options.filter && !options.filter(this.slotIds[slot] as string)) continue;
+      total++;
+      this.matchedIn[slot] = generation;
       // Documents matching more of the query words rank higher (a coordination factor).
       const score = (this.scores[slot] as number) * bitCount(this.termMasks[slot] as number);
-      if (score <= best.threshold) continue;
-      if (options.filter && !options.filter(this.slotIds[slot] as string)) continue;
-      best.offer(slot, score);
+      if (score > best.threshold) best.offer(slot, score);
     }
     const hits = best.sorted().map(({ key: slot, score }) => this.hit(slot, score, terms));
     for (const slot of touched) {
@@ -273,7 +286,11 @@ export class TextIndex {
       this.termMasks[slot] = 0;
       this.fieldMasks[slot] = 0;
     }
-    return hits;
+    const has = (id: string): boolean => {
+      const slot = this.slotOf.get(id);
+      return slot !== undefined && this.matchedIn[slot] === generation;
+    };
+    return { hits, total, has };
   }
 
   private ensureScratch(): void {
@@ -282,6 +299,7 @@ export class TextIndex {
     this.scores = new Float64Array(capacity);
     this.termMasks = new Uint32Array(capacity);
     this.fieldMasks = new Uint8Array(capacity);
+    this.matchedIn = new Uint32Array(capacity);
   }
 
   /** Adds one term's BM25 contribution to every live document containing it. */

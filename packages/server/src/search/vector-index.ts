@@ -60,14 +60,18 @@ export class VectorIndex {
     limit: number,
     minScore: number,
     filter?: (id: string) => boolean,
+    /** Sees every row at or above `minScore` that passes the filter, not only the best `limit`. */
+    onMatch?: (id: string) => void,
   ): Array<{ id: string; score: number }> {
     const top: Array<{ id: string; score: number }> = [];
     let floor = minScore;
     for (let row = 0; row < this.ids.length; row++) {
       const dot = this.dot(row, query);
-      if (dot < floor) continue;
+      if (dot < (onMatch ? minScore : floor)) continue;
       const id = this.ids[row] as string;
       if (filter && !filter(id)) continue;
+      onMatch?.(id);
+      if (dot < floor) continue;
       insertSorted(top, { id, score: dot });
       if (top.length > limit) {
         top.pop();

@@ -1,5 +1,5 @@
 import type { Item } from '@backlog-mcp/shared';
-import type { SearchHit, SearchIndex, SearchOptions } from '../../core/ports.js';
+import type { SearchHit, SearchIndex, SearchOptions, SearchResults } from '../../core/ports.js';
 import { isStopWord, processTerm } from '../../search/analyze.js';
 import { idCandidates } from '../../search/id-intent.js';
 import type { D1Database } from './d1-types.js';
@@ -67,12 +67,14 @@ export class D1SearchIndex implements SearchIndex {
     // Same: the delete trigger removed the row from the index.
   }
 
-  async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
+  async search(query: string, options: SearchOptions): Promise<SearchResults> {
     const idHits = await this.idHits(query, options);
     const words = queryWords(query);
     const textHits = words.length ? await this.match(words, true, options) : [];
     const seen = new Set(idHits.map((hit) => hit.id));
-    return [...idHits, ...textHits.filter((hit) => !seen.has(hit.id))].slice(0, options.limit);
+    const all = [...idHits, ...textHits.filter((hit) => !seen.has(hit.id))];
+    // FTS5 ranks at most CANDIDATES rows: the total counts those (a lower bound past that).
+    return { hits: all.slice(0, options.limit), total: all.length };
   }
 
   async related(item: Item, options: SearchOptions): Promise<SearchHit[]> {

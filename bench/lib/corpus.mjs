@@ -61,7 +61,7 @@ function rng(seed) {
 let WORDS = DOMAIN;
 let draw = () => 0;
 
-function sentence(rand, n) {
+function sentence(n) {
   return Array.from({ length: n }, () => WORDS[draw()]).join(' ');
 }
 
@@ -89,12 +89,12 @@ export async function writeCorpus(dataDir, size, seed = 42) {
       id,
       front({
         id,
-        title: `Epic ${sentence(rand, 3)}`,
+        title: `Epic ${sentence(3)}`,
         status: 'open',
         type: 'epic',
         created_at: stamp(i),
         updated_at: stamp(i),
-      }) + `${sentence(rand, 30)}\n`,
+      }) + `${sentence(30)}\n`,
     ]);
   }
   for (let i = 1; i <= folders; i++) {
@@ -103,7 +103,7 @@ export async function writeCorpus(dataDir, size, seed = 42) {
       id,
       front({
         id,
-        title: `Folder ${sentence(rand, 2)}`,
+        title: `Folder ${sentence(2)}`,
         status: 'open',
         type: 'folder',
         created_at: stamp(i),
@@ -120,12 +120,12 @@ export async function writeCorpus(dataDir, size, seed = 42) {
       i > 1 && rand() < 0.2
         ? `references:\n  - url: mcp://backlog/tasks/TASK-${String(1 + Math.floor(rand() * (i - 1))).padStart(4, '0')}.md`
         : undefined;
-    const body = Array.from({ length: 1 + Math.floor(rand() * 4) }, () =>
-      sentence(rand, 10 + Math.floor(rand() * 40)),
-    ).join('\n\n');
+    const body = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => sentence(10 + Math.floor(rand() * 40))).join(
+      '\n\n',
+    );
     const fm = front({
       id,
-      title: sentence(rand, 4 + Math.floor(rand() * 5)),
+      title: sentence(4 + Math.floor(rand() * 5)),
       status: pick(rand, statuses),
       type: 'task',
       epic_id: epic,

@@ -43,6 +43,8 @@ export interface Item {
   /** IDs of items that must be done (or cancelled) before this one is ready. */
   blocked_by?: string[];
   priority?: Priority;
+  /** Free-form tags: lower-case, trimmed, unique, at most 20 of 40 characters each. */
+  labels?: string[];
   /** The agent holding a claim on the item, until `lease_until`. */
   assignee?: string;
   lease_until?: string;
@@ -63,7 +65,10 @@ export interface ItemStub {
   parent_id?: string;
   epic_id?: string;
   priority?: Priority;
+  labels?: string[];
   assignee?: string;
+  /** Set with `assignee` while a claim's lease runs. */
+  lease_until?: string;
   version: number;
   updated_at: string;
 }
@@ -80,7 +85,9 @@ export function toStub(item: Item): ItemStub {
   if (item.parent_id) stub.parent_id = item.parent_id;
   if (item.epic_id) stub.epic_id = item.epic_id;
   if (item.priority) stub.priority = item.priority;
+  if (item.labels?.length) stub.labels = item.labels;
   if (item.assignee) stub.assignee = item.assignee;
+  if (item.lease_until) stub.lease_until = item.lease_until;
   return stub;
 }
 
@@ -97,4 +104,20 @@ export interface ItemRef {
 
 export function toRef(item: Item): ItemRef {
   return { id: item.id, title: item.title, status: item.status };
+}
+
+export const LABEL_LIMITS = { perItem: 20, length: 40 } as const;
+
+/**
+ * Labels compare case-insensitively, so they are kept in one spelling: trimmed, lower-case,
+ * inner whitespace collapsed, first occurrence wins. Limits are checked at the edge, not here:
+ * a hand-written file with 30 labels still loads.
+ */
+export function normalizeLabels(labels: readonly string[]): string[] {
+  const seen = new Set<string>();
+  for (const raw of labels) {
+    const label = raw.trim().replace(/\s+/g, ' ').toLowerCase();
+    if (label) seen.add(label);
+  }
+  return [...seen];
 }

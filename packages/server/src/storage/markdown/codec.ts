@@ -2,6 +2,7 @@ import {
   ENTITY_TYPES,
   type EntityType,
   type Item,
+  normalizeLabels,
   PRIORITIES,
   type Priority,
   parseCanonicalId,
@@ -16,7 +17,7 @@ import { isMap, isScalar, isSeq, parseDocument, stringify } from 'yaml';
  * field, a changed default, a new Item shape): derived caches of decoded items (the load
  * cache) are keyed on it and are then ignored and rebuilt from the files.
  */
-export const CODEC_VERSION = 1;
+export const CODEC_VERSION = 2;
 
 /** Front matter keys in the order they are written, so diffs stay small and files read naturally. */
 const KEY_ORDER = [
@@ -28,6 +29,7 @@ const KEY_ORDER = [
   'parent_id',
   'due_date',
   'priority',
+  'labels',
   'blocked_by',
   'assignee',
   'lease_until',
@@ -120,6 +122,8 @@ function buildItem(fields: Map<string, unknown>, body: string, fileId: string, f
       return { ok: false, error: `priority ${priority} is not one of ${PRIORITIES.join(', ')}` };
     item.priority = priority as Priority;
   }
+  const labels = normalizeLabels(textList(fields.get('labels')));
+  if (labels.length) item.labels = labels;
   const blockedBy = textList(fields.get('blocked_by'));
   if (blockedBy.length) item.blocked_by = blockedBy;
   const assignee = text(fields.get('assignee'));

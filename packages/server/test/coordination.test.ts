@@ -72,6 +72,85 @@ describe('many agents, one backlog', () => {
     expect(taken.item.assignee).toBe('bob-the-builder');
   });
 
+  it("refuses another agent's status change or claim while the lease runs, unless forced, and journals the force", async () => {
+    const { id } = await create({ title: 'guarded' });
+    const claimed = await call<Updated>(alice, 'backlog_update', { id, claim: true });
+    const lease = claimed.item.lease_until as string;
+    const refused = await callError(bob, 'backlog_update', { id, status: 'done' });
+    expect(refused).toContain(`status: ${id} is held by ${claimed.item.assignee} until ${lease}`);
+    expect(refused).toMatch(/force=true/);
+    expect(await callError(bob, 'backlog_update', { id, claim: true })).toMatch(/^claim: .* is held by alice#/);
+    // Evidence and the body stay open to everyone, and do not move the claim.
+    const noted = await call<Updated>(bob, 'backlog_update', { id, evidence: ['bob saw it'] });
+    expect(noted.item.assignee).toBe(claimed.item.assignee);
+    await call(bob, 'write_resource', {
+      uri: `mcp://backlog/tasks/${id}.md`,
+      operation: { type: 'append', new_str: 'a note from bob' },
+    });
+    const forced = await call<Updated>(bob, 'backlog_update', { id, status: 'done', force: true });
+    expect(forced.item.status).toBe('done');
+    expect(forced.item.assignee).toBeUndefined();
+    const context = await call<{ activity: Array<{ summary?: string; overrode?: string; actor?: string }> }>(
+      alice,
+      'backlog_context',
+      { task_id: id, include_related: false },
+    );
+    expect(context.activity[0]).toMatchObject({ actor: 'bob', overrode: claimed.item.assignee });
+    expect(context.activity[0]?.summary).toContain(`forced over ${claimed.item.assignee}'s claim`);
+  });
+
+  it('ends the claim when the holder finishes, and says nothing of a holder afterwards', async () => {
+    const { id } = await create({ title: 'finish me' });
+    await call(alice, 'backlog_update', { id, claim: true });
+    const done = await alice.callTool({ name: 'backlog_update', arguments: { id, status: 'done' } });
+    const text = ((done.content ?? []) as Array<{ text: string }>)[0]?.text ?? '';
+    expect(text).not.toMatch(/undefined|held by/);
+    const item = (done.structuredContent as Updated).item;
+    expect(item.assignee).toBeUndefined();
+    expect(item.lease_until).toBeUndefined();
+    const listed = await bob.callTool({ name: 'backlog_list', arguments: { status: ['done'], query: 'finish me' } });
+    expect(((listed.content ?? []) as Array<{ text: string }>)[0]?.text).not.toContain('held by');
+    expect(await readFile(join(dataDir, 'tasks', `${id}.md`), 'utf8')).not.toMatch(/assignee|lease_until/);
+  });
+
+  it('lets an agent that named itself release its claim from a new session', async () => {
+    const { id } = await create({ title: 'survive a reconnect' });
+    const first = await connectHttp(server.url, 'claude-code');
+    await call(first, 'backlog_update', { id, claim: true, agent: 'claude-code' });
+    await first.close();
+    const second = await connectHttp(server.url, 'claude-code');
+    try {
+      const released = await call<Updated>(second, 'backlog_update', { id, claim: false, agent: 'claude-code' });
+      expect(released.item).toMatchObject({ status: 'open' });
+      expect(released.item.assignee).toBeUndefined();
+      // Without a name, each session is its own agent: an unnamed claim is not the next session's.
+      await call(second, 'backlog_update', { id, claim: true });
+      const third = await connectHttp(server.url, 'claude-code');
+      expect(await callError(third, 'backlog_update', { id, claim: false })).toMatch(/only they can release it/);
+      await call(third, 'backlog_update', { id, claim: false, force: true });
+      await third.close();
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('offers only leaf tasks as ready work: never epics, folders, milestones, artifacts or tasks with open subtasks', async () => {
+    const tag = 'leafwork';
+    const epic = await create({ title: `${tag} epic`, type: 'epic' });
+    await create({ title: `${tag} folder`, type: 'folder' });
+    await create({ title: `${tag} milestone`, type: 'milestone' });
+    await create({ title: `${tag} artifact`, type: 'artifact' });
+    const parent = await create({ title: `${tag} parent`, epic_id: epic.id });
+    const child = await create({ title: `${tag} child`, parent_id: parent.id });
+    const ready = async () =>
+      (await call<{ items: ItemStub[] }>(alice, 'backlog_list', { ready: true, query: tag, limit: 50 })).items.map(
+        (i) => i.id,
+      );
+    expect(await ready()).toEqual([child.id]);
+    await call(alice, 'backlog_update', { id: child.id, status: 'done' });
+    expect(await ready()).toEqual([parent.id]);
+  });
+
   it('refuses a stale if_version and writes nothing', async () => {
     const { id, item } = await create({ title: 'versioned', description: 'v1 body' });
     expect(item.version).toBe(1);

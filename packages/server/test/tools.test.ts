@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Item, ItemStub } from '@backlog-mcp/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walkEveryField, walkedFields } from './support/field-walk.js';
 import { itemFiles, readItemFile } from './support/files.js';
 import { call, callError, type Harness, openHarness, type TransportKind } from './support/servers.js';
 
@@ -304,5 +305,53 @@ describe.each<TransportKind>(['stdio', 'http'])('the eight tools over %s', (kind
     expect(next.id > top.id).toBe(true);
     const again = await callError(h.client, 'backlog_delete', { id: top.id });
     expect(again).toContain(top.id);
+  });
+
+  it('sets and clears every field that create and update take, each listed in changed', async () => {
+    const source = join(h.dataDir, 'walk.md');
+    await writeFile(source, 'from a file\n');
+    const walked = await walkEveryField(h.client, source);
+    // The walk covers the schemas as they are: a field added to either one is walked too.
+    expect(walked).toEqual(walkedFields());
+    expect(walked).toEqual(expect.arrayContaining(['priority', 'blocked_by', 'labels', 'source_path']));
+  });
+
+  it('keeps labels: trimmed, lower-case, unique; replace, add and remove; filter all-of; shared in context', async () => {
+    const a = await create({ title: 'Label A', labels: [' Frontend', 'bug', 'BUG'] });
+    expect(a.item.labels).toEqual(['frontend', 'bug']);
+    expect(await readItemFile(h.dataDir, a.id)).toMatch(/labels:\n {2}- frontend\n {2}- bug\n/);
+    const b = await create({ title: 'Label B', labels: ['frontend'] });
+    const added = await call<{ item: Item; changed: string[] }>(h.client, 'backlog_update', {
+      id: b.id,
+      add_labels: ['Perf', 'frontend'],
+    });
+    expect(added.item.labels).toEqual(['frontend', 'perf']);
+    expect(added.changed).toEqual(['labels']);
+    const removed = await call<{ item: Item }>(h.client, 'backlog_update', { id: b.id, remove_labels: ['PERF'] });
+    expect(removed.item.labels).toEqual(['frontend']);
+    const replaced = await call<{ item: Item }>(h.client, 'backlog_update', {
+      id: b.id,
+      labels: ['bug', 'frontend', 'ops'],
+    });
+    expect(replaced.item.labels).toEqual(['bug', 'frontend', 'ops']);
+    const both = await call<{ items: ItemStub[] }>(h.client, 'backlog_list', { labels: ['Bug', 'frontend'] });
+    expect(both.items.map((i) => i.id).sort()).toEqual([a.id, b.id].sort());
+    expect(both.items[0]?.labels).toBeDefined();
+    const ops = await call<{ items: ItemStub[] }>(h.client, 'backlog_list', { labels: ['ops', 'frontend'] });
+    expect(ops.items.map((i) => i.id)).toEqual([b.id]);
+    const context = await call<{ same_labels?: Array<{ id: string }> }>(h.client, 'backlog_context', {
+      task_id: a.id,
+    });
+    expect(context.same_labels?.map((n) => n.id)).toEqual([b.id]);
+    const tooLong = await callError(h.client, 'backlog_update', { id: b.id, add_labels: ['x'.repeat(41)] });
+    expect(tooLong).toMatch(/add_labels/);
+    const many = Array.from({ length: 18 }, (_, i) => `l${i}`);
+    const tooMany = await callError(h.client, 'backlog_update', { id: b.id, add_labels: many });
+    expect(tooMany).toMatch(/add_labels: expected at most 20 labels/);
+    expect((await call<{ items: Item[] }>(h.client, 'backlog_get', { id: b.id })).items[0]?.labels).toEqual([
+      'bug',
+      'frontend',
+      'ops',
+    ]);
   });
 });

@@ -11,6 +11,8 @@ export interface ActivityEntry {
   actor?: string;
   /** Short facts worth showing in a timeline, e.g. the new status. */
   summary?: string;
+  /** The holder whose running claim this change overrode with force=true. */
+  overrode?: string;
 }
 
 /** Who is acting and through which door; passed with every write. */
@@ -21,7 +23,12 @@ export interface Actor {
   session?: string;
 }
 
-/** The identity a claim is held under: an explicit agent name, or the client's name and session. */
+/**
+ * The identity a claim is held under: an explicit `agent` name (stable across sessions and
+ * reconnects), else the client's name tagged with its session (two sessions of one program are
+ * two agents). The CLI always sends `agent` (BACKLOG_ACTOR_NAME, else user@host). docs/agents.md
+ * states the rule for users.
+ */
 export function claimant(actor: Actor, explicit?: string): string | undefined {
   if (explicit?.trim()) return explicit.trim();
   if (!actor.name) return actor.session ? `agent#${actor.session}` : undefined;

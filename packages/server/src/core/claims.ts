@@ -1,4 +1,4 @@
-import type { Item } from '@backlog-mcp/shared';
+import type { Item, Status } from '@backlog-mcp/shared';
 import { conflict, invalid } from './errors.js';
 
 export const DEFAULT_LEASE_MS = 30 * 60 * 1000;
@@ -13,46 +13,71 @@ export interface ClaimRequest {
   claim?: boolean;
   /** The claimant: an explicit `agent` argument, or the calling session's identity. */
   agent?: string;
-  statusGiven: boolean;
+  /** The status the update asks for, if any. */
+  status?: Status;
+  /** Override another agent's running claim; the journal records whose. */
+  force?: boolean;
   now: Date;
   leaseMs: number;
 }
 
+export interface ClaimOutcome {
+  /** The holder whose running claim this update overrode with `force`. */
+  overrode?: string;
+}
+
+const FINISHED: readonly Status[] = ['done', 'cancelled'];
+
 /**
- * Applies claim / release / lease renewal to `next`. Runs inside the core's write
- * lock, so checking the holder and taking the claim are one atomic step.
+ * Applies claim / release / lease renewal to `next`, and guards what a claim protects: while
+ * a lease runs, only the holder may change the status, re-claim or release (unless `force`).
+ * Evidence, body and other fields stay open to everyone. Runs inside the core's write lock,
+ * so checking the holder and taking the claim are one atomic step.
  */
-export function applyClaim(current: Item, next: Item, request: ClaimRequest): void {
+export function applyClaim(current: Item, next: Item, request: ClaimRequest): ClaimOutcome {
   const { claim, agent, now } = request;
+  if (claim === true && !agent) throw invalid('agent', 'a name for the claiming agent (the client sent none)', agent);
   const holder = activeHolder(current, now);
+  const foreign = holder !== undefined && holder !== agent;
+  const statusChange = request.status !== undefined && request.status !== current.status;
+  if (foreign && !request.force) refuse(current, holder, claim, statusChange);
+  const outcome: ClaimOutcome = foreign && (claim !== undefined || statusChange) ? { overrode: holder } : {};
   const lease = new Date(now.getTime() + request.leaseMs).toISOString();
   if (claim === true) {
-    if (!agent) throw invalid('agent', 'a name for the claiming agent (the client sent none)', agent);
-    if (holder && holder !== agent) {
-      throw conflict(
-        `claim: ${current.id} is held by ${holder} until ${current.lease_until}. ` +
-          'Pick other work (backlog_list ready=true) or wait for the lease to end.',
-        'claim',
-      );
-    }
     next.assignee = agent;
     next.lease_until = lease;
-    if (!request.statusGiven) next.status = 'in_progress';
-    return;
-  }
-  if (claim === false) {
-    if (holder && holder !== agent) {
-      throw conflict(
-        `claim: ${current.id} is held by ${holder} until ${current.lease_until}; only they can release it.`,
-        'claim',
-      );
-    }
+    if (request.status === undefined) next.status = 'in_progress';
+  } else if (claim === false || outcome.overrode) {
+    // A release, or a forced status change: the overridden claim ends.
     delete next.assignee;
     delete next.lease_until;
-    if (!request.statusGiven && next.status === 'in_progress') next.status = 'open';
-    return;
+    if (claim === false && request.status === undefined && next.status === 'in_progress') next.status = 'open';
+  } else if (agent && current.assignee === agent) {
+    next.lease_until = lease; // any other update from the holder renews the lease
   }
-  // Any other update from the holder renews the lease; finishing the work ends it.
-  if (agent && current.assignee === agent) next.lease_until = lease;
-  if (next.status === 'done' || next.status === 'cancelled') delete next.lease_until;
+  // Finishing the work ends the claim: nobody holds a done item.
+  if (FINISHED.includes(next.status)) {
+    delete next.assignee;
+    delete next.lease_until;
+  }
+  return outcome;
+}
+
+function refuse(item: Item, holder: string, claim: boolean | undefined, statusChange: boolean): void {
+  const held = `${item.id} is held by ${holder} until ${item.lease_until}`;
+  const override = 'pass force=true to override (the journal records it)';
+  if (claim === true) {
+    throw conflict(
+      `claim: ${held}. Pick other work (backlog_list ready=true), wait for the lease to end, or ${override}.`,
+      'claim',
+    );
+  }
+  if (claim === false) throw conflict(`claim: ${held}; only they can release it, or ${override}.`, 'claim');
+  if (statusChange) {
+    throw conflict(
+      `status: ${held}; only the holder can change its status (evidence and body edits stay open to all). ` +
+        `If it is your own claim from an earlier session, or the holder is gone, ${override}.`,
+      'status',
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { type Item, type ItemRef, type Reference, toRef } from '@backlog-mcp/shared';
+import { type Item, type ItemRef, isActive, type Reference, toRef } from '@backlog-mcp/shared';
 import type { ActivityEntry } from './activity.js';
 import { idsInText, type Relations } from './relations.js';
 
@@ -21,6 +21,8 @@ export interface TaskContext {
   epic?: Neighbour;
   children: Neighbour[];
   siblings: Neighbour[];
+  /** Other active items sharing a label, most labels in common first (not already a sibling or child). */
+  same_labels?: Neighbour[];
   ancestors?: Neighbour[];
   descendants?: Neighbour[];
   waits_on: Neighbour[];
@@ -69,6 +71,8 @@ export function buildContext(input: ContextInput): TaskContext {
     related: input.related,
     activity: input.activity,
   };
+  const alike = sameLabels(focal, relations, new Set([...siblings, ...children].map((item) => item.id)));
+  if (alike.length) context.same_labels = alike.map(show);
   if (parent) context.parent = show(parent);
   if (epic) context.epic = show(epic);
   if (depth === 2) {
@@ -77,6 +81,22 @@ export function buildContext(input: ContextInput): TaskContext {
     context.descendants = children.flatMap((child) => relations.childrenOf(child.id)).map(show);
   }
   return context;
+}
+
+const SAME_LABELS_LIMIT = 10;
+
+function sameLabels(focal: Item, relations: Relations, shown: ReadonlySet<string>): Item[] {
+  const shared = new Map<Item, number>();
+  for (const label of focal.labels ?? []) {
+    for (const item of relations.labelledWith(label)) {
+      if (item.id === focal.id || shown.has(item.id) || !isActive(item.status)) continue;
+      shared.set(item, (shared.get(item) ?? 0) + 1);
+    }
+  }
+  return [...shared]
+    .sort(([a, na], [b, nb]) => nb - na || (a.updated_at < b.updated_at ? 1 : -1))
+    .slice(0, SAME_LABELS_LIMIT)
+    .map(([item]) => item);
 }
 
 function trimBody(item: Item): Item {

@@ -1,10 +1,13 @@
 import { ACTIVE_STATUSES, type EntityType, type Item, type Status } from '@backlog-mcp/shared';
+import { hasAllLabels } from './labels.js';
 
 export interface ListFilter {
   status?: Status[];
   type?: EntityType;
   epic_id?: string;
   parent_id?: string;
+  /** All of these labels (normalised); an item with fewer does not match. */
+  labels?: string[];
   query?: string;
   /** IDs the search matched for `query`; set by the core, never by callers. */
   matchedIds?: ReadonlySet<string>;
@@ -25,6 +28,7 @@ function haystack(item: Item): string {
       item.id,
       item.title,
       item.description,
+      ...(item.labels ?? []),
       ...(item.evidence ?? []),
       ...(item.blocked_reason ?? []),
       ...(item.references ?? []).flatMap((r) => [r.url, r.title ?? '']),
@@ -39,6 +43,7 @@ function haystack(item: Item): string {
 function inScope(item: Item, filter: ListFilter, words: readonly string[]): boolean {
   if (filter.epic_id && item.epic_id !== filter.epic_id) return false;
   if (filter.parent_id && item.parent_id !== filter.parent_id) return false;
+  if (filter.labels?.length && !hasAllLabels(item, filter.labels)) return false;
   if (words.length > 0 && !filter.matchedIds?.has(item.id)) {
     // The search's hits, plus exact substrings: "auth" or a URL fragment still match literally.
     const text = haystack(item);

@@ -16,6 +16,8 @@ export interface Relations {
   referrersOf(id: string): readonly Item[];
   /** Items whose blocked_by names the key: what waits on it. */
   dependentsOf(id: string): readonly Item[];
+  /** Items carrying the label. */
+  labelledWith(label: string): readonly Item[];
 }
 
 const cache = new WeakMap<Snapshot, Relations>();
@@ -33,6 +35,7 @@ function buildRelations(items: readonly Item[]): Relations {
   const children = new Map<string, Item[]>();
   const referrers = new Map<string, Item[]>();
   const dependents = new Map<string, Item[]>();
+  const labelled = new Map<string, Item[]>();
   const add = (map: Map<string, Item[]>, key: string, item: Item) => {
     const list = map.get(key);
     if (list) list.push(item);
@@ -44,10 +47,12 @@ function buildRelations(items: readonly Item[]): Relations {
     const named = new Set((item.references ?? []).flatMap((ref) => idsInText(ref.url)));
     for (const id of named) if (id !== item.id) add(referrers, id, item);
     for (const id of item.blocked_by ?? []) add(dependents, id, item);
+    for (const label of item.labels ?? []) add(labelled, label, item);
   }
   return {
     childrenOf: (id) => children.get(id) ?? [],
     referrersOf: (id) => referrers.get(id) ?? [],
     dependentsOf: (id) => dependents.get(id) ?? [],
+    labelledWith: (label) => labelled.get(label) ?? [],
   };
 }

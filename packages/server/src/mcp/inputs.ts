@@ -1,4 +1,4 @@
-import { ENTITY_TYPES, PRIORITIES, STATUSES } from '@backlog-mcp/shared';
+import { ENTITY_TYPES, LABEL_LIMITS, PRIORITIES, STATUSES } from '@backlog-mcp/shared';
 import { z } from 'zod';
 import { LIMITS } from '../core/limits.js';
 
@@ -90,3 +90,4 @@ export const References = () =>
   listOf(jsonish(Reference())).describe('[{url, title?}]; url may be mcp://backlog/tasks/ID.md');
 export const Query = () => capped(LIMITS.queryLength);
 export const Ids = () => listOf(Id());
+export const Labels = () => listOf(capped(LABEL_LIMITS.length), LABEL_LIMITS.perItem);

@@ -4,9 +4,11 @@ import type { ActivityEntry } from '../core/activity.js';
 /** Concise text renderings: what a model reads when its client ignores structuredContent. */
 export function stubLine(stub: ItemStub): string {
   const where = [stub.epic_id && `epic ${stub.epic_id}`, stub.parent_id && `in ${stub.parent_id}`].filter(Boolean);
-  const extra = [stub.priority && `${stub.priority} priority`, stub.assignee && `held by ${stub.assignee}`].filter(
-    Boolean,
-  );
+  const extra = [
+    stub.priority && `${stub.priority} priority`,
+    stub.labels?.length && `labels ${stub.labels.join(', ')}`,
+    stub.assignee && stub.lease_until && `held by ${stub.assignee}`,
+  ].filter(Boolean);
   const notes = [...where, ...extra];
   return `${stub.id} [${stub.status}] ${stub.title}${notes.length ? ` (${notes.join(', ')})` : ''}`;
 }
@@ -18,6 +20,7 @@ export function refLine(ref: ItemRef): string {
 export function itemText(item: Item & { waits_on?: ItemRef[]; blocking?: ItemRef[] }): string {
   const lines = [`${item.id} [${item.status}] ${item.type}: ${item.title} (v${item.version})`];
   if (item.priority) lines.push(`priority: ${item.priority}`);
+  if (item.labels?.length) lines.push(`labels: ${item.labels.join(', ')}`);
   if (item.assignee) lines.push(`assignee: ${item.assignee}${item.lease_until ? ` until ${item.lease_until}` : ''}`);
   for (const ref of item.waits_on ?? []) lines.push(`waits on: ${refLine(ref)}`);
   for (const ref of item.blocking ?? []) lines.push(`blocking: ${refLine(ref)}`);

@@ -1,6 +1,7 @@
 import type { Item, ItemStub } from '@backlog-mcp/shared';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walkEveryField, walkedFields } from '../support/field-walk.js';
 import { call, callError } from '../support/servers.js';
 import { connectMcp, SECRETS, startWorker, type WorkerHarness } from './support/worker.js';
 
@@ -250,6 +251,21 @@ describe('the Worker in workerd: MCP tools on D1', () => {
       expect(new Set(ids).size).toBe(9);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+  it('sets and clears every field that create and update take, and guards a claim from other sessions', async () => {
+    const walked = await walkEveryField(client);
+    expect(walked).toEqual(walkedFields().filter((field) => field !== 'source_path'));
+    const { id } = await create({ title: 'held on the Worker' });
+    const claimed = await call<{ item: Item }>(client, 'backlog_update', { id, claim: true });
+    const other = await connectMcp(w.url, SECRETS.API_KEY, 'agent-two');
+    try {
+      const refused = await callError(other, 'backlog_update', { id, status: 'done' });
+      expect(refused).toContain(`is held by ${claimed.item.assignee} until`);
+      const done = await call<{ item: Item }>(client, 'backlog_update', { id, status: 'done' });
+      expect(done.item.assignee).toBeUndefined();
+    } finally {
+      await other.close();
     }
   });
 });

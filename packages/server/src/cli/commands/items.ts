@@ -10,6 +10,7 @@ import { createMcpServer } from '../../mcp/server.js';
 import { openNodeBacklog } from '../../node/open-backlog.js';
 import { VERSION } from '../../version.js';
 import { EXIT, probe, targetOf } from '../daemon.js';
+import { cliIdentity } from '../identity.js';
 
 /** How a flag's text becomes the tool argument. */
 type Kind = 'string' | 'int' | 'bool' | 'false' | 'list' | 'lines' | 'references';
@@ -47,6 +48,7 @@ export const ITEMS: Record<string, ItemCommand> = {
       { arg: 'type', kind: 'string', help: `one type (${TYPE_HELP})` },
       { arg: 'epic_id', kind: 'string', help: 'items of this epic' },
       { arg: 'parent_id', kind: 'string', help: 'children of this item' },
+      { arg: 'labels', kind: 'list', help: 'items carrying all of these labels, comma-separated' },
       { arg: 'query', kind: 'string', help: 'words the title or description must contain' },
       { arg: 'counts', kind: 'bool', help: 'also count items per status and type' },
       { arg: 'limit', kind: 'int', help: 'at most this many items' },
@@ -95,6 +97,7 @@ export const ITEMS: Record<string, ItemCommand> = {
       { arg: 'parent_id', kind: 'string', help: 'its parent item' },
       { arg: 'blocked_by', kind: 'list', help: 'IDs that must be done first, comma-separated' },
       { arg: 'priority', kind: 'string', help: PRIORITY_HELP },
+      { arg: 'labels', kind: 'list', help: 'labels, comma-separated' },
       { arg: 'due_date', kind: 'string', help: 'YYYY-MM-DD' },
       { arg: 'references', kind: 'references', help: 'links: URLs comma-separated, or JSON [{"url","title"}]' },
       { arg: 'source_path', kind: 'string', help: 'a local text file whose content becomes the description' },
@@ -107,7 +110,8 @@ export const ITEMS: Record<string, ItemCommand> = {
     flags: [
       { arg: 'claim', kind: 'bool', help: 'take the item: in_progress, leased to you for 30 min' },
       { arg: 'claim', flag: 'release', kind: 'false', help: 'release your claim (claim=false)' },
-      { arg: 'agent', kind: 'string', help: 'claimant name (default: backlog-mcp-cli)' },
+      { arg: 'agent', kind: 'string', help: 'who you are (default: BACKLOG_ACTOR_NAME, else user@host)' },
+      { arg: 'force', kind: 'bool', help: "override another agent's running claim (journaled)" },
       { arg: 'if_version', kind: 'int', help: 'fail instead of overwriting a newer version' },
       { arg: 'title', kind: 'string', help: 'new title' },
       { arg: 'description', kind: 'string', help: 'new Markdown body; "-" reads it from stdin' },
@@ -118,8 +122,12 @@ export const ITEMS: Record<string, ItemCommand> = {
       { arg: 'evidence', kind: 'lines', help: 'proof of the work done (repeat the flag for several)' },
       { arg: 'blocked_by', kind: 'list', help: 'IDs that must be done first, comma-separated' },
       { arg: 'priority', kind: 'string', help: PRIORITY_HELP },
+      { arg: 'labels', kind: 'list', help: 'replace the labels, comma-separated' },
+      { arg: 'add_labels', kind: 'list', help: 'add labels, comma-separated' },
+      { arg: 'remove_labels', kind: 'list', help: 'remove labels, comma-separated' },
       { arg: 'references', kind: 'references', help: 'links: URLs comma-separated, or JSON [{"url","title"}]' },
       { arg: 'due_date', kind: 'string', help: 'YYYY-MM-DD' },
+      { arg: 'source_path', kind: 'string', help: 'a local text file whose content becomes the description' },
     ],
     clearable: [
       'description',
@@ -129,6 +137,7 @@ export const ITEMS: Record<string, ItemCommand> = {
       'evidence',
       'blocked_by',
       'priority',
+      'labels',
       'references',
       'due_date',
     ],
@@ -267,7 +276,8 @@ interface Connection {
 
 /** The running server when one answers, otherwise the files directly: both paths run the same tools. */
 async function connect(config: Config): Promise<Connection> {
-  const client = new Client({ name: 'backlog-mcp-cli', version: VERSION });
+  // Named after the person, so the journal says who acted, on the server and in-process alike.
+  const client = new Client({ name: cliIdentity(config), version: VERSION });
   const target = targetOf(config);
   if ((await probe(target)).state === 'running') {
     const transport = new StreamableHTTPClientTransport(new URL(`${target.base}/mcp`));
@@ -320,6 +330,8 @@ export async function runItemCommand(command: string, argv: string[], config: Co
     }
     throw error;
   }
+  // Every update names its agent: the claim guard compares it with the holder on each call.
+  if (spec.tool === 'backlog_update' && request.args.agent === undefined) request.args.agent = cliIdentity(config);
   const connection = await connect(config);
   try {
     const result = (await connection.client.callTool({ name: spec.tool, arguments: request.args })) as CallToolResult;

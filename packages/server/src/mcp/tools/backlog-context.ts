@@ -9,7 +9,7 @@ export const backlogContext = defineTool({
   name: 'backlog_context',
   title: 'Context of an item',
   description:
-    'One call before working on an item: parent, epic, children, siblings, dependencies, references both ways, ' +
+    'One call before working on an item: parent, epic, children, siblings (and items sharing labels), dependencies, references both ways, ' +
     'activity, related items. task_id, or query to find it. depth=2: grandparents/grandchildren. ' +
     'include_content: whole neighbours.',
   input: z
@@ -36,6 +36,7 @@ export const backlogContext = defineTool({
       ...section('children', context.children),
       ...section('descendants', context.descendants),
       ...section('siblings', context.siblings),
+      ...section('same labels', context.same_labels),
       ...section('waits on', context.waits_on),
       ...section('blocking', context.blocking),
       ...(context.references.length

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Description, Id, Ids, IsoDate, Priority, References, Title, Type } from '../inputs.js';
+import { Description, Id, Ids, IsoDate, Labels, Priority, References, Title, Type } from '../inputs.js';
 import { CreateOutput } from '../outputs.js';
 import { defineTool } from '../tool.js';
 
@@ -19,6 +19,7 @@ export const backlogCreate = defineTool({
       parent_id: Id().optional(),
       blocked_by: Ids().optional(),
       priority: Priority().optional(),
+      labels: Labels().optional(),
       due_date: IsoDate().optional(),
       references: References().optional(),
       source_path: z.string().min(1).optional(),

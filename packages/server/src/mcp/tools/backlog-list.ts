@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../../core/limits.js';
-import { bounded, Id, listOf, Query, Status, Type } from '../inputs.js';
+import { bounded, Id, Labels, listOf, Query, Status, Type } from '../inputs.js';
 import { ListOutput } from '../outputs.js';
 import { stubLine } from '../render.js';
 import { defineTool } from '../tool.js';
@@ -9,8 +9,8 @@ export const backlogList = defineTool({
   name: 'backlog_list',
   title: 'List items',
   description:
-    'List items, newest first; default active (open, in_progress, blocked). ready=true: open, unclaimed, ' +
-    'blockers done — pick work here, most important first. counts=true adds totals by status/type.',
+    'List items, newest first; default active (open, in_progress, blocked). ready=true: open unclaimed tasks ' +
+    'without open subtasks, blockers done — pick work here, most important first. counts=true adds totals by status/type.',
   input: z
     .object({
       ready: z.boolean().optional(),
@@ -18,6 +18,7 @@ export const backlogList = defineTool({
       type: Type().optional(),
       epic_id: Id().optional(),
       parent_id: Id().optional(),
+      labels: Labels().optional().describe('all of these'),
       query: Query().optional().describe('words in any field'),
       counts: z.boolean().optional(),
       limit: bounded(1, LIMITS.listLimitMax).optional().describe(`default ${LIMITS.listLimitDefault}`),

@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { Description, Id, Ids, IsoDate, listOf, Priority, References, Status, TextEntry, Title } from '../inputs.js';
+import {
+  Description,
+  Id,
+  Ids,
+  IsoDate,
+  Labels,
+  listOf,
+  Priority,
+  References,
+  Status,
+  TextEntry,
+  Title,
+} from '../inputs.js';
 import { UpdateOutput } from '../outputs.js';
 import { defineTool } from '../tool.js';
 
@@ -7,14 +19,16 @@ export const backlogUpdate = defineTool({
   name: 'backlog_update',
   title: 'Update an item',
   description:
-    'Change fields; null clears; lists replace. Workflow: claim=true (takes it: in_progress, leased to you 30 min, ' +
-    'fails if another agent holds it) → work → evidence + status=done. claim=false releases. ' +
-    'if_version: fail instead of overwriting a newer version.',
+    'Change fields; null clears; lists replace (add_labels/remove_labels edit). Workflow: claim=true (takes it: ' +
+    'in_progress, leased to you 30 min) → work → evidence + status=done (ends the claim). claim=false releases. ' +
+    "While another agent's lease runs only it may change status, claim or release; force=true overrides (journaled). " +
+    'agent: a stable name for you across sessions. if_version: fail instead of overwriting a newer version.',
   input: z
     .object({
       id: Id(),
       claim: z.boolean().optional(),
-      agent: capped40().optional().describe('claimant name; default: your client'),
+      agent: Id().optional().describe('your name as claimant; default: client#session'),
+      force: z.boolean().optional(),
       if_version: z.number().int().optional(),
       status: Status().optional(),
       title: Title().optional(),
@@ -23,10 +37,14 @@ export const backlogUpdate = defineTool({
       blocked_reason: listOf(TextEntry()).nullable().optional(),
       blocked_by: Ids().nullable().optional(),
       priority: Priority().nullable().optional(),
+      labels: Labels().nullable().optional(),
+      add_labels: Labels().optional(),
+      remove_labels: Labels().optional(),
       epic_id: Id().nullable().optional(),
       parent_id: Id().nullable().optional(),
       references: References().nullable().optional(),
       due_date: IsoDate().nullable().optional(),
+      source_path: z.string().min(1).optional(),
     })
     .strict(),
   output: UpdateOutput,
@@ -34,14 +52,10 @@ export const backlogUpdate = defineTool({
   async run(args, { backlog, actor }) {
     const { id, ...patch } = args;
     const { item, changed } = await backlog.update(id, patch, actor('backlog_update'));
-    const holder = item.assignee ? `; held by ${item.assignee} until ${item.lease_until}` : '';
+    const holder = item.assignee && item.lease_until ? `; held by ${item.assignee} until ${item.lease_until}` : '';
     const text = changed.length
       ? `Updated ${item.id} (v${item.version}): ${changed.join(', ')}${holder}`
       : `No change to ${item.id} (v${item.version})`;
     return { structured: { id: item.id, item, changed }, text };
   },
 });
-
-function capped40() {
-  return Id();
-}

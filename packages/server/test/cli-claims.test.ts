@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLI, type CliEnv, envFor, freePort, killServers, runCli, waitFor } from './support/cli.js';
+import { removeDir, tempDataDir } from './support/servers.js';
+
+let env: CliEnv;
+const children: ChildProcess[] = [];
+
+beforeEach(async () => {
+  env = { dataDir: await tempDataDir(), port: await freePort() };
+});
+
+afterEach(async () => {
+  const pids = children.splice(0).flatMap((child) => (child.pid && child.exitCode === null ? [child.pid] : []));
+  await killServers(env.dataDir, pids);
+  await removeDir(env.dataDir);
+});
+
+async function serve(): Promise<void> {
+  const child = spawn(process.execPath, [CLI, 'serve'], { env: envFor(env), stdio: 'ignore' });
+  children.push(child);
+  await waitFor(
+    () =>
+      child.exitCode !== null ||
+      fetch(`http://127.0.0.1:${env.port}/health`)
+        .then((r) => r.ok)
+        .catch(() => false),
+    60_000,
+    'the server',
+  );
+  if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`);
+}
+
+async function cli(args: string[], extra: Record<string, string> = {}) {
+  return runCli(args, { ...env, extra }, { timeoutMs: 60_000 });
+}
+
+async function itemFile(id: string): Promise<string> {
+  return readFile(join(env.dataDir, 'tasks', `${id}.md`), 'utf8');
+}
+
+describe.each(['in process', 'through the running server'])('claims and fields from the CLI, %s', (mode) => {
+  beforeEach(async () => {
+    if (mode !== 'in process') await serve();
+  });
+
+  it('releases a claim taken by an earlier command, under a stable name', async () => {
+    expect((await cli(['create', 'Claim me'])).code).toBe(0);
+    const claimed = await cli(['update', 'TASK-0001', '--claim', '--json']);
+    expect(claimed.code).toBe(0);
+    const holder = (JSON.parse(claimed.stdout) as { item: { assignee: string } }).item.assignee;
+    expect(holder).toMatch(/^[^#]+@[^#]+$/); // user@host, no per-call tag
+    const released = await cli(['update', 'TASK-0001', '--release']);
+    expect(released).toMatchObject({ code: 0 });
+    expect(await itemFile('TASK-0001')).not.toContain('assignee');
+    // BACKLOG_ACTOR_NAME names the CLI instead, and a claim under one name is guarded from another.
+    await cli(['update', 'TASK-0001', '--claim'], { BACKLOG_ACTOR_NAME: 'ci-bot' });
+    expect(await itemFile('TASK-0001')).toContain('assignee: ci-bot');
+    const refused = await cli(['update', 'TASK-0001', '--status', 'done']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/held by ci-bot until .*force=true/);
+    const finished = await cli(['update', 'TASK-0001', '--status', 'done'], { BACKLOG_ACTOR_NAME: 'ci-bot' });
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).not.toMatch(/undefined|held by/);
+  });
+
+  it('sets and clears priority, blocked_by and labels', async () => {
+    await cli(['create', 'Blocker']);
+    await cli(['create', 'Blocked', '--labels', 'UI,bug']);
+    const set = await cli(['update', 'TASK-0002', '--priority', 'high', '--blocked-by', 'TASK-0001', '--json']);
+    expect(set.code).toBe(0);
+    expect((JSON.parse(set.stdout) as { changed: string[] }).changed).toEqual(['priority', 'blocked_by']);
+    const labelled = await cli(['update', 'TASK-0002', '--add-labels', 'perf', '--remove-labels', 'bug']);
+    expect(labelled.stdout).toContain('labels');
+    expect(await itemFile('TASK-0002')).toMatch(/labels:\n {2}- ui\n {2}- perf\n/);
+    const listed = await cli(['list', '--labels', 'perf,ui']);
+    expect(listed.stdout).toContain('TASK-0002');
+    expect(listed.stdout).not.toContain('TASK-0001');
+    const cleared = await cli(['update', 'TASK-0002', '--clear', 'priority,blocked-by,labels', '--json']);
+    expect((JSON.parse(cleared.stdout) as { changed: string[] }).changed).toEqual(['priority', 'labels', 'blocked_by']);
+    expect(await itemFile('TASK-0002')).not.toMatch(/priority|blocked_by|labels/);
+  });
+});

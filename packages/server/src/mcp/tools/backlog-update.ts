@@ -19,15 +19,14 @@ export const backlogUpdate = defineTool({
   name: 'backlog_update',
   title: 'Update an item',
   description:
-    'Change fields; null clears; lists replace (add_labels/remove_labels edit). Workflow: claim=true (takes it: ' +
-    'in_progress, leased to you 30 min) → work → evidence + status=done (ends the claim). claim=false releases. ' +
-    "While another agent's lease runs only it may change status, claim or release; force=true overrides (journaled). " +
-    'agent: a stable name for you across sessions. if_version: fail instead of overwriting a newer version.',
+    'Change fields; null clears; lists replace; add_labels/remove_labels edit. claim=true: in_progress, ' +
+    '30-min lease → evidence + status=done ends it; claim=false releases. Only the holder may change status ' +
+    'or claim; force=true overrides (journaled). agent: a stable name for you. if_version: fail if changed.',
   input: z
     .object({
       id: Id(),
       claim: z.boolean().optional(),
-      agent: Id().optional().describe('your name as claimant; default: client#session'),
+      agent: Id().optional().describe('default: client#session'),
       force: z.boolean().optional(),
       if_version: z.number().int().optional(),
       status: Status().optional(),

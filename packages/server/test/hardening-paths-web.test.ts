@@ -55,7 +55,8 @@ describe('paths and hostile web pages', () => {
     expect(await readFile(join(outside, 'TASK-0009.md'), 'utf8')).toBe(OUTSIDE_ITEM);
   }
 
-  const TRICKS = [
+  // A function: `outside` is only known once beforeAll ran (a constant here said file://undefined).
+  const tricks = (): string[] => [
     'mcp://backlog/resources/../tasks/TASK-0001.md',
     'mcp://backlog/resources/..%2ftasks%2fTASK-0001.md',
     'mcp://backlog/resources/%2e%2e/%2e%2e/etc/passwd',
@@ -81,7 +82,7 @@ describe('paths and hostile web pages', () => {
   ];
 
   it('write_resource refuses every path trick and symlink, naming uri, and writes nothing outside', async () => {
-    for (const uri of TRICKS) {
+    for (const uri of tricks()) {
       const result = (await client.callTool({
         name: 'write_resource',
         arguments: { uri, operation: { type: 'append', new_str: 'pwned' } },
@@ -93,7 +94,7 @@ describe('paths and hostile web pages', () => {
   });
 
   it('resources/read never returns a byte from outside the data folder', async () => {
-    for (const uri of TRICKS) {
+    for (const uri of tricks()) {
       const text = await client.readResource({ uri }).then(
         (r) => JSON.stringify(r),
         (e: unknown) => String(e),
@@ -257,7 +258,7 @@ describe('paths and hostile web pages', () => {
 
     it('cannot stop the server: /shutdown needs the owner-only token', async () => {
       for (const headers of [
-        {},
+        {} as Record<string, string>,
         { 'x-backlog-token': '' },
         { 'x-backlog-token': 'guess' },
         { 'content-type': 'text/plain' },

@@ -248,7 +248,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the eight tools over %s', (kind
     const after = await call<{ items: Item[] }>(h.client, 'backlog_get', { id: 'TASK-0001' });
     expect(after.items[0]?.description).toBe('# Bug\nLogin fails after a `$&` timeout.\nMore detail.\n');
     expect(after.items[0]?.title).toBe(before.items[0]?.title);
-    expect(after.items[0]?.updated_at > (before.items[0]?.updated_at ?? '')).toBe(true);
+    expect((after.items[0]?.updated_at ?? '') > (before.items[0]?.updated_at ?? '')).toBe(true);
 
     const attack = await call(h.client, 'write_resource', {
       uri,

@@ -60,6 +60,22 @@ describe('text index', () => {
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
   });
 
+  it('says whether some visible match contains every query word itself', () => {
+    const index = new TextIndex();
+    index.rebuild([
+      item('TASK-0001', 'Retry webhook deliveries', 'with backoff'),
+      item('TASK-0002', 'Kubernetes upgrade', 'webhooks for the cluster'),
+    ]);
+    expect(index.search('retry webhook', { limit: 5 }).complete).toBe(true);
+    // Only one item has both words: hidden by the filter, the query is no longer answered by its words.
+    expect(index.search('retry webhook', { limit: 5, filter: (id) => id !== 'TASK-0001' }).complete).toBe(false);
+    expect(index.search('retry kubernetes', { limit: 5 }).complete).toBe(false);
+    // A typo or a prefix stand-in is a match, but not the word itself.
+    expect(index.search('kubernetse', { limit: 5 }).total).toBe(1);
+    expect(index.search('kubernetse', { limit: 5 }).complete).toBe(false);
+    expect(index.search('kubern', { limit: 5 }).complete).toBe(false);
+  });
+
   it('gives the same ranking after thousands of updates (compaction) as a fresh build', () => {
     const words = 'alpha beta gamma delta epsilon zeta theta kappa lambda sigma'.split(' ');
     const make = (n: number, round: number) =>

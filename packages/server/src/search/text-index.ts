@@ -42,13 +42,20 @@ function fieldTexts(item: Item): string[] {
 /** What a text search returns: `has` answers for this search only (a later one replaces it). */
 export interface TextResults extends SearchResults {
   has(id: string): boolean;
+  /**
+   * Some match (that passed the filter) contains every word of the query as such, not only
+   * through a prefix or typo stand-in: the query is a keyword query this backlog can answer.
+   */
+  complete: boolean;
 }
 
-const NO_MATCHES: TextResults = { hits: [], total: 0, has: () => false };
+const NO_MATCHES: TextResults = { hits: [], total: 0, has: () => false, complete: false };
 
 interface Expansion {
   term: number;
   weight: number;
+  /** The query word itself, not a prefix or typo stand-in. */
+  exact: boolean;
 }
 
 /**
@@ -81,6 +88,8 @@ export class TextIndex {
   private scores = new Float64Array(0);
   private termMasks = new Uint32Array(0);
   private fieldMasks = new Uint8Array(0);
+  /** Query words each slot contains exactly (not through a prefix or typo expansion). */
+  private exactMasks = new Uint32Array(0);
   /** The search (by generation) each slot last matched in: answers "did this ID match?" after ranking. */
   private matchedIn = new Uint32Array(0);
   private generation = 0;
@@ -241,13 +250,13 @@ export class TextIndex {
   private expand(term: string, loose: boolean): Expansion[] {
     const out: Expansion[] = [];
     const exact = this.dictionary.idOf(term);
-    if (exact !== undefined) out.push({ term: exact, weight: 1 });
+    if (exact !== undefined) out.push({ term: exact, weight: 1, exact: true });
     if (!loose) return out;
     const seen = new Set<number>();
     if (term.length > 3) {
       for (const { id, extra } of this.dictionary.withPrefix(term)) {
         const length = term.length + extra;
-        out.push({ term: id, weight: (PREFIX_WEIGHT * length) / (length + 0.3 * extra) });
+        out.push({ term: id, weight: (PREFIX_WEIGHT * length) / (length + 0.3 * extra), exact: false });
         seen.add(id);
       }
     }
@@ -255,7 +264,7 @@ export class TextIndex {
       for (const { id, distance } of this.dictionary.near(term, Math.round(term.length * FUZZY_SHARE))) {
         if (seen.has(id)) continue;
         const length = this.dictionary.term(id).length;
-        out.push({ term: id, weight: (FUZZY_WEIGHT * length) / (length + distance) });
+        out.push({ term: id, weight: (FUZZY_WEIGHT * length) / (length + distance), exact: false });
       }
     }
     return out;
@@ -267,15 +276,20 @@ export class TextIndex {
     this.ensureScratch();
     const touched: number[] = [];
     terms.forEach((term, q) => {
-      for (const { term: id, weight } of this.expand(term, loose)) this.accumulate(id, weight, 1 << q, touched);
+      for (const { term: id, weight, exact } of this.expand(term, loose)) {
+        this.accumulate(id, weight, 1 << q, touched, exact);
+      }
     });
     const best = new TopK(options.limit);
     const generation = ++this.generation;
+    const allTerms = 2 ** terms.length - 1; // as a Uint32Array reads the mask back
     let total = 0;
+    let complete = false;
     for (const slot of touched) {
       if (options.filter && !options.filter(this.slotIds[slot] as string)) continue;
       total++;
       this.matchedIn[slot] = generation;
+      if (this.exactMasks[slot] === allTerms) complete = true;
       // Documents matching more of the query words rank higher (a coordination factor).
       const score = (this.scores[slot] as number) * bitCount(this.termMasks[slot] as number);
       if (score > best.threshold) best.offer(slot, score);
@@ -285,12 +299,13 @@ export class TextIndex {
       this.scores[slot] = 0;
       this.termMasks[slot] = 0;
       this.fieldMasks[slot] = 0;
+      this.exactMasks[slot] = 0;
     }
     const has = (id: string): boolean => {
       const slot = this.slotOf.get(id);
       return slot !== undefined && this.matchedIn[slot] === generation;
     };
-    return { hits, total, has };
+    return { hits, total, has, complete };
   }
 
   private ensureScratch(): void {
@@ -299,11 +314,12 @@ export class TextIndex {
     this.scores = new Float64Array(capacity);
     this.termMasks = new Uint32Array(capacity);
     this.fieldMasks = new Uint8Array(capacity);
+    this.exactMasks = new Uint32Array(capacity);
     this.matchedIn = new Uint32Array(capacity);
   }
 
   /** Adds one term's BM25 contribution to every live document containing it. */
-  private accumulate(term: number, weight: number, bit: number, touched: number[]): void {
+  private accumulate(term: number, weight: number, bit: number, touched: number[], exact: boolean): void {
     const list = this.lists[term];
     const frequency = this.documentFrequency[term] ?? 0;
     if (!list || frequency === 0) return;
@@ -328,6 +344,7 @@ export class TextIndex {
       (this.scores[slot] as number) += weight * idf * score;
       (this.termMasks[slot] as number) |= bit;
       (this.fieldMasks[slot] as number) |= fields;
+      if (exact) (this.exactMasks[slot] as number) |= bit;
     }
   }
 

@@ -1,6 +1,7 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Item } from '@backlog-mcp/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Backlog } from '../src/core/backlog.js';
 import { processTerm, tokenize } from '../src/search/analyze.js';
 import { loadDefaultEmbedder } from '../src/search/embedder/load-node.js';
@@ -290,5 +291,76 @@ describe('keyword queries through the Backlog, with the shipped embedder', () =>
     const result = await backlog.search({ query: 'login is broken', limit: 5 });
     expect(result.results[0]).toMatchObject({ title: 'Fix authentication flow', matched_fields: ['semantic'] });
     expect(result.total).toBeGreaterThan(0);
+  });
+});
+
+describe('labels', () => {
+  const labelled = (labels?: string[]) =>
+    item('TASK-0001', 'Rework the settings page layout', 'Group the options into tabs; keep the save button in view.', {
+      ...(labels ? { labels } : {}),
+    });
+  // Mentions the word once, deep in a long body.
+  const mention = item(
+    'TASK-0002',
+    'Quarterly infrastructure review',
+    `${'Review the database replicas, the queue workers and the nightly backup jobs before the audit. '.repeat(6)}` +
+      'One of the dashboards lives in the frontend repository.',
+  );
+  const others = [
+    item('TASK-0003', 'Rotate the API signing keys', 'Without downtime for partners.'),
+    item('TASK-0004', 'Export invoices as CSV', 'Finance downloads them monthly.'),
+  ];
+
+  it('finds an item by a label its text never says, above a passing mention, and drops it when the label goes', async () => {
+    const search = new HybridSearchIndex({ embedder: loadDefaultEmbedder() });
+    await search.rebuild([labelled(['frontend', 'ux']), mention, ...others]);
+    const found = await search.search('frontend', { limit: 10 });
+    expect(found.hits.map((hit) => hit.id)).toEqual(['TASK-0001', 'TASK-0002']);
+    expect(found.hits[0]?.matched_fields).toContain('labels');
+    expect(found.total).toBe(2);
+    await search.upsert(labelled());
+    const after = await search.search('frontend', { limit: 10 });
+    expect(after.hits.map((hit) => hit.id)).toEqual(['TASK-0002']);
+    expect(after.total).toBe(1);
+  });
+
+  it('reads labels from the Markdown files and follows an edit that removes them', async () => {
+    const dir = await tempDataDir();
+    const file = (labels: string) =>
+      `---\nid: TASK-0001\ntitle: Rework the settings page layout\nstatus: open\ntype: task\n${labels}` +
+      'created_at: 2026-01-01T00:00:00.000Z\nupdated_at: 2026-01-01T00:00:00.000Z\n---\nGroup the options into tabs.\n';
+    const path = join(dir, 'tasks', 'TASK-0001.md');
+    const first = await MarkdownStore.open({ dataDir: dir, log: () => {} });
+    first.close(); // lays out the folders
+    await writeFile(path, file('labels:\n  - Frontend\n'));
+    const store = await MarkdownStore.open({ dataDir: dir, log: () => {}, watch: true });
+    try {
+      const backlog = new Backlog({
+        store,
+        search: new HybridSearchIndex({ embedder: loadDefaultEmbedder() }),
+        journal: await JsonlJournal.open(join(dir, '.state', 'activity.jsonl'), () => {}),
+      });
+      await backlog.start();
+      const found = await backlog.search({ query: 'frontend' });
+      expect(found.results.map((entry) => entry.id)).toEqual(['TASK-0001']);
+      expect(found.results[0]?.matched_fields).toContain('labels');
+      expect((await backlog.list({ query: 'frontend' })).items.map((stub) => stub.id)).toEqual(['TASK-0001']);
+      await writeFile(path, file(''));
+      // No text match is left; the item may still be a semantic neighbour of the word, nothing more.
+      await vi.waitFor(
+        async () => {
+          const after = await backlog.search({ query: 'frontend' });
+          expect(after.results.flatMap((entry) => entry.matched_fields)).not.toContain('labels');
+        },
+        { timeout: 20_000, interval: 20 },
+      );
+      expect(
+        (await backlog.search({ query: 'frontend' })).results.every((e) => e.matched_fields[0] === 'semantic'),
+      ).toBe(true);
+      expect((await backlog.list({ query: 'frontend' })).items).toEqual([]);
+    } finally {
+      store.close();
+      await removeDir(dir);
+    }
   });
 });

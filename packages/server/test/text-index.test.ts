@@ -60,6 +60,23 @@ describe('text index', () => {
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
   });
 
+  it('indexes labels like a title and forgets a removed label', () => {
+    const index = new TextIndex();
+    const labelled = (labels?: string[]) =>
+      item('TASK-0001', 'Rework the settings page', 'Tabs and a visible save button.', labels ? { labels } : {});
+    index.rebuild([
+      item('TASK-0002', 'Infrastructure review', `${'replicas queues backups '.repeat(20)}and the frontend repo`),
+      labelled(['frontend', 'tech debt']),
+    ]);
+    const { hits } = index.search('frontend', { limit: 5 });
+    expect(ids(hits)).toEqual(['TASK-0001', 'TASK-0002']);
+    expect(hits[0]?.matched_fields).toEqual(['labels']);
+    expect(ids(index.search('debt', { limit: 5 }).hits)).toEqual(['TASK-0001']);
+    index.upsert(labelled());
+    expect(ids(index.search('frontend', { limit: 5 }).hits)).toEqual(['TASK-0002']);
+    expect(index.search('debt', { limit: 5 }).total).toBe(0);
+  });
+
   it('says whether some visible match contains every query word itself', () => {
     const index = new TextIndex();
     index.rebuild([

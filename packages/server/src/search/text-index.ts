@@ -5,15 +5,16 @@ import { TermDictionary } from './term-dictionary.js';
 import { TopK } from './top-k.js';
 
 /** Indexed fields, in the order of their bits in a packed term frequency. */
-const FIELDS = ['title', 'description', 'evidence', 'blocked_reason', 'references'] as const;
-const BOOST = [3, 1, 1.2, 1, 1] as const;
+const FIELDS = ['title', 'description', 'evidence', 'blocked_reason', 'references', 'labels'] as const;
+/** A label is a word someone chose to file the item under: it weighs like the title. */
+const BOOST = [3, 1, 1.2, 1, 1, 3] as const;
 const FIELD_COUNT = FIELDS.length;
 /** Field names for each field bit mask, shared by every hit (hits are read, never changed). */
 const FIELD_SETS = Array.from({ length: 1 << FIELD_COUNT }, (_, mask) =>
   Object.freeze(FIELDS.filter((_, f) => mask & (1 << f))),
 );
-/** Each field's term frequency takes 6 bits of one int32: five fields fit, and BM25 saturates long before 63. */
-const TF_BITS = 6;
+/** Each field's term frequency takes 5 bits of one int32: six fields fit, and BM25 saturates long before 31. */
+const TF_BITS = 5;
 const TF_MAX = (1 << TF_BITS) - 1;
 /** BM25+ parameters (k1, b, and the lower bound d for long fields). */
 const K1 = 1.2;
@@ -36,6 +37,7 @@ function fieldTexts(item: Item): string[] {
     (item.evidence ?? []).join('\n'),
     (item.blocked_reason ?? []).join('\n'),
     (item.references ?? []).map((r) => `${r.title ?? ''} ${r.url}`).join('\n'),
+    (item.labels ?? []).join('\n'),
   ];
 }
 
@@ -59,8 +61,8 @@ interface Expansion {
 }
 
 /**
- * BM25 full-text search over title, body, evidence, blocked reasons and references, title
- * weighted higher, with prefix and typo matches. The ID is not a text field (boosting it made
+ * BM25 full-text search over title, body, evidence, blocked reasons, references and labels,
+ * title and labels weighted higher, with prefix and typo matches. The ID is not a text field (boosting it made
  * "task" match everything); ID intent is handled before text matching instead.
  *
  * Postings live in one Int32Array per term as (document slot, packed field frequencies) pairs,
@@ -333,8 +335,9 @@ export class TextIndex {
       const packed = list[i + 1] as number;
       let score = 0;
       let fields = 0;
-      for (let f = 0; f < FIELD_COUNT; f++) {
-        const tf = (packed >>> (f * TF_BITS)) & TF_MAX;
+      // Stop at the last field the term occurs in: most postings are body-only, so this is two steps, not six.
+      for (let f = 0, rest = packed; rest !== 0; f++, rest >>>= TF_BITS) {
+        const tf = rest & TF_MAX;
         if (tf === 0) continue;
         const length = this.lengths[slot * FIELD_COUNT + f] as number;
         score += (BOOST[f] as number) * (D + (tf * (K1 + 1)) / (tf + K1 * (1 - B) + (norms[f] as number) * length));

@@ -1,5 +1,8 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Item } from '@backlog-mcp/shared';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Backlog } from '../src/core/backlog.js';
 import { processTerm, tokenize } from '../src/search/analyze.js';
 import { loadDefaultEmbedder } from '../src/search/embedder/load-node.js';
 import { reciprocalRankFusion } from '../src/search/fusion.js';
@@ -7,6 +10,9 @@ import { HybridSearchIndex } from '../src/search/hybrid.js';
 import { idCandidates } from '../src/search/id-intent.js';
 import { MemoryVectorCache } from '../src/search/vector-cache.js';
 import { VectorIndex } from '../src/search/vector-index.js';
+import { JsonlJournal } from '../src/storage/journal-file.js';
+import { MarkdownStore } from '../src/storage/markdown/file-store.js';
+import { removeDir, tempDataDir } from './support/servers.js';
 
 let seq = 0;
 function item(id: string, title: string, description = '', extra: Partial<Item> = {}): Item {
@@ -206,5 +212,155 @@ describe('common words in large backlogs', () => {
     const both = await hybrid.search('deploy', { limit: 5 });
     expect(both.total).toBeGreaterThanOrEqual(150);
     expect(both.total).toBeLessThanOrEqual(450);
+  });
+});
+
+describe('keyword queries through the Backlog, with the shipped embedder', () => {
+  // Three items say "retry"; thirty do not, several of them about failures, queues and timeouts:
+  // the weak semantic neighbours a one-word query used to be padded with.
+  const withRetry = [
+    ['Retry failed webhook deliveries with backoff', 'Partners miss order events when their endpoint is down.'],
+    ['Payment capture gives up too early', 'The worker should retry a declined capture before failing the order.'],
+    ['Flaky upload test', 'The S3 client needs a retry budget in CI; one timeout fails the build.'],
+  ];
+  const without = [
+    ['Fix authentication flow', 'Users are logged out after the session token expires.'],
+    ['Reduce dashboard load time', 'The analytics page takes 9 seconds to render charts.'],
+    ['Add CSV export to invoices', 'Finance wants to download invoices as spreadsheets.'],
+    ['Update the quarterly sales chart colours', 'Marketing asked for the brand palette.'],
+    ['Dark mode for the settings page', 'Follow the system preference and remember the choice.'],
+    ['Rate limit the public API', 'Return 429 with a header saying when to come back.'],
+    ['Dead-letter queue for failed jobs', 'Jobs that fail five times move aside for a human to inspect.'],
+    ['Circuit breaker around the tax service', 'Stop calling it for a while when it keeps timing out.'],
+    ['Idempotency keys on POST /orders', 'A client that resends a request must not create two orders.'],
+    ['Alert when the error rate doubles', 'Page the on-call engineer through PagerDuty.'],
+    ['Connection pool exhausted under load', 'Postgres refuses new connections at peak lunch traffic.'],
+    ['Timeouts on the search endpoint', 'p99 latency crosses 5 seconds when the index rebuilds.'],
+    ['Upgrade Node to 22', 'Several dependencies dropped support for older runtimes.'],
+    ['Write the onboarding guide', 'New engineers need a page on local setup and conventions.'],
+    ['Translate the menu editor into Spanish', 'Strings live in the locale files.'],
+    ['Crash when opening a PDF attachment', 'The viewer throws on files larger than 20 MB.'],
+    ['Cache menu lookups in memory', 'An LRU cache in front of the database cuts reads by half.'],
+    ['Nightly database backup verification', "Restore last night's dump into a scratch instance."],
+    ['Email receipts after checkout', 'Send a receipt with the order lines and the tax breakdown.'],
+    ['Accessibility audit of the checkout form', 'Labels, focus order and contrast need fixing.'],
+    ['Split the monolith billing module', 'Invoices and subscriptions should be separate packages.'],
+    ['Log request IDs across services', 'Propagate the ID header so traces join up.'],
+    ['Push notifications arrive late on Android', 'Some vendors kill background services.'],
+    ['Sync contacts from the CRM every hour', 'The import job sometimes stops halfway and nobody notices.'],
+    ['Graceful shutdown for workers', 'Finish the current job before exiting on SIGTERM.'],
+    ['Handle network errors in the mobile app', 'Show an offline banner and try again when back online.'],
+    ['Resend the verification email', 'Users who lost the first email need a button to get another.'],
+    ['Reconnect the event stream after a drop', 'The viewer should reopen the connection on restart.'],
+    ['Release checklist for version 2.0', 'Changelog, migration notes and a rollback plan.'],
+    ['Image thumbnails are blurry', 'Generate them at twice the display size.'],
+  ];
+  const actor = { tool: 'test', name: 'tester' };
+  let dir: string;
+  let store: MarkdownStore;
+  let backlog: Backlog;
+
+  beforeAll(async () => {
+    dir = await tempDataDir();
+    store = await MarkdownStore.open({ dataDir: dir, log: () => {} });
+    backlog = new Backlog({
+      store,
+      search: new HybridSearchIndex({ embedder: loadDefaultEmbedder() }),
+      journal: await JsonlJournal.open(join(dir, '.state', 'activity.jsonl'), () => {}),
+    });
+    await backlog.start();
+    for (const [title, description] of [...withRetry, ...without]) {
+      await backlog.create({ title: title as string, description: description as string }, actor);
+    }
+  });
+  afterAll(async () => {
+    store?.close();
+    await removeDir(dir);
+  });
+
+  it('counts and shows only the items that contain the word', async () => {
+    const result = await backlog.search({ query: 'retry', limit: 50 });
+    expect(result.search_mode).toBe('hybrid');
+    const titles = result.results.map((entry) => entry.title);
+    expect(titles.sort()).toEqual(withRetry.map(([title]) => title).sort());
+    expect(result.total).toBe(3);
+    expect(result.results.every((entry) => !entry.matched_fields.includes('semantic'))).toBe(true);
+  });
+
+  it('still answers a paraphrase that shares no word with any item', async () => {
+    const result = await backlog.search({ query: 'login is broken', limit: 5 });
+    expect(result.results[0]).toMatchObject({ title: 'Fix authentication flow', matched_fields: ['semantic'] });
+    expect(result.total).toBeGreaterThan(0);
+  });
+});
+
+describe('labels', () => {
+  const labelled = (labels?: string[]) =>
+    item('TASK-0001', 'Rework the settings page layout', 'Group the options into tabs; keep the save button in view.', {
+      ...(labels ? { labels } : {}),
+    });
+  // Mentions the word once, deep in a long body.
+  const mention = item(
+    'TASK-0002',
+    'Quarterly infrastructure review',
+    `${'Review the database replicas, the queue workers and the nightly backup jobs before the audit. '.repeat(6)}` +
+      'One of the dashboards lives in the frontend repository.',
+  );
+  const others = [
+    item('TASK-0003', 'Rotate the API signing keys', 'Without downtime for partners.'),
+    item('TASK-0004', 'Export invoices as CSV', 'Finance downloads them monthly.'),
+  ];
+
+  it('finds an item by a label its text never says, above a passing mention, and drops it when the label goes', async () => {
+    const search = new HybridSearchIndex({ embedder: loadDefaultEmbedder() });
+    await search.rebuild([labelled(['frontend', 'ux']), mention, ...others]);
+    const found = await search.search('frontend', { limit: 10 });
+    expect(found.hits.map((hit) => hit.id)).toEqual(['TASK-0001', 'TASK-0002']);
+    expect(found.hits[0]?.matched_fields).toContain('labels');
+    expect(found.total).toBe(2);
+    await search.upsert(labelled());
+    const after = await search.search('frontend', { limit: 10 });
+    expect(after.hits.map((hit) => hit.id)).toEqual(['TASK-0002']);
+    expect(after.total).toBe(1);
+  });
+
+  it('reads labels from the Markdown files and follows an edit that removes them', async () => {
+    const dir = await tempDataDir();
+    const file = (labels: string) =>
+      `---\nid: TASK-0001\ntitle: Rework the settings page layout\nstatus: open\ntype: task\n${labels}` +
+      'created_at: 2026-01-01T00:00:00.000Z\nupdated_at: 2026-01-01T00:00:00.000Z\n---\nGroup the options into tabs.\n';
+    const path = join(dir, 'tasks', 'TASK-0001.md');
+    const first = await MarkdownStore.open({ dataDir: dir, log: () => {} });
+    first.close(); // lays out the folders
+    await writeFile(path, file('labels:\n  - Frontend\n'));
+    const store = await MarkdownStore.open({ dataDir: dir, log: () => {}, watch: true });
+    try {
+      const backlog = new Backlog({
+        store,
+        search: new HybridSearchIndex({ embedder: loadDefaultEmbedder() }),
+        journal: await JsonlJournal.open(join(dir, '.state', 'activity.jsonl'), () => {}),
+      });
+      await backlog.start();
+      const found = await backlog.search({ query: 'frontend' });
+      expect(found.results.map((entry) => entry.id)).toEqual(['TASK-0001']);
+      expect(found.results[0]?.matched_fields).toContain('labels');
+      expect((await backlog.list({ query: 'frontend' })).items.map((stub) => stub.id)).toEqual(['TASK-0001']);
+      await writeFile(path, file(''));
+      // No text match is left; the item may still be a semantic neighbour of the word, nothing more.
+      await vi.waitFor(
+        async () => {
+          const after = await backlog.search({ query: 'frontend' });
+          expect(after.results.flatMap((entry) => entry.matched_fields)).not.toContain('labels');
+        },
+        { timeout: 20_000, interval: 20 },
+      );
+      expect(
+        (await backlog.search({ query: 'frontend' })).results.every((e) => e.matched_fields[0] === 'semantic'),
+      ).toBe(true);
+      expect((await backlog.list({ query: 'frontend' })).items).toEqual([]);
+    } finally {
+      store.close();
+      await removeDir(dir);
+    }
   });
 });

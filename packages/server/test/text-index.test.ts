@@ -60,6 +60,39 @@ describe('text index', () => {
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
   });
 
+  it('indexes labels like a title and forgets a removed label', () => {
+    const index = new TextIndex();
+    const labelled = (labels?: string[]) =>
+      item('TASK-0001', 'Rework the settings page', 'Tabs and a visible save button.', labels ? { labels } : {});
+    index.rebuild([
+      item('TASK-0002', 'Infrastructure review', `${'replicas queues backups '.repeat(20)}and the frontend repo`),
+      labelled(['frontend', 'tech debt']),
+    ]);
+    const { hits } = index.search('frontend', { limit: 5 });
+    expect(ids(hits)).toEqual(['TASK-0001', 'TASK-0002']);
+    expect(hits[0]?.matched_fields).toEqual(['labels']);
+    expect(ids(index.search('debt', { limit: 5 }).hits)).toEqual(['TASK-0001']);
+    index.upsert(labelled());
+    expect(ids(index.search('frontend', { limit: 5 }).hits)).toEqual(['TASK-0002']);
+    expect(index.search('debt', { limit: 5 }).total).toBe(0);
+  });
+
+  it('says whether some visible match contains every query word itself', () => {
+    const index = new TextIndex();
+    index.rebuild([
+      item('TASK-0001', 'Retry webhook deliveries', 'with backoff'),
+      item('TASK-0002', 'Kubernetes upgrade', 'webhooks for the cluster'),
+    ]);
+    expect(index.search('retry webhook', { limit: 5 }).complete).toBe(true);
+    // Only one item has both words: hidden by the filter, the query is no longer answered by its words.
+    expect(index.search('retry webhook', { limit: 5, filter: (id) => id !== 'TASK-0001' }).complete).toBe(false);
+    expect(index.search('retry kubernetes', { limit: 5 }).complete).toBe(false);
+    // A typo or a prefix stand-in is a match, but not the word itself.
+    expect(index.search('kubernetse', { limit: 5 }).total).toBe(1);
+    expect(index.search('kubernetse', { limit: 5 }).complete).toBe(false);
+    expect(index.search('kubern', { limit: 5 }).complete).toBe(false);
+  });
+
   it('gives the same ranking after thousands of updates (compaction) as a fresh build', () => {
     const words = 'alpha beta gamma delta epsilon zeta theta kappa lambda sigma'.split(' ');
     const make = (n: number, round: number) =>

@@ -5,15 +5,16 @@ import { TermDictionary } from './term-dictionary.js';
 import { TopK } from './top-k.js';
 
 /** Indexed fields, in the order of their bits in a packed term frequency. */
-const FIELDS = ['title', 'description', 'evidence', 'blocked_reason', 'references'] as const;
-const BOOST = [3, 1, 1.2, 1, 1] as const;
+const FIELDS = ['title', 'description', 'evidence', 'blocked_reason', 'references', 'labels'] as const;
+/** A label is a word someone chose to file the item under: it weighs like the title. */
+const BOOST = [3, 1, 1.2, 1, 1, 3] as const;
 const FIELD_COUNT = FIELDS.length;
 /** Field names for each field bit mask, shared by every hit (hits are read, never changed). */
 const FIELD_SETS = Array.from({ length: 1 << FIELD_COUNT }, (_, mask) =>
   Object.freeze(FIELDS.filter((_, f) => mask & (1 << f))),
 );
-/** Each field's term frequency takes 6 bits of one int32: five fields fit, and BM25 saturates long before 63. */
-const TF_BITS = 6;
+/** Each field's term frequency takes 5 bits of one int32: six fields fit, and BM25 saturates long before 31. */
+const TF_BITS = 5;
 const TF_MAX = (1 << TF_BITS) - 1;
 /** BM25+ parameters (k1, b, and the lower bound d for long fields). */
 const K1 = 1.2;
@@ -36,24 +37,32 @@ function fieldTexts(item: Item): string[] {
     (item.evidence ?? []).join('\n'),
     (item.blocked_reason ?? []).join('\n'),
     (item.references ?? []).map((r) => `${r.title ?? ''} ${r.url}`).join('\n'),
+    (item.labels ?? []).join('\n'),
   ];
 }
 
 /** What a text search returns: `has` answers for this search only (a later one replaces it). */
 export interface TextResults extends SearchResults {
   has(id: string): boolean;
+  /**
+   * Some match (that passed the filter) contains every word of the query as such, not only
+   * through a prefix or typo stand-in: the query is a keyword query this backlog can answer.
+   */
+  complete: boolean;
 }
 
-const NO_MATCHES: TextResults = { hits: [], total: 0, has: () => false };
+const NO_MATCHES: TextResults = { hits: [], total: 0, has: () => false, complete: false };
 
 interface Expansion {
   term: number;
   weight: number;
+  /** The query word itself, not a prefix or typo stand-in. */
+  exact: boolean;
 }
 
 /**
- * BM25 full-text search over title, body, evidence, blocked reasons and references, title
- * weighted higher, with prefix and typo matches. The ID is not a text field (boosting it made
+ * BM25 full-text search over title, body, evidence, blocked reasons, references and labels,
+ * title and labels weighted higher, with prefix and typo matches. The ID is not a text field (boosting it made
  * "task" match everything); ID intent is handled before text matching instead.
  *
  * Postings live in one Int32Array per term as (document slot, packed field frequencies) pairs,
@@ -81,6 +90,8 @@ export class TextIndex {
   private scores = new Float64Array(0);
   private termMasks = new Uint32Array(0);
   private fieldMasks = new Uint8Array(0);
+  /** Query words each slot contains exactly (not through a prefix or typo expansion). */
+  private exactMasks = new Uint32Array(0);
   /** The search (by generation) each slot last matched in: answers "did this ID match?" after ranking. */
   private matchedIn = new Uint32Array(0);
   private generation = 0;
@@ -241,13 +252,13 @@ export class TextIndex {
   private expand(term: string, loose: boolean): Expansion[] {
     const out: Expansion[] = [];
     const exact = this.dictionary.idOf(term);
-    if (exact !== undefined) out.push({ term: exact, weight: 1 });
+    if (exact !== undefined) out.push({ term: exact, weight: 1, exact: true });
     if (!loose) return out;
     const seen = new Set<number>();
     if (term.length > 3) {
       for (const { id, extra } of this.dictionary.withPrefix(term)) {
         const length = term.length + extra;
-        out.push({ term: id, weight: (PREFIX_WEIGHT * length) / (length + 0.3 * extra) });
+        out.push({ term: id, weight: (PREFIX_WEIGHT * length) / (length + 0.3 * extra), exact: false });
         seen.add(id);
       }
     }
@@ -255,7 +266,7 @@ export class TextIndex {
       for (const { id, distance } of this.dictionary.near(term, Math.round(term.length * FUZZY_SHARE))) {
         if (seen.has(id)) continue;
         const length = this.dictionary.term(id).length;
-        out.push({ term: id, weight: (FUZZY_WEIGHT * length) / (length + distance) });
+        out.push({ term: id, weight: (FUZZY_WEIGHT * length) / (length + distance), exact: false });
       }
     }
     return out;
@@ -267,15 +278,20 @@ export class TextIndex {
     this.ensureScratch();
     const touched: number[] = [];
     terms.forEach((term, q) => {
-      for (const { term: id, weight } of this.expand(term, loose)) this.accumulate(id, weight, 1 << q, touched);
+      for (const { term: id, weight, exact } of this.expand(term, loose)) {
+        this.accumulate(id, weight, 1 << q, touched, exact);
+      }
     });
     const best = new TopK(options.limit);
     const generation = ++this.generation;
+    const allTerms = 2 ** terms.length - 1; // as a Uint32Array reads the mask back
     let total = 0;
+    let complete = false;
     for (const slot of touched) {
       if (options.filter && !options.filter(this.slotIds[slot] as string)) continue;
       total++;
       this.matchedIn[slot] = generation;
+      if (this.exactMasks[slot] === allTerms) complete = true;
       // Documents matching more of the query words rank higher (a coordination factor).
       const score = (this.scores[slot] as number) * bitCount(this.termMasks[slot] as number);
       if (score > best.threshold) best.offer(slot, score);
@@ -285,12 +301,13 @@ export class TextIndex {
       this.scores[slot] = 0;
       this.termMasks[slot] = 0;
       this.fieldMasks[slot] = 0;
+      this.exactMasks[slot] = 0;
     }
     const has = (id: string): boolean => {
       const slot = this.slotOf.get(id);
       return slot !== undefined && this.matchedIn[slot] === generation;
     };
-    return { hits, total, has };
+    return { hits, total, has, complete };
   }
 
   private ensureScratch(): void {
@@ -299,11 +316,12 @@ export class TextIndex {
     this.scores = new Float64Array(capacity);
     this.termMasks = new Uint32Array(capacity);
     this.fieldMasks = new Uint8Array(capacity);
+    this.exactMasks = new Uint32Array(capacity);
     this.matchedIn = new Uint32Array(capacity);
   }
 
   /** Adds one term's BM25 contribution to every live document containing it. */
-  private accumulate(term: number, weight: number, bit: number, touched: number[]): void {
+  private accumulate(term: number, weight: number, bit: number, touched: number[], exact: boolean): void {
     const list = this.lists[term];
     const frequency = this.documentFrequency[term] ?? 0;
     if (!list || frequency === 0) return;
@@ -317,8 +335,9 @@ export class TextIndex {
       const packed = list[i + 1] as number;
       let score = 0;
       let fields = 0;
-      for (let f = 0; f < FIELD_COUNT; f++) {
-        const tf = (packed >>> (f * TF_BITS)) & TF_MAX;
+      // Stop at the last field the term occurs in: most postings are body-only, so this is two steps, not six.
+      for (let f = 0, rest = packed; rest !== 0; f++, rest >>>= TF_BITS) {
+        const tf = rest & TF_MAX;
         if (tf === 0) continue;
         const length = this.lengths[slot * FIELD_COUNT + f] as number;
         score += (BOOST[f] as number) * (D + (tf * (K1 + 1)) / (tf + K1 * (1 - B) + (norms[f] as number) * length));
@@ -328,6 +347,7 @@ export class TextIndex {
       (this.scores[slot] as number) += weight * idf * score;
       (this.termMasks[slot] as number) |= bit;
       (this.fieldMasks[slot] as number) |= fields;
+      if (exact) (this.exactMasks[slot] as number) |= bit;
     }
   }
 

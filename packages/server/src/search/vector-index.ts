@@ -61,7 +61,7 @@ export class VectorIndex {
     minScore: number,
     filter?: (id: string) => boolean,
     /** Sees every row at or above `minScore` that passes the filter, not only the best `limit`. */
-    onMatch?: (id: string) => void,
+    onMatch?: (id: string, score: number) => void,
   ): Array<{ id: string; score: number }> {
     const top: Array<{ id: string; score: number }> = [];
     let floor = minScore;
@@ -70,7 +70,7 @@ export class VectorIndex {
       if (dot < (onMatch ? minScore : floor)) continue;
       const id = this.ids[row] as string;
       if (filter && !filter(id)) continue;
-      onMatch?.(id);
+      onMatch?.(id, dot);
       if (dot < floor) continue;
       insertSorted(top, { id, score: dot });
       if (top.length > limit) {

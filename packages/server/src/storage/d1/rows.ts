@@ -7,12 +7,17 @@ export interface ItemRow {
   data: string;
 }
 
-/** What the full-text index reads besides title and body: evidence, blocked reasons, references. */
+/**
+ * What the full-text index reads besides title and body: evidence, blocked reasons, references and
+ * labels (one per line, so a search can tell a label line from the rest). Labels share this column
+ * rather than getting their own, which would need a new FTS table and migration.
+ */
 export function searchText(item: Item): string {
   return [
     ...(item.evidence ?? []),
     ...(item.blocked_reason ?? []),
     ...(item.references ?? []).map((ref) => `${ref.title ?? ''} ${ref.url}`.trim()),
+    ...(item.labels ?? []),
   ].join('\n');
 }
 

@@ -7,7 +7,7 @@ import type { D1Database } from './d1-types.js';
 /** How many full-text candidates one query reads before the core's filter. */
 const CANDIDATES = 1000;
 const MAX_TERMS = 16;
-/** bm25 weights per column: title, body, evidence/blocked/references. */
+/** bm25 weights per column: title, body, search_text (evidence, blocked reasons, references, labels). */
 const BM25 = 'bm25(items_fts, 3.0, 1.0, 1.2)';
 
 interface FtsRow {
@@ -15,14 +15,13 @@ interface FtsRow {
   title: string;
   description: string;
   search_text: string;
+  /** The item's labels as a JSON array, or null. */
+  labels: string | null;
   rank: number;
 }
 
-const FIELDS = [
-  ['title', 'title'],
-  ['description', 'description'],
-  ['search_text', 'evidence'],
-] as const;
+/** The texts a hit's `matched_fields` are told from, in the order they are reported. */
+const FIELDS = ['title', 'description', 'evidence', 'labels'] as const;
 
 /** Lower-case, accent-free words of a query, stop words dropped. */
 function queryWords(query: string): string[] {
@@ -39,6 +38,18 @@ function fold(text: string): string {
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase();
+}
+
+/** Title, body, evidence (search_text without its label lines) and labels, folded, in FIELDS order. */
+function fieldTexts(row: FtsRow): string[] {
+  const labels = new Set<string>(row.labels ? (JSON.parse(row.labels) as string[]).map(fold) : []);
+  const lines = fold(row.search_text).split('\n');
+  return [
+    fold(row.title),
+    fold(row.description),
+    lines.filter((line) => !labels.has(line)).join('\n'),
+    [...labels].join('\n'),
+  ];
 }
 
 /**
@@ -91,7 +102,7 @@ export class D1SearchIndex implements SearchIndex {
     const { results } = await this.db
       .prepare(
         `SELECT items.id AS id, items.title AS title, items.description AS description,
-                items.search_text AS search_text, ${BM25} AS rank
+                items.search_text AS search_text, json_extract(items.data, '$.labels') AS labels, ${BM25} AS rank
          FROM items_fts JOIN items ON items.pk = items_fts.rowid
          WHERE items_fts MATCH ? ORDER BY rank LIMIT ?`,
       )
@@ -101,14 +112,14 @@ export class D1SearchIndex implements SearchIndex {
     const scored = results
       .filter((row) => !options.filter || options.filter(row.id))
       .map((row) => {
-        const texts = FIELDS.map(([column]) => fold(row[column]));
+        const texts = fieldTexts(row);
         const matched = new Set<string>();
         const terms: string[] = [];
         stems.forEach((stem, i) => {
           let hit = false;
           texts.forEach((text, f) => {
             if (text.includes(stem)) {
-              matched.add(FIELDS[f]?.[1] as string);
+              matched.add(FIELDS[f] as string);
               hit = true;
             }
           });

@@ -142,7 +142,9 @@ describe('encodeItem → decodeItem round trip', () => {
   });
 
   it('keeps unknown front matter keys through a round trip', () => {
-    const item = task({ extra: { severity: 'high', estimate: 3, labels: ['auth', 'bug'], owner: { name: 'Ada' } } });
+    const item = task({
+      extra: { severity: 'high', estimate: 3, components: ['auth', 'bug'], owner: { name: 'Ada' } },
+    });
     expect(roundTrip(item).extra).toEqual(item.extra);
   });
 
@@ -257,12 +259,20 @@ describe('decodeItem on hand-written files', () => {
   });
 
   it('preserves unknown keys in extra and writes them back', () => {
-    const text = '---\ntitle: x\nseverity: high\nestimate: 3\nlabels:\n  - a\n  - b\n---\nbody\n';
+    const text = '---\ntitle: x\nseverity: high\nestimate: 3\ncomponents:\n  - a\n  - b\n---\nbody\n';
     const item = decodeOk(text);
-    expect(item.extra).toEqual({ severity: 'high', estimate: 3, labels: ['a', 'b'] });
+    expect(item.extra).toEqual({ severity: 'high', estimate: 3, components: ['a', 'b'] });
     const again = decodeOk(encodeItem(item));
     expect(again.extra).toEqual(item.extra);
     expect(encodeItem(item)).toContain('severity: high');
+  });
+
+  it('reads hand-written labels as the labels field: trimmed, lower-case, unique, a single one as a list', () => {
+    const item = decodeOk('---\ntitle: x\nlabels:\n  - " UI "\n  - Bug\n  - ui\n  - "0123"\n---\n');
+    expect(item.labels).toEqual(['ui', 'bug', '0123']);
+    expect(item.extra).toBeUndefined();
+    expect(decodeOk('---\ntitle: x\nlabels: frontend\n---\n').labels).toEqual(['frontend']);
+    expect(encodeItem(item)).toContain('labels:\n  - ui\n  - bug\n  - "0123"\n');
   });
 
   it('reads CRLF files and keeps the body CRLF', () => {

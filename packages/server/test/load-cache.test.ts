@@ -15,7 +15,7 @@ const GOOD = (id: string, title: string) =>
 const FILES: Record<string, string> = {
   'TASK-0001.md': GOOD('TASK-0001', 'First one'),
   'TASK-0002.md': GOOD('TASK-0002', 'Second one'),
-  'TASK-0003.md': '---\ntitle: No dates here\nestimate: .inf\nlabels:\n  - ui\n  - "0123"\n---\nbody\n',
+  'TASK-0003.md': '---\ntitle: No dates here\nestimate: .inf\ncomponents:\n  - ui\n  - "0123"\n---\nbody\n',
   'EPIC-0001.md': '---\ntitle: An epic\ntype: epic\nversion: 7\n---\n',
 };
 
@@ -227,7 +227,8 @@ describe('the load cache', () => {
       updated_at: '2026-02-01T10:00:00.000Z',
       references: [{ url: 'https://example.com/a', title: 'A' }, { url: 'mcp://backlog/tasks/TASK-0001.md' }],
       blocked_by: ['TASK-0001'],
-      extra: { estimate: 3, labels: ['ui', '0123'] },
+      labels: ['ui', '0123'],
+      extra: { estimate: 3, components: ['ui', '0123'] },
     }));
     const known = await store.get('TASK-0002');
     if (!known) throw new Error('TASK-0002 should have loaded');

@@ -154,7 +154,7 @@ describe('the Markdown store', () => {
   it('keeps unknown front matter fields written by people or other tools', async () => {
     const text = GOOD('TASK-0001', 'Has extras').replace(
       'status: open\n',
-      'status: open\nestimate: 3\nlabels:\n  - ui\n',
+      'status: open\nestimate: 3\ncomponents:\n  - ui\n',
     );
     const dir = await dataDirWith({ 'TASK-0001.md': text });
     const client = await connectStdio(dir);
@@ -162,7 +162,7 @@ describe('the Markdown store', () => {
     await call(client, 'backlog_update', { id: 'TASK-0001', status: 'done' });
     const after = await readFile(join(dir, 'tasks', 'TASK-0001.md'), 'utf8');
     expect(after).toContain('status: done');
-    expect(after).toContain('estimate: 3\nlabels:\n  - ui\n');
+    expect(after).toContain('estimate: 3\ncomponents:\n  - ui\n');
     expect(after.endsWith('---\nBody of TASK-0001\n')).toBe(true);
   });
 

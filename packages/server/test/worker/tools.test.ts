@@ -191,23 +191,12 @@ describe('the Worker in workerd: MCP tools on D1', () => {
       title: 'Infrastructure review',
       description: `${'Replicas, queues and backups before the audit. '.repeat(8)}One dashboard lives in the frontend repo.`,
     });
-    // backlog_create takes no labels yet in this branch: set them in the row's data, as a Markdown
-    // import would, then let an ordinary update (a new title) rewrite the row and its indexed text.
-    const setLabels = async (labels: string[] | null, title: string) => {
-      await w.sql(
-        labels
-          ? "UPDATE items SET data = json_set(data, '$.labels', json(?)) WHERE id = ?"
-          : "UPDATE items SET data = json_remove(data, '$.labels') WHERE id = ?",
-        ...(labels ? [JSON.stringify(labels), labelled.id] : [labelled.id]),
-      );
-      await call(client, 'backlog_update', { id: labelled.id, title });
-    };
-    await setLabels(['frontend', 'ux'], 'Rework the settings page layout');
+    await call(client, 'backlog_update', { id: labelled.id, labels: ['Frontend', 'ux'] });
     const found = await search('frontend');
     expect(found.results.map((r) => r.id)).toEqual([labelled.id, mention.id]);
     expect(found.results[0]?.matched_fields).toEqual(['labels']);
     expect(found.results[1]?.matched_fields).toEqual(['description']);
-    await setLabels(null, 'Rework the settings layout');
+    await call(client, 'backlog_update', { id: labelled.id, labels: null });
     expect((await search('frontend')).results.map((r) => r.id)).toEqual([mention.id]);
     expect((await search('ux')).total).toBe(0);
   });

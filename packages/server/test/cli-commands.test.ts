@@ -251,6 +251,18 @@ describe('item commands', () => {
     expect((await runCli(['delete', taskId], env)).code).toBe(1);
   }
 
+  it('usage errors name the missing argument and the flag or command meant; exit 2', async () => {
+    const usage = (stderr: string) => ({ code: 2, stdout: '', stderr });
+    expect(await runCli(['get'], env)).toMatchObject(
+      usage('backlog-mcp get: Missing ID. Run "backlog-mcp get --help" for the options.\n'),
+    );
+    expect(await runCli(['list', '--stauts', 'open'], env)).toMatchObject(
+      usage('backlog-mcp list: Unknown option --stauts. Did you mean --status?\n'),
+    );
+    expect(await runCli(['lsit'], env)).toMatchObject(usage('Unknown command "lsit". Did you mean list?\n'));
+    expect(await runCli(['--stdoi'], env)).toMatchObject(usage('Unknown option "--stdoi". Did you mean --stdio?\n'));
+  });
+
   it('work on the files when no server runs', async () => {
     await exercise();
     expect(serverPid(env.dataDir)).toBeUndefined();

@@ -3,6 +3,7 @@ import { parseItemArgs } from '../src/cli/commands/items.js';
 import { isStrictlyNewer, parseVersion } from '../src/cli/semver.js';
 import { closest, editDistance } from '../src/cli/suggest.js';
 import { backoffDelay, DEFAULT_BACKOFF, Supervisor } from '../src/cli/supervisor.js';
+import { count } from '../src/mcp/render.js';
 
 describe('version comparison', () => {
   it('parses /version defensively: whitespace, JSON quotes, a leading v', () => {
@@ -145,5 +146,13 @@ describe('closest', () => {
     expect(closest('serach', ['list', 'get', 'search'])).toBe('search');
     expect(closest('zzz', ['list', 'get', 'search'])).toBeUndefined();
     expect(closest('--', ['--json'])).toBeUndefined();
+  });
+});
+
+describe('count', () => {
+  it('pairs a number with the singular only for one', () => {
+    expect([0, 1, 2].map((n) => count(n, 'item'))).toEqual(['0 items', '1 item', '2 items']);
+    expect(count(1, 'match', 'matches')).toBe('1 match');
+    expect(count(3, 'match', 'matches')).toBe('3 matches');
   });
 });

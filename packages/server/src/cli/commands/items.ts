@@ -308,7 +308,7 @@ async function connect(config: Config): Promise<Connection> {
     search: config.search,
     // Warnings (unreadable files...) matter to a person at a terminal; the routine index summary does not.
     log: (line) => {
-      if (!/^backlog: (indexed|loaded) \d+ items/.test(line)) process.stderr.write(`backlog-mcp: ${line}\n`);
+      if (!/^backlog: (indexed|loaded) \d+ items? /.test(line)) process.stderr.write(`backlog-mcp: ${line}\n`);
     },
   });
   const server = createMcpServer(node.backlog, {

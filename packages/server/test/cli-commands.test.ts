@@ -263,19 +263,17 @@ describe('item commands', () => {
     expect(await runCli(['--stdoi'], env)).toMatchObject(usage('Unknown option "--stdoi". Did you mean --stdio?\n'));
   });
 
-  it('counts read as English: 1 item, 1 match, 2 items', async () => {
+  it('counts read as English: 1 item, 1 match, 1 of 2 items', async () => {
     env.extra = { BACKLOG_SEARCH: 'text' }; // words are enough here; no model to load on every run
-    expect((await runCli(['list'], env)).stdout).toBe('0 items\n');
     await runCli(['create', 'Lonely', 'task'], env);
     const one = await runCli(['list'], env);
     expect(one.stdout.split('\n')[0]).toBe('1 item');
     expect(one.stderr).toBe(''); // nor "backlog: loaded 1 item": routine log lines stay quiet
     expect((await runCli(['search', 'lonely'], env)).stdout).toMatch(/^1 match \(/);
     await runCli(['create', 'Second', 'task'], env);
-    expect((await runCli(['list'], env)).stdout.split('\n')[0]).toBe('2 items');
     expect((await runCli(['list', '--limit', '1'], env)).stdout.split('\n')[0]).toBe('1 of 2 items');
     expect((await runCli(['search', 'task'], env)).stdout).toMatch(/^2 matches \(/);
-  });
+  }, 60_000);
 
   it('work on the files when no server runs', async () => {
     await exercise();

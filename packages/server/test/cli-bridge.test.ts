@@ -12,6 +12,7 @@ import {
   isAlive,
   killServers,
   median,
+  runCli,
   serverPid,
   serverProcesses,
   waitFor,
@@ -104,6 +105,74 @@ describe('the stdio bridge and its shared server', () => {
     child.stdin.end(); // the client goes away: the bridge exits, the server stays
     expect(await exited).toBe(0);
     expect(isAlive(pid as number)).toBe(true);
+  });
+
+  it('junk on stdin costs one short stderr line per line, and the session carries on', async () => {
+    // `echo hello | backlog-mcp`: one line about it, no validation dump.
+    const echoed = await runCli([], env, { input: 'hello\n' });
+    const pid = serverPid(env.dataDir);
+    if (pid) pids.add(pid);
+    expect(echoed.code).toBe(0);
+    expect(echoed.stderr).toContain(
+      'backlog-mcp: stdin: ignored a line that is not JSON (Unexpected token \'h\', "hello" is not valid JSON)\n',
+    );
+    expect(echoed.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(3); // started/reused, bridge, that line
+
+    const child = spawn(process.execPath, [CLI], { env: envFor(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const line = (text: string): void => {
+      child.stdin.write(`${text}\n`);
+    };
+    line('hello');
+    line('{"foo":1}');
+    line(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }),
+    );
+    line('{"jsonrpc":"1.0","id":7,"method":"ping"}');
+    line('[1, 2, 3]');
+    line('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+    line('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"backlog_list","arguments":{}}}');
+    const answers = await waitFor(
+      () => {
+        const complete = stdout.split('\n').filter(Boolean);
+        return complete.length >= 2 ? complete.map((text) => JSON.parse(text) as { id: unknown }) : undefined;
+      },
+      15_000,
+      'two answers',
+    );
+    expect(answers.map((answer) => answer.id)).toEqual([1, 2]);
+    expect(answers[1]).toMatchObject({ result: { structuredContent: { items: [] } } });
+    const ignored = await waitFor(
+      () => {
+        const lines = stderr.split('\n').filter((text) => text.includes('stdin: ignored'));
+        return lines.length >= 4 ? lines : undefined;
+      },
+      5000,
+      'four stdin lines',
+    );
+    expect(ignored).toHaveLength(4);
+    for (const text of ignored) expect(text.length).toBeLessThan(160);
+    expect(stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(6);
+    // A client stuck sending junk: the first 20 are reported, then one line says the rest are not.
+    for (let i = 0; i < 30; i++) line(`junk ${i}`);
+    line('{"jsonrpc":"2.0","id":3,"method":"ping"}');
+    await waitFor(() => stdout.includes('"id":3') && stderr.includes('further ones are ignored'), 15_000, 'the ping');
+    expect(stderr.split('\n').filter((text) => text.includes('stdin: ignored'))).toHaveLength(20);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.stdin.end();
+    expect(await exited).toBe(0);
   });
 
   it('recovers when the server is killed mid-session: the next call succeeds without restarting the client', async () => {

@@ -251,6 +251,30 @@ describe('item commands', () => {
     expect((await runCli(['delete', taskId], env)).code).toBe(1);
   }
 
+  it('usage errors name the missing argument and the flag or command meant; exit 2', async () => {
+    const usage = (stderr: string) => ({ code: 2, stdout: '', stderr });
+    expect(await runCli(['get'], env)).toMatchObject(
+      usage('backlog-mcp get: Missing ID. Run "backlog-mcp get --help" for the options.\n'),
+    );
+    expect(await runCli(['list', '--stauts', 'open'], env)).toMatchObject(
+      usage('backlog-mcp list: Unknown option --stauts. Did you mean --status?\n'),
+    );
+    expect(await runCli(['lsit'], env)).toMatchObject(usage('Unknown command "lsit". Did you mean list?\n'));
+    expect(await runCli(['--stdoi'], env)).toMatchObject(usage('Unknown option "--stdoi". Did you mean --stdio?\n'));
+  });
+
+  it('counts read as English: 1 item, 1 match, 1 of 2 items', async () => {
+    env.extra = { BACKLOG_SEARCH: 'text' }; // words are enough here; no model to load on every run
+    await runCli(['create', 'Lonely', 'task'], env);
+    const one = await runCli(['list'], env);
+    expect(one.stdout.split('\n')[0]).toBe('1 item');
+    expect(one.stderr).toBe(''); // nor "backlog: loaded 1 item": routine log lines stay quiet
+    expect((await runCli(['search', 'lonely'], env)).stdout).toMatch(/^1 match \(/);
+    await runCli(['create', 'Second', 'task'], env);
+    expect((await runCli(['list', '--limit', '1'], env)).stdout.split('\n')[0]).toBe('1 of 2 items');
+    expect((await runCli(['search', 'task'], env)).stdout).toMatch(/^2 matches \(/);
+  }, 60_000);
+
   it('work on the files when no server runs', async () => {
     await exercise();
     expect(serverPid(env.dataDir)).toBeUndefined();

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseItemArgs } from '../src/cli/commands/items.js';
 import { isStrictlyNewer, parseVersion } from '../src/cli/semver.js';
+import { closest, editDistance } from '../src/cli/suggest.js';
 import { backoffDelay, DEFAULT_BACKOFF, Supervisor } from '../src/cli/supervisor.js';
+import { count } from '../src/mcp/render.js';
 
 describe('version comparison', () => {
   it('parses /version defensively: whitespace, JSON quotes, a leading v', () => {
@@ -98,5 +100,59 @@ describe('item command arguments', () => {
     expect(() => parseItemArgs('delete', [])).toThrow(/Missing ID/);
     expect(() => parseItemArgs('delete', ['A', 'B'])).toThrow(/Expected one ID/);
     expect(() => parseItemArgs('update', ['T', '--clear', 'title'])).toThrow(/cannot be cleared/);
+  });
+
+  it('names what is missing plainly: "Missing ID.", not the usage placeholder "ID..."', () => {
+    expect(() => parseItemArgs('get', [])).toThrow(/^Missing ID\. Run "backlog-mcp get --help" for the options\.$/);
+    expect(() => parseItemArgs('search', [])).toThrow(/^Missing QUERY\. /);
+  });
+
+  it('suggests the flag a mistyped one most likely meant', () => {
+    const message = (command: string, argv: string[]): string => {
+      try {
+        parseItemArgs(command, argv);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('no error');
+    };
+    expect(message('list', ['--stauts', 'open'])).toBe('Unknown option --stauts. Did you mean --status?');
+    expect(message('list', ['--stauts=open'])).toBe('Unknown option --stauts. Did you mean --status?');
+    expect(message('list', ['--epic', 'EPIC-0001'])).toBe('Unknown option --epic. Did you mean --epic-id?');
+    expect(message('create', ['T', '--desc', 'x'])).toBe('Unknown option --desc. Did you mean --description?');
+    expect(message('update', ['T', '--blocked-reson', 'x'])).toBe(
+      'Unknown option --blocked-reson. Did you mean --blocked-reason?',
+    );
+    expect(message('search', ['q', '--jsno'])).toBe('Unknown option --jsno. Did you mean --json?');
+    expect(message('list', ['--frobnicate'])).toBe(
+      'Unknown option --frobnicate. Run "backlog-mcp list --help" for the options.',
+    );
+    expect(message('list', ['-x'])).toBe('Unknown option -x. Run "backlog-mcp list --help" for the options.');
+    expect(message('list', ['--status'])).toBe(
+      '--status needs a value. Run "backlog-mcp list --help" for the options.',
+    );
+    expect(message('list', ['--json=yes'])).toBe(
+      '--json takes no value. Run "backlog-mcp list --help" for the options.',
+    );
+  });
+});
+
+describe('closest', () => {
+  it('counts a swap of two neighbours as one edit and stays quiet when nothing is close', () => {
+    expect(editDistance('stauts', 'status')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(closest('lsit', ['list', 'get', 'search'])).toBe('list');
+    expect(closest('serach', ['list', 'get', 'search'])).toBe('search');
+    expect(closest('zzz', ['list', 'get', 'search'])).toBeUndefined();
+    expect(closest('--', ['--json'])).toBeUndefined();
+  });
+});
+
+describe('count', () => {
+  it('pairs a number with the singular only for one', () => {
+    expect([0, 1, 2].map((n) => count(n, 'item'))).toEqual(['0 items', '1 item', '2 items']);
+    expect(count(1, 'match', 'matches')).toBe('1 match');
+    expect(count(3, 'match', 'matches')).toBe('3 matches');
   });
 });

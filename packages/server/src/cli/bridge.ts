@@ -68,6 +68,7 @@ export class StdioHttpBridge {
   private initializing: Id | undefined;
   private readonly held: Message[] = [];
   private closing: Promise<void> | undefined;
+  private badLines = 0;
 
   constructor(private readonly options: BridgeOptions) {
     this.downstream = new StdioServerTransport(options.stdin, options.stdout);
@@ -75,7 +76,7 @@ export class StdioHttpBridge {
 
   async start(): Promise<void> {
     this.downstream.onmessage = (message) => this.fromClient(message);
-    this.downstream.onerror = (error) => this.options.log(`stdin: ${error.message}`);
+    this.downstream.onerror = (error) => this.onStdinError(error);
     await this.connectUpstream();
     await this.downstream.start();
   }
@@ -97,6 +98,24 @@ export class StdioHttpBridge {
       await this.downstream.close().catch(() => {});
     })();
     return this.closing;
+  }
+
+  /**
+   * A line the SDK could not take: the rest of stdin is still read. One short line each (not the
+   * SDK's ~70-line validation dump), and only the first few, so a client stuck sending junk cannot
+   * fill server.log.
+   */
+  private onStdinError(error: Error): void {
+    const bad = describeBadLine(error);
+    if (!bad) {
+      this.options.log(`stdin: ${error.message}`);
+      return;
+    }
+    this.badLines++;
+    if (this.badLines <= BAD_LINES_REPORTED) this.options.log(`stdin: ignored ${bad}`);
+    if (this.badLines === BAD_LINES_REPORTED) {
+      this.options.log(`stdin: ${BAD_LINES_REPORTED} lines ignored; further ones are ignored without a word`);
+    }
   }
 
   private async connectUpstream(): Promise<void> {
@@ -369,6 +388,18 @@ export class StdioHttpBridge {
     if (this.initialized) await upstream.send(this.initialized);
     if (!this.repeatable.size) void this.learnToolHints();
   }
+}
+
+const BAD_LINES_REPORTED = 20;
+
+/** What was wrong with a line on stdin, in a few words, or undefined if the error is not about one line. */
+export function describeBadLine(error: Error): string | undefined {
+  // JSON.parse's own message is short and quotes the start of the line.
+  if (error instanceof SyntaxError) return `a line that is not JSON (${error.message})`;
+  if (error.name === 'ZodError') {
+    return 'a line that is not a JSON-RPC 2.0 message ("jsonrpc": "2.0" with a method, or an id with a result or error)';
+  }
+  return undefined;
 }
 
 const LOST_IN_FLIGHT =

@@ -1,5 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { ENV_DOCS } from '../config.js';
 import { VERSION } from '../version.js';
+
+/** This copy's entry point: a client config that names it works from a clone, with nothing installed. */
+const SELF = fileURLToPath(new URL('./index.js', import.meta.url));
 
 const ENVIRONMENT = `Environment (also read from ./.env; the process environment wins):
 ${ENV_DOCS.map((e) => `  ${e.name.padEnd(22)} ${e.meaning} (default ${e.default})`).join('\n')}`;
@@ -10,8 +14,9 @@ const EXIT_CODES = `Exit codes: 0 success; 1 server not running (status, stop) o
 export const PROGRAM_HELP = `backlog-mcp ${VERSION} — a task backlog for LLM agents, served over MCP
 
 Usage:
-  backlog-mcp              bridge stdio to the shared HTTP server, starting it if needed
-                           (for MCP clients: {"command": "npx", "args": ["-y", "backlog-mcp"]})
+  backlog-mcp              bridge stdio to the shared HTTP server, starting it if needed; what MCP
+                           clients run: {"command": "backlog-mcp"} when it is on the PATH, otherwise
+                           {"command": "node", "args": [${JSON.stringify(SELF)}]}
   backlog-mcp --stdio      MCP straight over stdio, in this process, no HTTP server
   backlog-mcp serve        run the HTTP server in the foreground (/mcp, /api, the viewer)
   backlog-mcp reindex      rebuild the search index and vector cache from the files (progress bar)

@@ -58,9 +58,20 @@ async function main(argv: string[]): Promise<number> {
         if (wantsHelp) return print(commandHelp(command, await itemHelp(command)));
         return (await import('./commands/items.js')).runItemCommand(command, rest, loadConfig());
       }
-      process.stderr.write(`Unknown command ${JSON.stringify(command)}. Run "backlog-mcp --help" for the commands.\n`);
-      return EXIT.usage;
+      return unknownCommand(command);
   }
+}
+
+const COMMANDS = ['bridge', 'serve', 'status', 'stop', 'reindex', 'version', 'help', ...ITEM_COMMANDS];
+const OPTIONS = ['--stdio', '--bridge', '--version', '--help'];
+
+async function unknownCommand(command: string): Promise<number> {
+  const guess = (await import('./suggest.js')).closest(command, command.startsWith('-') ? OPTIONS : COMMANDS);
+  const hint = guess ? `Did you mean ${guess}?` : 'Run "backlog-mcp --help" for the commands.';
+  process.stderr.write(
+    `Unknown ${command.startsWith('-') ? 'option' : 'command'} ${JSON.stringify(command)}. ${hint}\n`,
+  );
+  return EXIT.usage;
 }
 
 main(process.argv.slice(2)).then(

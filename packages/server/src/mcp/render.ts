@@ -1,6 +1,11 @@
 import type { Item, ItemRef, ItemStub } from '@backlog-mcp/shared';
 import type { ActivityEntry } from '../core/activity.js';
 
+/** "1 item", "2 items", "0 matches": a count and its noun, as English reads them. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 /** Concise text renderings: what a model reads when its client ignores structuredContent. */
 export function stubLine(stub: ItemStub): string {
   const where = [stub.epic_id && `epic ${stub.epic_id}`, stub.parent_id && `in ${stub.parent_id}`].filter(Boolean);

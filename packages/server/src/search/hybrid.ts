@@ -94,7 +94,8 @@ export class HybridSearchIndex implements SearchIndex {
     await this.cache.flush(new Set(this.hashes.values()));
     const seconds = (Date.now() - started) / 1000;
     this.options.log?.(
-      `backlog: indexed ${items.length} items in ${seconds.toFixed(2)} s (${embedded} embedded, ${items.length - embedded} vectors from cache)`,
+      `backlog: indexed ${items.length} item${items.length === 1 ? '' : 's'} in ${seconds.toFixed(2)} s ` +
+        `(${embedded} embedded, ${items.length - embedded} vector${items.length - embedded === 1 ? '' : 's'} from cache)`,
     );
   }
 

@@ -11,6 +11,7 @@ import { openNodeBacklog } from '../../node/open-backlog.js';
 import { VERSION } from '../../version.js';
 import { EXIT, probe, targetOf } from '../daemon.js';
 import { cliIdentity } from '../identity.js';
+import { closest } from '../suggest.js';
 
 /** How a flag's text becomes the tool argument. */
 type Kind = 'string' | 'int' | 'bool' | 'false' | 'list' | 'lines' | 'references';
@@ -219,6 +220,25 @@ function convert(flag: Flag, raw: string | boolean | Array<string | boolean>): u
   }
 }
 
+/** parseArgs's own messages are generic; a mistyped flag gets the flag it most likely meant. */
+function usageMessage(command: string, error: unknown, flags: string[]): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const help = `Run "backlog-mcp ${command} --help" for the options.`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const typed = /Unknown option '([^']+)'/.exec(message)?.[1] ?? '';
+    const known = [...flags, 'help'].map((flag) => `--${flag}`);
+    const guess = closest(typed, known);
+    return `Unknown option ${typed}. ${guess ? `Did you mean ${guess}?` : help}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = /Option '(-[^' ]+)/.exec(message)?.[1];
+    if (flag && /argument missing/.test(message)) return `${flag} needs a value. ${help}`;
+    if (flag && /does not take an argument/.test(message)) return `${flag} takes no value. ${help}`;
+  }
+  return message;
+}
+
 /** Turns command-line words into the tool's arguments. */
 export function parseItemArgs(command: string, argv: string[]): { args: Record<string, unknown>; json: boolean } {
   const spec = ITEMS[command];
@@ -233,7 +253,7 @@ export function parseItemArgs(command: string, argv: string[]): { args: Record<s
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(usageMessage(command, error, Object.keys(options)));
   }
   const args: Record<string, unknown> = {};
   for (const flag of spec.flags) {
@@ -264,7 +284,9 @@ export function parseItemArgs(command: string, argv: string[]): { args: Record<s
     throw new UsageError(`Unexpected argument "${words[0]}"`);
   }
   if (positional?.required && args[positional.arg] === undefined) {
-    throw new UsageError(`Missing ${positional.name}. Run "backlog-mcp ${command} --help" for the options.`);
+    // "ID..." in the usage line means "one or more"; the message names the thing itself.
+    const what = positional.name.replace(/\.\.\.$/, '');
+    throw new UsageError(`Missing ${what}. Run "backlog-mcp ${command} --help" for the options.`);
   }
   return { args, json: parsed.values.json === true };
 }
@@ -296,7 +318,7 @@ async function connect(config: Config): Promise<Connection> {
     search: config.search,
     // Warnings (unreadable files...) matter to a person at a terminal; the routine index summary does not.
     log: (line) => {
-      if (!/^backlog: (indexed|loaded) \d+ items/.test(line)) process.stderr.write(`backlog-mcp: ${line}\n`);
+      if (!/^backlog: (indexed|loaded) \d+ items? /.test(line)) process.stderr.write(`backlog-mcp: ${line}\n`);
     },
   });
   const server = createMcpServer(node.backlog, {

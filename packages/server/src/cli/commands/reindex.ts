@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../config.js';
+import { count } from '../../mcp/render.js';
 import { loadDefaultEmbedder } from '../../search/embedder/load-node.js';
 import { HybridSearchIndex } from '../../search/hybrid.js';
 import { MarkdownStore } from '../../storage/markdown/file-store.js';
@@ -18,11 +19,13 @@ function progressReporter(): (done: number, total: number) => void {
     if (tty) {
       const width = 30;
       const filled = total === 0 ? width : Math.round((done / total) * width);
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} items, ${rate}/s`);
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${count(total, 'item')}, ${rate}/s`,
+      );
       if (done === total) process.stderr.write('\n');
     } else if (done === total || Date.now() - lastLine > 1000) {
       lastLine = Date.now();
-      process.stderr.write(`reindex: ${done}/${total} items, ${rate}/s\n`);
+      process.stderr.write(`reindex: ${done}/${count(total, 'item')}, ${rate}/s\n`);
     }
   };
 }
@@ -43,7 +46,7 @@ export async function runReindex(config: Config): Promise<number> {
     const started = Date.now();
     await index.rebuild(items);
     process.stdout.write(
-      `Reindexed ${items.length} items in ${((Date.now() - started) / 1000).toFixed(2)} s (${config.dataDir})\n`,
+      `Reindexed ${count(items.length, 'item')} in ${((Date.now() - started) / 1000).toFixed(2)} s (${config.dataDir})\n`,
     );
     const running = await probe(targetOf(config));
     if (running.state === 'running')

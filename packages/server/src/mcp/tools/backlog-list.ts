@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LIMITS } from '../../core/limits.js';
 import { bounded, Id, Labels, listOf, Query, Status, Type } from '../inputs.js';
 import { ListOutput } from '../outputs.js';
-import { stubLine } from '../render.js';
+import { count, stubLine } from '../render.js';
 import { defineTool } from '../tool.js';
 
 export const backlogList = defineTool({
@@ -29,7 +29,7 @@ export const backlogList = defineTool({
   async run(args, { backlog }) {
     const result = await backlog.list(args);
     const shown = result.items.length;
-    const head = shown < result.total ? `${shown} of ${result.total} items` : `${result.total} items`;
+    const head = shown < result.total ? `${shown} of ${count(result.total, 'item')}` : count(result.total, 'item');
     const lines = [head, ...result.items.map(stubLine)];
     if (result.counts) {
       const fmt = (counts: Record<string, number>) =>

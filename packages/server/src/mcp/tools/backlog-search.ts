@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LIMITS } from '../../core/limits.js';
 import { bounded, listOf, Query, Status, Type } from '../inputs.js';
 import { SearchOutput } from '../outputs.js';
+import { count } from '../render.js';
 import { defineTool } from '../tool.js';
 
 export const backlogSearch = defineTool({
@@ -24,7 +25,7 @@ export const backlogSearch = defineTool({
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(args, { backlog }) {
     const result = await backlog.search(args);
-    const lines = [`${result.total} matches (${result.search_mode} search)`];
+    const lines = [`${count(result.total, 'match', 'matches')} (${result.search_mode} search)`];
     for (const hit of result.results) {
       lines.push(`${hit.id} [${hit.status}] ${hit.title} (score ${hit.score})`);
       if (hit.snippet && hit.snippet !== hit.title) lines.push(`  ${hit.snippet}`);

@@ -320,7 +320,7 @@ export class MarkdownStore implements Store {
     }
     const seconds = (performance.now() - started) / 1000;
     this.options.log(
-      `backlog: loaded ${this.items.size} items in ${seconds.toFixed(2)} s ` +
+      `backlog: loaded ${this.items.size} item${this.items.size === 1 ? '' : 's'} in ${seconds.toFixed(2)} s ` +
         `(${this.loadStats.cached} from the load cache, ${this.loadStats.read} read from disk)`,
     );
     if (this.problems.size > 0) {

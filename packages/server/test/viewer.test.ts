@@ -233,6 +233,37 @@ describe('the web viewer in a real browser', { retry: 1 }, () => {
     expect(search(watch).has('spot')).toBe(false);
   });
 
+  it('spotlight snippets are plain text: no Markdown syntax, the matched word highlighted', async () => {
+    const id = await create({
+      title: 'Backoff policy for flaky uploads',
+      description: [
+        '## Plan',
+        '',
+        'Use a **bold retry** with jitter, see [the guide](https://example.com/guide).',
+        '',
+        '- [ ] retry box checked by `uploader`',
+        '',
+        '```ts',
+        'const policy = retry({ attempts: 3 });',
+        '```',
+      ].join('\n'),
+    });
+    const { page } = await open('/');
+    await page.keyboard.press('Control+k');
+    await page.waitForSelector('.spotlight .spot-input');
+    await page.keyboard.type('retry');
+    const snippet = page.locator(`#hit-${id} .hit-snippet`);
+    await snippet.waitFor();
+    const text = (await snippet.textContent()) ?? '';
+    for (const syntax of ['**', '[ ]', '```', '](', '## ', '`'])
+      expect(text, `"${syntax}" in ${text}`).not.toContain(syntax);
+    expect(text).toContain('bold retry with jitter, see the guide.');
+    expect(text).toContain('const policy = retry({ attempts: 3 });');
+    const marks = await snippet.locator('mark').allTextContents();
+    expect(marks.length).toBeGreaterThanOrEqual(3);
+    expect(marks.every((mark) => mark.toLowerCase() === 'retry')).toBe(true);
+  });
+
   it('filters by status, type and epic, and keeps filters and selection through reload and back/forward', async () => {
     const epic = await create({ type: 'epic', title: 'Filter epic' });
     const inEpicOpen = await create({ title: 'In epic, open', epic_id: epic });

@@ -264,6 +264,32 @@ describe('the web viewer in a real browser', { retry: 1 }, () => {
     expect(marks.every((mark) => mark.toLowerCase() === 'retry')).toBe(true);
   });
 
+  it('names the search shortcut the way the platform does: Ctrl K on Linux, ⌘K on Apple systems', async () => {
+    const linux = await open('/');
+    const shortcuts = async (page: typeof linux.page) => ({
+      topbar: await page.locator('.search-button kbd').textContent(),
+      hint: (await page.locator('.placeholder .shortcuts li', { hasText: 'search' }).textContent())?.trim(),
+      name: await page.locator('.search-button').getAttribute('aria-label'),
+    });
+    expect(await linux.page.evaluate(() => navigator.platform)).toMatch(/linux/i);
+    expect(await shortcuts(linux.page)).toEqual({
+      topbar: 'Ctrl K',
+      hint: '/ or Ctrl K search',
+      name: 'Search (Ctrl+K)',
+    });
+    expect(await linux.page.locator('body').textContent()).not.toContain('⌘');
+    // The same page on a Mac (platform reported as a Mac's, before the page's scripts run).
+    const mac = await openPage(browser, server.url);
+    pages.push(mac);
+    await mac.context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'platform', { get: () => 'MacIntel' });
+      Object.defineProperty(Navigator.prototype, 'userAgentData', { get: () => ({ platform: 'macOS' }) });
+    });
+    await mac.page.goto(server.url);
+    await mac.page.waitForSelector('.live-live', { timeout: 10_000 });
+    expect(await shortcuts(mac.page)).toEqual({ topbar: '⌘K', hint: '/ or ⌘K search', name: 'Search (Command+K)' });
+  });
+
   it('filters by status, type and epic, and keeps filters and selection through reload and back/forward', async () => {
     const epic = await create({ type: 'epic', title: 'Filter epic' });
     const inEpicOpen = await create({ title: 'In epic, open', epic_id: epic });

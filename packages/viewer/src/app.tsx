@@ -16,6 +16,7 @@ import { ItemList, type ListHandle } from './components/list';
 import { Spotlight } from './components/spotlight';
 import { Timeline } from './components/timeline';
 import { connectLive, type LiveState } from './live';
+import { SEARCH_SHORTCUT, SEARCH_SHORTCUT_NAME } from './platform';
 import { DEFAULT_STATE, parseUrl, statusesOf, toSearch, type ViewState } from './url-state';
 
 type Theme = 'system' | 'light' | 'dark';
@@ -240,14 +241,15 @@ export function App() {
           type="button"
           class="search-button"
           onClick={() => navigate({ spot: '' }, true)}
-          aria-label="Search (Ctrl+K)"
+          aria-label={`Search (${SEARCH_SHORTCUT_NAME})`}
+          title={`Search (${SEARCH_SHORTCUT_NAME})`}
         >
           <svg width="15" height="15" viewBox="0 0 24 24" aria-hidden="true">
             <circle cx="11" cy="11" r="7" fill="none" stroke="currentColor" stroke-width="2" />
             <path d="M20 20l-3.5-3.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
           </svg>
           <span class="search-label">Search…</span>
-          <kbd>⌘K</kbd>
+          <kbd class="search-kbd">{SEARCH_SHORTCUT}</kbd>
         </button>
         <div class="topbar-right">
           <span class={`live live-${live}`} title={live === 'live' ? 'Live: changes appear as they happen' : live}>
@@ -418,7 +420,7 @@ export function App() {
                     <kbd>k</kbd> move · <kbd>↵</kbd> open
                   </li>
                   <li>
-                    <kbd>/</kbd> or <kbd>⌘K</kbd> search
+                    <kbd>/</kbd> or <kbd class="search-kbd">{SEARCH_SHORTCUT}</kbd> search
                   </li>
                   <li>
                     <kbd>Esc</kbd> close

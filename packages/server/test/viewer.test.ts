@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Browser } from 'playwright-core';
@@ -41,13 +41,14 @@ describe('the web viewer in a real browser', { retry: 1 }, () => {
 
   const create = async (args: Record<string, unknown>) => (await call<Created>(client, 'backlog_create', args)).id;
   const update = (args: Record<string, unknown>) => call(client, 'backlog_update', args);
-  const open = async (path = '/', options: Parameters<typeof openPage>[2] = {}) => {
-    const watch = await openPage(browser, server.url, options);
+  const openAt = async (base: string, path = '/', options: Parameters<typeof openPage>[2] = {}) => {
+    const watch = await openPage(browser, base, options);
     pages.push(watch);
-    await watch.page.goto(`${server.url}${path}`);
+    await watch.page.goto(`${base}${path}`);
     await watch.page.waitForSelector('.live-live', { timeout: 10_000 });
     return watch;
   };
+  const open = (path = '/', options: Parameters<typeof openPage>[2] = {}) => openAt(server.url, path, options);
   const search = (watch: PageWatch) => new URL(watch.page.url()).searchParams;
 
   beforeAll(async () => {
@@ -395,5 +396,118 @@ describe('the web viewer in a real browser', { retry: 1 }, () => {
     await page.reload();
     await page.waitForSelector('.topbar');
     expect(await background()).toBe('rgb(255, 255, 255)');
+  });
+  describe('labels, and the list at phone widths', () => {
+    let labelled: Awaited<ReturnType<typeof startHttpServer>>;
+    let labelledDir: string;
+    const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+
+    /** Items written as Markdown files before the server starts, the way a user or git would. */
+    const item = (id: string, title: string, extra = '', status = 'open'): [string, string] => [
+      id,
+      `---\ntitle: ${title}\nstatus: ${status}\n${extra}---\nBody of ${title}.\n`,
+    ];
+
+    beforeAll(async () => {
+      labelledDir = await tempDataDir();
+      const tasks = join(labelledDir, 'tasks');
+      await mkdir(tasks, { recursive: true });
+      const files: [string, string][] = [
+        item('TASK-0001', 'Frontend bug', 'labels: [frontend, bug]\n'),
+        item('TASK-0002', 'Frontend only', 'labels: [frontend]\n'),
+        item('TASK-0003', 'Backend bug', 'labels: [bug, backend]\n'),
+        // Written in capitals by hand: labels compare lower-case.
+        item('TASK-0004', 'Frontend bug in capitals', 'labels: [Frontend, BUG, ui]\n'),
+        item('TASK-0005', 'A label that looks like HTML', `labels: ['${HOSTILE}', frontend]\n`),
+        item('TASK-0006', 'No labels at all'),
+      ];
+      // Enough finished items for four-digit counts in the status buttons (what widened the page on phones).
+      for (let n = 100; n < 1200; n++)
+        files.push(item(`TASK-${String(n).padStart(4, '0')}`, `Finished item ${n}`, '', 'done'));
+      for (let i = 0; i < files.length; i += 300)
+        await Promise.all(files.slice(i, i + 300).map(([id, text]) => writeFile(join(tasks, `${id}.md`), text)));
+      labelled = await startHttpServer(labelledDir);
+    });
+
+    afterAll(async () => {
+      await labelled?.stop();
+      if (labelledDir) await removeDir(labelledDir);
+    });
+
+    const rowIds = (page: PageWatch['page']) =>
+      page.locator('.row[data-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')).sort());
+    const chips = (page: PageWatch['page'], scope: string) => page.locator(`${scope} .label-chip`).allTextContents();
+
+    it('shows labels as inert chips, filters by all chosen labels from a chip and the filter bar, and keeps them in the URL', async () => {
+      const watch = await openAt(labelled.url, '/');
+      const { page } = watch;
+      await page.waitForSelector('.row[data-id="TASK-0005"]');
+      expect(await chips(page, '.row[data-id="TASK-0001"]')).toEqual(['frontend', 'bug']);
+      expect(await chips(page, '.row[data-id="TASK-0004"]')).toEqual(['frontend', 'bug', 'ui']);
+      expect(await chips(page, '.row[data-id="TASK-0006"]')).toEqual([]);
+      // A label is text, never markup.
+      expect(await chips(page, '.row[data-id="TASK-0005"]')).toEqual([HOSTILE.toLowerCase(), 'frontend']);
+      expect(await page.locator('.row img, .label-chip img').count()).toBe(0);
+      // A chip in a row filters the list (and does not open the row).
+      await page.locator('.row[data-id="TASK-0002"] .label-chip', { hasText: 'frontend' }).click();
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('labels') === 'frontend');
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 4);
+      expect(await rowIds(page)).toEqual(['TASK-0001', 'TASK-0002', 'TASK-0004', 'TASK-0005']);
+      expect(new URL(page.url()).searchParams.has('id')).toBe(false);
+      // The filter bar adds a second label: items must carry both.
+      await page.selectOption('select[aria-label="Label filter"]', 'bug');
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('labels') === 'frontend,bug');
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 2);
+      expect(await rowIds(page)).toEqual(['TASK-0001', 'TASK-0004']);
+      expect(await chips(page, '.label-filter')).toEqual(['frontend×', 'bug×']);
+      // Kept across a reload, and back/forward step through the label changes.
+      await page.reload();
+      await page.waitForSelector('.row[data-id="TASK-0004"]');
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 2);
+      expect(await rowIds(page)).toEqual(['TASK-0001', 'TASK-0004']);
+      expect(await chips(page, '.label-filter')).toEqual(['frontend×', 'bug×']);
+      await page.goBack();
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 4);
+      expect(new URL(page.url()).searchParams.get('labels')).toBe('frontend');
+      await page.goForward();
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 2);
+      // The detail shows the labels as chips too, pressed when they are in the filter.
+      await page.locator('.row[data-id="TASK-0004"]').click();
+      await page.waitForSelector('.detail-labels');
+      expect(await chips(page, '.detail-labels')).toEqual(['frontend', 'bug', 'ui']);
+      expect(await page.locator('.detail-labels .label-chip[aria-pressed="true"]').allTextContents()).toEqual([
+        'frontend',
+        'bug',
+      ]);
+      // Removing a chosen label widens the list again.
+      await page.locator('.label-filter .label-chip', { hasText: 'frontend' }).click();
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('labels') === 'bug');
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 3);
+      expect(await rowIds(page)).toEqual(['TASK-0001', 'TASK-0003', 'TASK-0004']);
+      expect(watch.dialogs).toEqual([]);
+      expect(watch.errors).toEqual([]);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    });
+
+    it('label chips are readable in dark and light mode', async () => {
+      const luminance = async (page: PageWatch['page']) =>
+        page.locator('.row[data-id="TASK-0001"] .label-chip').evaluateAll((all) =>
+          all.map((chip) => {
+            // Through a canvas: any CSS colour syntax comes out as sRGB bytes.
+            const context = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+            context.fillStyle = getComputedStyle(chip).color;
+            context.fillRect(0, 0, 1, 1);
+            const [r = 0, g = 0, b = 0] = context.getImageData(0, 0, 1, 1).data;
+            return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+          }),
+        );
+      const dark = await openAt(labelled.url, '/?labels=frontend', { dark: true });
+      await dark.page.waitForSelector('.row[data-id="TASK-0001"] .label-chip');
+      const light = await openAt(labelled.url, '/?labels=frontend');
+      await light.page.waitForSelector('.row[data-id="TASK-0001"] .label-chip');
+      // Light text on the dark page, dark text on the light one.
+      for (const value of await luminance(dark.page)) expect(value).toBeGreaterThan(0.6);
+      for (const value of await luminance(light.page)) expect(value).toBeLessThan(0.45);
+    });
   });
 });

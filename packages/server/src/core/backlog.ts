@@ -577,7 +577,7 @@ function unblockedInOrder(matches: readonly Item[], snapshot: Snapshot): Item[] 
 
 function memoFilter(snapshot: Snapshot, filter: ListFilter, wantCounts: boolean): ReturnType<typeof filterItems> {
   if (filter.query) return filterItems(snapshot.items, filter, wantCounts);
-  const key = JSON.stringify([filter.status, filter.type, filter.epic_id, filter.parent_id, wantCounts]);
+  const key = JSON.stringify([filter.status, filter.type, filter.epic_id, filter.parent_id, filter.labels, wantCounts]);
   let memo = listMemo.get(snapshot);
   if (!memo) {
     memo = new Map();

@@ -6,6 +6,8 @@ export interface ListFilter {
   epic_id?: string;
   parent_id?: string;
   query?: string;
+  /** All of these labels (lower-case): an item must carry every one. */
+  labels?: string[];
   /** IDs the search matched for `query`; set by the core, never by callers. */
   matchedIds?: ReadonlySet<string>;
 }
@@ -39,6 +41,11 @@ function haystack(item: Item): string {
 function inScope(item: Item, filter: ListFilter, words: readonly string[]): boolean {
   if (filter.epic_id && item.epic_id !== filter.epic_id) return false;
   if (filter.parent_id && item.parent_id !== filter.parent_id) return false;
+  if (filter.labels?.length) {
+    // Stored labels are already lower-case (the codec normalises them); the filter's may not be.
+    const has = item.labels ?? [];
+    if (!filter.labels.every((label) => has.includes(label.toLowerCase()))) return false;
+  }
   if (words.length > 0 && !filter.matchedIds?.has(item.id)) {
     // The search's hits, plus exact substrings: "auth" or a URL fragment still match literally.
     const text = haystack(item);

@@ -509,5 +509,51 @@ describe('the web viewer in a real browser', { retry: 1 }, () => {
       for (const value of await luminance(dark.page)) expect(value).toBeGreaterThan(0.6);
       for (const value of await luminance(light.page)) expect(value).toBeLessThan(0.45);
     });
+
+    for (const width of [360, 390, 414])
+      it(`fits a ${width} px wide phone: no sideways scrolling, every control and row time in view`, async () => {
+        const { page } = await openAt(labelled.url, '/?status=all', {
+          viewport: { width, height: 800 },
+          dark: width === 390,
+        });
+        // Four-digit counts in the status buttons (the widest they get here) and every control shown.
+        await page.waitForFunction(() => document.querySelector('.seg.active .seg-count')?.textContent === '1106');
+        await page.waitForSelector('.row[data-id] time');
+        expect(
+          await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })),
+        ).toEqual({ scroll: width, inner: width });
+        /** Every element the selector matches is fully inside the viewport's width, and usable. */
+        const inView = async (selector: string) => {
+          const all = await page.locator(selector).all();
+          expect(all.length, selector).toBeGreaterThan(0);
+          for (const element of all) {
+            const box = await element.boundingBox();
+            expect(box, selector).not.toBeNull();
+            if (!box) return;
+            expect(box.x, selector).toBeGreaterThanOrEqual(0);
+            expect(box.x + box.width, selector).toBeLessThanOrEqual(width);
+            // Usable, not squeezed to nothing.
+            expect(box.width, selector).toBeGreaterThanOrEqual(24);
+          }
+        };
+        for (const control of ['Sort', 'Epic filter', 'Status filter', 'Type filter'])
+          await inView(`select[aria-label="${control}"]`);
+        await inView('.segmented');
+        const times = await page.locator('.row[data-id] time').all();
+        expect(times.length).toBeGreaterThan(5);
+        for (const time of times) {
+          const box = await time.boundingBox();
+          if (!box || box.y > 800) continue; // rendered below the fold
+          expect(box.x).toBeGreaterThanOrEqual(0);
+          expect(box.x + box.width).toBeLessThanOrEqual(width);
+        }
+        // The label filter too (it appears once the labels in use are known), and the chips it adds.
+        await page.selectOption('select[aria-label="Label filter"]', 'frontend');
+        await page.waitForSelector('.label-filter .label-chip');
+        await inView('select[aria-label="Label filter"]');
+        await inView('.label-filter .label-chip');
+        await inView('.row[data-id="TASK-0001"] .label-chip');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(width);
+      });
   });
 });

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Browser } from 'playwright-core';
@@ -41,13 +41,14 @@ describe('the web viewer in a real browser', { retry: 1 }, () => {
 
   const create = async (args: Record<string, unknown>) => (await call<Created>(client, 'backlog_create', args)).id;
   const update = (args: Record<string, unknown>) => call(client, 'backlog_update', args);
-  const open = async (path = '/', options: Parameters<typeof openPage>[2] = {}) => {
-    const watch = await openPage(browser, server.url, options);
+  const openAt = async (base: string, path = '/', options: Parameters<typeof openPage>[2] = {}) => {
+    const watch = await openPage(browser, base, options);
     pages.push(watch);
-    await watch.page.goto(`${server.url}${path}`);
+    await watch.page.goto(`${base}${path}`);
     await watch.page.waitForSelector('.live-live', { timeout: 10_000 });
     return watch;
   };
+  const open = (path = '/', options: Parameters<typeof openPage>[2] = {}) => openAt(server.url, path, options);
   const search = (watch: PageWatch) => new URL(watch.page.url()).searchParams;
 
   beforeAll(async () => {
@@ -233,6 +234,63 @@ describe('the web viewer in a real browser', { retry: 1 }, () => {
     expect(search(watch).has('spot')).toBe(false);
   });
 
+  it('spotlight snippets are plain text: no Markdown syntax, the matched word highlighted', async () => {
+    const id = await create({
+      title: 'Backoff policy for flaky uploads',
+      description: [
+        '## Plan',
+        '',
+        'Use a **bold retry** with jitter, see [the guide](https://example.com/guide).',
+        '',
+        '- [ ] retry box checked by `uploader`',
+        '',
+        '```ts',
+        'const policy = retry({ attempts: 3 });',
+        '```',
+      ].join('\n'),
+    });
+    const { page } = await open('/');
+    await page.keyboard.press('Control+k');
+    await page.waitForSelector('.spotlight .spot-input');
+    await page.keyboard.type('retry');
+    const snippet = page.locator(`#hit-${id} .hit-snippet`);
+    await snippet.waitFor();
+    const text = (await snippet.textContent()) ?? '';
+    for (const syntax of ['**', '[ ]', '```', '](', '## ', '`'])
+      expect(text, `"${syntax}" in ${text}`).not.toContain(syntax);
+    expect(text).toContain('bold retry with jitter, see the guide.');
+    expect(text).toContain('const policy = retry({ attempts: 3 });');
+    const marks = await snippet.locator('mark').allTextContents();
+    expect(marks.length).toBeGreaterThanOrEqual(3);
+    expect(marks.every((mark) => mark.toLowerCase() === 'retry')).toBe(true);
+  });
+
+  it('names the search shortcut the way the platform does: Ctrl K on Linux, ⌘K on Apple systems', async () => {
+    const linux = await open('/');
+    const shortcuts = async (page: typeof linux.page) => ({
+      topbar: await page.locator('.search-button kbd').textContent(),
+      hint: (await page.locator('.placeholder .shortcuts li', { hasText: 'search' }).textContent())?.trim(),
+      name: await page.locator('.search-button').getAttribute('aria-label'),
+    });
+    expect(await linux.page.evaluate(() => navigator.platform)).toMatch(/linux/i);
+    expect(await shortcuts(linux.page)).toEqual({
+      topbar: 'Ctrl K',
+      hint: '/ or Ctrl K search',
+      name: 'Search (Ctrl+K)',
+    });
+    expect(await linux.page.locator('body').textContent()).not.toContain('⌘');
+    // The same page on a Mac (platform reported as a Mac's, before the page's scripts run).
+    const mac = await openPage(browser, server.url);
+    pages.push(mac);
+    await mac.context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'platform', { get: () => 'MacIntel' });
+      Object.defineProperty(Navigator.prototype, 'userAgentData', { get: () => ({ platform: 'macOS' }) });
+    });
+    await mac.page.goto(server.url);
+    await mac.page.waitForSelector('.live-live', { timeout: 10_000 });
+    expect(await shortcuts(mac.page)).toEqual({ topbar: '⌘K', hint: '/ or ⌘K search', name: 'Search (Command+K)' });
+  });
+
   it('filters by status, type and epic, and keeps filters and selection through reload and back/forward', async () => {
     const epic = await create({ type: 'epic', title: 'Filter epic' });
     const inEpicOpen = await create({ title: 'In epic, open', epic_id: epic });
@@ -338,5 +396,164 @@ describe('the web viewer in a real browser', { retry: 1 }, () => {
     await page.reload();
     await page.waitForSelector('.topbar');
     expect(await background()).toBe('rgb(255, 255, 255)');
+  });
+  describe('labels, and the list at phone widths', () => {
+    let labelled: Awaited<ReturnType<typeof startHttpServer>>;
+    let labelledDir: string;
+    const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+
+    /** Items written as Markdown files before the server starts, the way a user or git would. */
+    const item = (id: string, title: string, extra = '', status = 'open'): [string, string] => [
+      id,
+      `---\ntitle: ${title}\nstatus: ${status}\n${extra}---\nBody of ${title}.\n`,
+    ];
+
+    beforeAll(async () => {
+      labelledDir = await tempDataDir();
+      const tasks = join(labelledDir, 'tasks');
+      await mkdir(tasks, { recursive: true });
+      const files: [string, string][] = [
+        item('TASK-0001', 'Frontend bug', 'labels: [frontend, bug]\n'),
+        item('TASK-0002', 'Frontend only', 'labels: [frontend]\n'),
+        item('TASK-0003', 'Backend bug', 'labels: [bug, backend]\n'),
+        // Written in capitals by hand: labels compare lower-case.
+        item('TASK-0004', 'Frontend bug in capitals', 'labels: [Frontend, BUG, ui]\n'),
+        item('TASK-0005', 'A label that looks like HTML', `labels: ['${HOSTILE}', frontend]\n`),
+        item('TASK-0006', 'No labels at all'),
+      ];
+      // Enough finished items for four-digit counts in the status buttons (what widened the page on phones).
+      for (let n = 100; n < 1200; n++)
+        files.push(item(`TASK-${String(n).padStart(4, '0')}`, `Finished item ${n}`, '', 'done'));
+      for (let i = 0; i < files.length; i += 300)
+        await Promise.all(files.slice(i, i + 300).map(([id, text]) => writeFile(join(tasks, `${id}.md`), text)));
+      labelled = await startHttpServer(labelledDir);
+    });
+
+    afterAll(async () => {
+      await labelled?.stop();
+      if (labelledDir) await removeDir(labelledDir);
+    });
+
+    const rowIds = (page: PageWatch['page']) =>
+      page.locator('.row[data-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')).sort());
+    const chips = (page: PageWatch['page'], scope: string) => page.locator(`${scope} .label-chip`).allTextContents();
+
+    it('shows labels as inert chips, filters by all chosen labels from a chip and the filter bar, and keeps them in the URL', async () => {
+      const watch = await openAt(labelled.url, '/');
+      const { page } = watch;
+      await page.waitForSelector('.row[data-id="TASK-0005"]');
+      expect(await chips(page, '.row[data-id="TASK-0001"]')).toEqual(['frontend', 'bug']);
+      expect(await chips(page, '.row[data-id="TASK-0004"]')).toEqual(['frontend', 'bug', 'ui']);
+      expect(await chips(page, '.row[data-id="TASK-0006"]')).toEqual([]);
+      // A label is text, never markup.
+      expect(await chips(page, '.row[data-id="TASK-0005"]')).toEqual([HOSTILE.toLowerCase(), 'frontend']);
+      expect(await page.locator('.row img, .label-chip img').count()).toBe(0);
+      // A chip in a row filters the list (and does not open the row).
+      await page.locator('.row[data-id="TASK-0002"] .label-chip', { hasText: 'frontend' }).click();
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('labels') === 'frontend');
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 4);
+      expect(await rowIds(page)).toEqual(['TASK-0001', 'TASK-0002', 'TASK-0004', 'TASK-0005']);
+      expect(new URL(page.url()).searchParams.has('id')).toBe(false);
+      // The filter bar adds a second label: items must carry both.
+      await page.selectOption('select[aria-label="Label filter"]', 'bug');
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('labels') === 'frontend,bug');
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 2);
+      expect(await rowIds(page)).toEqual(['TASK-0001', 'TASK-0004']);
+      expect(await chips(page, '.label-filter')).toEqual(['frontend×', 'bug×']);
+      // Kept across a reload, and back/forward step through the label changes.
+      await page.reload();
+      await page.waitForSelector('.row[data-id="TASK-0004"]');
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 2);
+      expect(await rowIds(page)).toEqual(['TASK-0001', 'TASK-0004']);
+      expect(await chips(page, '.label-filter')).toEqual(['frontend×', 'bug×']);
+      await page.goBack();
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 4);
+      expect(new URL(page.url()).searchParams.get('labels')).toBe('frontend');
+      await page.goForward();
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 2);
+      // The detail shows the labels as chips too, pressed when they are in the filter.
+      await page.locator('.row[data-id="TASK-0004"]').click();
+      await page.waitForSelector('.detail-labels');
+      expect(await chips(page, '.detail-labels')).toEqual(['frontend', 'bug', 'ui']);
+      expect(await page.locator('.detail-labels .label-chip[aria-pressed="true"]').allTextContents()).toEqual([
+        'frontend',
+        'bug',
+      ]);
+      // Removing a chosen label widens the list again.
+      await page.locator('.label-filter .label-chip', { hasText: 'frontend' }).click();
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('labels') === 'bug');
+      await page.waitForFunction(() => document.querySelectorAll('.row[data-id]').length === 3);
+      expect(await rowIds(page)).toEqual(['TASK-0001', 'TASK-0003', 'TASK-0004']);
+      expect(watch.dialogs).toEqual([]);
+      expect(watch.errors).toEqual([]);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    });
+
+    it('label chips are readable in dark and light mode', async () => {
+      const luminance = async (page: PageWatch['page']) =>
+        page.locator('.row[data-id="TASK-0001"] .label-chip').evaluateAll((all) =>
+          all.map((chip) => {
+            // Through a canvas: any CSS colour syntax comes out as sRGB bytes.
+            const context = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+            context.fillStyle = getComputedStyle(chip).color;
+            context.fillRect(0, 0, 1, 1);
+            const [r = 0, g = 0, b = 0] = context.getImageData(0, 0, 1, 1).data;
+            return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+          }),
+        );
+      const dark = await openAt(labelled.url, '/?labels=frontend', { dark: true });
+      await dark.page.waitForSelector('.row[data-id="TASK-0001"] .label-chip');
+      const light = await openAt(labelled.url, '/?labels=frontend');
+      await light.page.waitForSelector('.row[data-id="TASK-0001"] .label-chip');
+      // Light text on the dark page, dark text on the light one.
+      for (const value of await luminance(dark.page)) expect(value).toBeGreaterThan(0.6);
+      for (const value of await luminance(light.page)) expect(value).toBeLessThan(0.45);
+    });
+
+    for (const width of [360, 390, 414])
+      it(`fits a ${width} px wide phone: no sideways scrolling, every control and row time in view`, async () => {
+        const { page } = await openAt(labelled.url, '/?status=all', {
+          viewport: { width, height: 800 },
+          dark: width === 390,
+        });
+        // Four-digit counts in the status buttons (the widest they get here) and every control shown.
+        await page.waitForFunction(() => document.querySelector('.seg.active .seg-count')?.textContent === '1106');
+        await page.waitForSelector('.row[data-id] time');
+        expect(
+          await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })),
+        ).toEqual({ scroll: width, inner: width });
+        /** Every element the selector matches is fully inside the viewport's width, and usable. */
+        const inView = async (selector: string) => {
+          const all = await page.locator(selector).all();
+          expect(all.length, selector).toBeGreaterThan(0);
+          for (const element of all) {
+            const box = await element.boundingBox();
+            expect(box, selector).not.toBeNull();
+            if (!box) return;
+            expect(box.x, selector).toBeGreaterThanOrEqual(0);
+            expect(box.x + box.width, selector).toBeLessThanOrEqual(width);
+            // Usable, not squeezed to nothing.
+            expect(box.width, selector).toBeGreaterThanOrEqual(24);
+          }
+        };
+        for (const control of ['Sort', 'Epic filter', 'Status filter', 'Type filter'])
+          await inView(`select[aria-label="${control}"]`);
+        await inView('.segmented');
+        const times = await page.locator('.row[data-id] time').all();
+        expect(times.length).toBeGreaterThan(5);
+        for (const time of times) {
+          const box = await time.boundingBox();
+          if (!box || box.y > 800) continue; // rendered below the fold
+          expect(box.x).toBeGreaterThanOrEqual(0);
+          expect(box.x + box.width).toBeLessThanOrEqual(width);
+        }
+        // The label filter too (it appears once the labels in use are known), and the chips it adds.
+        await page.selectOption('select[aria-label="Label filter"]', 'frontend');
+        await page.waitForSelector('.label-filter .label-chip');
+        await inView('select[aria-label="Label filter"]');
+        await inView('.label-filter .label-chip');
+        await inView('.row[data-id="TASK-0001"] .label-chip');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(width);
+      });
   });
 });

@@ -35,6 +35,8 @@ export interface Stub {
   parent_id?: string;
   epic_id?: string;
   priority?: string;
+  /** Lower-case, as the server stores them; user text, so always rendered as text. */
+  labels?: string[];
   assignee?: string;
   updated_at: string;
 }
@@ -108,6 +110,8 @@ export interface ListQuery {
   epic?: string;
   parent?: string;
   q?: string;
+  /** All of these labels. */
+  labels?: readonly string[];
   sort: 'updated' | 'created';
 }
 
@@ -125,6 +129,7 @@ export function listItems(
       epic_id: filter.epic,
       parent_id: filter.parent,
       q: filter.q,
+      labels: filter.labels?.join(','),
       sort: filter.sort,
       offset,
       limit,
@@ -154,6 +159,16 @@ export function search(
     `/api/search?${query({ q, types: types.join(','), status: status.join(','), limit: 30 })}`,
     signal,
   );
+}
+
+export interface LabelCount {
+  name: string;
+  count: number;
+}
+
+/** Every label in use, most used first. */
+export function labels(signal?: AbortSignal): Promise<LabelCount[]> {
+  return getJson<{ labels: LabelCount[] }>('/api/labels', signal).then((r) => r.labels);
 }
 
 export function activity(id: string | undefined, limit: number, signal?: AbortSignal): Promise<ActivityEntry[]> {

@@ -3,8 +3,10 @@ import {
   type Counts,
   type ItemType,
   knownStubs,
+  type LabelCount,
   type ListQuery,
   listItems,
+  labels as listLabels,
   STATUS_LABEL,
   STATUSES,
   TYPE_LABEL,
@@ -12,11 +14,13 @@ import {
 } from './api';
 import { publish } from './bus';
 import { Detail } from './components/detail';
+import { LabelChip } from './components/labels';
 import { ItemList, type ListHandle } from './components/list';
 import { Spotlight } from './components/spotlight';
 import { Timeline } from './components/timeline';
 import { connectLive, type LiveState } from './live';
-import { DEFAULT_STATE, parseUrl, statusesOf, toSearch, type ViewState } from './url-state';
+import { SEARCH_SHORTCUT, SEARCH_SHORTCUT_NAME } from './platform';
+import { DEFAULT_STATE, parseUrl, statusesOf, toggleLabel, toSearch, type ViewState } from './url-state';
 
 type Theme = 'system' | 'light' | 'dark';
 
@@ -67,6 +71,8 @@ export function App() {
   const [meta, setMeta] = useState<{ total: number; counts?: Counts }>({ total: 0 });
   const [epics, setEpics] = useState<{ id: string; title: string }[]>([]);
   const [epicsRev, setEpicsRev] = useState(0);
+  const [labelCounts, setLabelCounts] = useState<LabelCount[]>([]);
+  const [labelsRev, setLabelsRev] = useState(0);
   const [qDraft, setQDraft] = useState(state.q);
   const listHandle = useRef<ListHandle | null>(null);
   const stateRef = useRef(state);
@@ -106,10 +112,14 @@ export function App() {
             if (known && e.status) known.status = e.status as typeof known.status;
           }
           if (events.some((e) => e.item_id?.startsWith('EPIC-'))) setEpicsRev((n) => n + 1);
+          // Labels come and go with items, and with edits that name the field (or do not say).
+          if (events.some((e) => e.kind !== 'updated' || !e.fields || e.fields.includes('labels')))
+            setLabelsRev((n) => n + 1);
           publish(events);
         },
         onReset() {
           setEpicsRev((n) => n + 1);
+          setLabelsRev((n) => n + 1);
           publish('reset');
         },
         onState: setLive,
@@ -124,6 +134,13 @@ export function App() {
       )
       .catch(() => undefined);
   }, [epicsRev]);
+  useEffect(() => {
+    const controller = new AbortController();
+    listLabels(controller.signal)
+      .then(setLabelCounts)
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, [labelsRev]);
   const epicTitles = useMemo(() => new Map(epics.map((e) => [e.id, e.title])), [epics]);
 
   // Typing in the filter box updates the URL in place, debounced.
@@ -139,14 +156,19 @@ export function App() {
       types: state.types,
       epic: state.epic,
       q: state.q || undefined,
+      labels: state.labels,
       sort: state.sort,
     }),
-    [state.status, state.types, state.epic, state.q, state.sort],
+    [state.status, state.types, state.epic, state.q, state.labels, state.sort],
   );
   const filterKey = JSON.stringify(filter);
 
   const open = useCallback((id: string) => navigate({ id, spot: undefined }), [navigate]);
   const closeDetail = useCallback(() => navigate({ id: undefined }), [navigate]);
+  const onLabel = useCallback(
+    (label: string) => navigate({ labels: toggleLabel(stateRef.current.labels, label) }),
+    [navigate],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -240,14 +262,15 @@ export function App() {
           type="button"
           class="search-button"
           onClick={() => navigate({ spot: '' }, true)}
-          aria-label="Search (Ctrl+K)"
+          aria-label={`Search (${SEARCH_SHORTCUT_NAME})`}
+          title={`Search (${SEARCH_SHORTCUT_NAME})`}
         >
           <svg width="15" height="15" viewBox="0 0 24 24" aria-hidden="true">
             <circle cx="11" cy="11" r="7" fill="none" stroke="currentColor" stroke-width="2" />
             <path d="M20 20l-3.5-3.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
           </svg>
           <span class="search-label">Search…</span>
-          <kbd>⌘K</kbd>
+          <kbd class="search-kbd">{SEARCH_SHORTCUT}</kbd>
         </button>
         <div class="topbar-right">
           <span class={`live live-${live}`} title={live === 'live' ? 'Live: changes appear as they happen' : live}>
@@ -358,6 +381,39 @@ export function App() {
                     ))}
                   </select>
                 </div>
+                {labelCounts.length || state.labels.length ? (
+                  <fieldset class="filters-row label-filter" aria-label="Labels">
+                    <select
+                      aria-label="Label filter"
+                      class="select compact label-select"
+                      value=""
+                      onChange={(e) => {
+                        const select = e.target as HTMLSelectElement;
+                        const label = select.value;
+                        select.value = '';
+                        if (label) onLabel(label);
+                      }}
+                    >
+                      <option value="">{state.labels.length ? 'Add label…' : 'Any label'}</option>
+                      {labelCounts
+                        .filter((l) => !state.labels.includes(l.name))
+                        .map((l) => (
+                          <option value={l.name} key={l.name}>
+                            {l.name} ({l.count})
+                          </option>
+                        ))}
+                    </select>
+                    {state.labels.length > 1 ? <span class="label-filter-all">all of</span> : null}
+                    {state.labels.map((label) => (
+                      <LabelChip key={label} label={label} active removable onToggle={onLabel} />
+                    ))}
+                    {state.labels.length ? (
+                      <button type="button" class="link-button clear-labels" onClick={() => navigate({ labels: [] })}>
+                        Clear
+                      </button>
+                    ) : null}
+                  </fieldset>
+                ) : null}
                 <div class="filter-input">
                   <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true">
                     <path
@@ -391,6 +447,8 @@ export function App() {
                 onMeta={setMeta}
                 handle={listHandle}
                 epicTitles={epicTitles}
+                chosenLabels={state.labels}
+                onLabel={onLabel}
               />
             </>
           ) : (
@@ -406,6 +464,8 @@ export function App() {
               onOpen={open}
               onBack={closeDetail}
               onShowActivity={(id) => navigate({ view: 'activity', for: id })}
+              chosenLabels={state.labels}
+              onLabel={onLabel}
             />
           ) : (
             <div class="placeholder">
@@ -418,7 +478,7 @@ export function App() {
                     <kbd>k</kbd> move · <kbd>↵</kbd> open
                   </li>
                   <li>
-                    <kbd>/</kbd> or <kbd>⌘K</kbd> search
+                    <kbd>/</kbd> or <kbd class="search-kbd">{SEARCH_SHORTCUT}</kbd> search
                   </li>
                   <li>
                     <kbd>Esc</kbd> close

@@ -7,6 +7,8 @@ export interface ViewState {
   status: string;
   types: ItemType[];
   epic?: string;
+  /** Items must carry all of these labels (lower-case). */
+  labels: string[];
   q: string;
   sort: 'updated' | 'created';
   view: 'items' | 'activity';
@@ -16,7 +18,14 @@ export interface ViewState {
   spot?: string;
 }
 
-export const DEFAULT_STATE: ViewState = { status: 'active', types: [], q: '', sort: 'updated', view: 'items' };
+export const DEFAULT_STATE: ViewState = {
+  status: 'active',
+  types: [],
+  labels: [],
+  q: '',
+  sort: 'updated',
+  view: 'items',
+};
 
 const ID = /^[A-Za-z]{4}-\d{1,12}$/;
 
@@ -26,6 +35,21 @@ export function statusesOf(status: string): Status[] {
   if (status === 'all') return [...STATUSES];
   const picked = status.split(',').filter((s): s is Status => (STATUSES as readonly string[]).includes(s));
   return picked.length ? picked : [...ACTIVE];
+}
+
+/** `labels=frontend,bug`, in the stored spelling: trimmed, lower-case, each once, at most 20. */
+export function labelsOf(raw: string | null): string[] {
+  const seen = new Set<string>();
+  for (const part of (raw ?? '').split(',')) {
+    const label = part.trim().replace(/\s+/g, ' ').toLowerCase().slice(0, 100);
+    if (label) seen.add(label);
+  }
+  return [...seen].slice(0, 20);
+}
+
+/** The labels with `label` added, or taken out if it was there. */
+export function toggleLabel(labels: readonly string[], label: string): string[] {
+  return labels.includes(label) ? labels.filter((l) => l !== label) : [...labels, label];
 }
 
 export function parseUrl(search: string): ViewState {
@@ -40,6 +64,7 @@ export function parseUrl(search: string): ViewState {
     status: /^[a-z_,]{1,80}$/.test(status) ? status : 'active',
     types,
     epic: epic && ID.test(epic) ? epic.toUpperCase() : undefined,
+    labels: labelsOf(p.get('labels')),
     q: (p.get('q') ?? '').slice(0, 200),
     sort: p.get('sort') === 'created' ? 'created' : 'updated',
     view: p.get('view') === 'activity' ? 'activity' : 'items',
@@ -55,6 +80,7 @@ export function toSearch(state: ViewState): string {
   if (state.status !== 'active') p.set('status', state.status);
   if (state.types.length) p.set('type', state.types.join(','));
   if (state.epic) p.set('epic', state.epic);
+  if (state.labels.length) p.set('labels', state.labels.join(','));
   if (state.q) p.set('q', state.q);
   if (state.sort !== 'updated') p.set('sort', state.sort);
   if (state.for) p.set('for', state.for);

@@ -1,4 +1,12 @@
-import { ENTITY_TYPES, type EntityType, STATUSES, type Status, toStub } from '@backlog-mcp/shared';
+import {
+  ENTITY_TYPES,
+  type EntityType,
+  LABEL_LIMITS,
+  normalizeLabels,
+  STATUSES,
+  type Status,
+  toStub,
+} from '@backlog-mcp/shared';
 import { Hono } from 'hono';
 import type { Backlog } from '../core/backlog.js';
 import { BacklogError } from '../core/errors.js';
@@ -9,6 +17,12 @@ const STATUS_CODES = { invalid: 400, not_found: 404, conflict: 409, unavailable:
 function pick<T extends string>(allowed: readonly T[], raw: string | undefined): T[] | undefined {
   const values = (raw ?? '').split(',').filter(Boolean);
   return values.length ? values.filter((v): v is T => (allowed as readonly string[]).includes(v)) : undefined;
+}
+
+/** `labels=frontend,bug`: all of them, compared in the stored spelling (lower-case). */
+function labelsOf(raw: string | undefined): string[] | undefined {
+  const labels = normalizeLabels((raw ?? '').split(',')).slice(0, LABEL_LIMITS.perItem);
+  return labels.length ? labels : undefined;
 }
 
 function boundedInt(raw: string | undefined, fallback: number, max: number): number {
@@ -35,6 +49,7 @@ export function createApi(backlog: Backlog): Hono {
       epic_id: q.epic_id || undefined,
       parent_id: q.parent_id || undefined,
       query: q.q?.slice(0, LIMITS.queryLength) || undefined,
+      labels: labelsOf(q.labels),
       counts: true,
     };
     // The plain form (one type, first page, newest update first) is answered by the core as it is.
@@ -60,6 +75,16 @@ export function createApi(backlog: Backlog): Hono {
       counts: all.counts,
       ...(located === undefined ? {} : { position: located }),
     });
+  });
+  // Every label in use, most used first, for the viewer's label filter.
+  api.get('/labels', async (c) => {
+    const { items } = await backlog.list({ status: [...STATUSES], limit: Infinity });
+    const counts = new Map<string, number>();
+    for (const stub of items) for (const label of stub.labels ?? []) counts.set(label, (counts.get(label) ?? 0) + 1);
+    const labels = [...counts]
+      .map(([name, count]) => ({ name, count }))
+      .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
+    return c.json({ labels });
   });
   // Titles and statuses of a few items at once (the timeline names what it mentions).
   api.get('/stubs', async (c) => {

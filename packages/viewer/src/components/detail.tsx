@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { type ActivityEntry, activity, getItem, type Item, listItems, NotFound, STATUSES, type Stub } from '../api';
 import { onLive } from '../bus';
 import { Empty, fullDate, Markdown, StatusChip, StatusIcon, Time, TypeBadge } from './bits';
+import { LabelChip } from './labels';
 import { TimelineEntry } from './timeline';
 
 interface Props {
@@ -10,6 +11,9 @@ interface Props {
   onOpen(id: string): void;
   onBack(): void;
   onShowActivity(id: string): void;
+  /** The list's label filter, and a click on a label chip. */
+  chosenLabels: readonly string[];
+  onLabel(label: string): void;
 }
 
 interface Loaded {
@@ -83,7 +87,7 @@ function safeUrl(url: string): string | undefined {
   }
 }
 
-export function Detail({ id, dark, onOpen, onBack, onShowActivity }: Props) {
+export function Detail({ id, dark, onOpen, onBack, onShowActivity, chosenLabels, onLabel }: Props) {
   const [state, setState] = useState<{ id: string; data?: Loaded; missing?: boolean; error?: string }>({ id });
   const [reload, setReload] = useState(0);
 
@@ -164,6 +168,13 @@ export function Detail({ id, dark, onOpen, onBack, onShowActivity }: Props) {
             {item.priority ? <span class={`chip prio prio-${item.priority}`}>{item.priority} priority</span> : null}
             {item.assignee ? <span class="chip">@{item.assignee}</span> : null}
           </div>
+          {item.labels?.length ? (
+            <fieldset class="detail-labels" aria-label="Labels">
+              {item.labels.map((label) => (
+                <LabelChip key={label} label={label} active={chosenLabels.includes(label)} onToggle={onLabel} />
+              ))}
+            </fieldset>
+          ) : null}
 
           {item.blocked_reason?.length ? (
             <div class="callout callout-blocked">

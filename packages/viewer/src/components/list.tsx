@@ -3,6 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preac
 import { type Counts, type ListQuery, listItems, type Stub } from '../api';
 import { onLive } from '../bus';
 import { Empty, StatusIcon, Time, TypeBadge } from './bits';
+import { RowLabels } from './labels';
 
 export const ROW_HEIGHT = 60;
 const PAGE = 100;
@@ -22,13 +23,26 @@ interface Props {
   onMeta(meta: { total: number; counts?: Counts }): void;
   handle: RefObject<ListHandle | null>;
   epicTitles: ReadonlyMap<string, string>;
+  /** The label filter, to mark the chips that are in it. */
+  chosenLabels: readonly string[];
+  onLabel(label: string): void;
 }
 
 /**
  * A windowed list: only the rows in view (plus a margin) exist in the DOM, and rows are
  * fetched from the server a page at a time, so 10,000 items cost what 30 do.
  */
-export function ItemList({ filter, filterKey, selectedId, onOpen, onMeta, handle, epicTitles }: Props) {
+export function ItemList({
+  filter,
+  filterKey,
+  selectedId,
+  onOpen,
+  onMeta,
+  handle,
+  epicTitles,
+  chosenLabels,
+  onLabel,
+}: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const pages = useRef(new Map<number, Stub[]>());
   const inflight = useRef(new Set<number>());
@@ -254,6 +268,7 @@ export function ItemList({ filter, filterKey, selectedId, onOpen, onMeta, handle
           <div class="row-meta">
             <span class="mono">{stub.id}</span>
             {stub.type !== 'task' ? <TypeBadge type={stub.type} /> : null}
+            {stub.labels?.length ? <RowLabels labels={stub.labels} chosen={chosenLabels} onToggle={onLabel} /> : null}
             {epic ? <span class="row-epic">{epic}</span> : null}
             {stub.assignee ? <span class="row-assignee">@{stub.assignee}</span> : null}
           </div>

@@ -220,6 +220,11 @@ export class Backlog {
     return result;
   }
 
+  /** Every label in use, most used first (the viewer's label filter). */
+  async labels(): Promise<ReadonlyArray<{ name: string; count: number }>> {
+    return relationsOf(await this.deps.store.snapshot()).labelCounts();
+  }
+
   async get(ids: readonly string[]): Promise<{ items: ItemWithDependencies[]; not_found: string[] }> {
     const snapshot = await this.deps.store.snapshot();
     const relations = relationsOf(snapshot);

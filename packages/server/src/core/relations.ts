@@ -18,6 +18,8 @@ export interface Relations {
   dependentsOf(id: string): readonly Item[];
   /** Items carrying the label. */
   labelledWith(label: string): readonly Item[];
+  /** Every label in use with how many items carry it, most used first. */
+  labelCounts(): ReadonlyArray<{ name: string; count: number }>;
 }
 
 const cache = new WeakMap<Snapshot, Relations>();
@@ -54,5 +56,9 @@ function buildRelations(items: readonly Item[]): Relations {
     referrersOf: (id) => referrers.get(id) ?? [],
     dependentsOf: (id) => dependents.get(id) ?? [],
     labelledWith: (label) => labelled.get(label) ?? [],
+    labelCounts: () =>
+      [...labelled]
+        .map(([name, carriers]) => ({ name, count: carriers.length }))
+        .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)),
   };
 }

@@ -78,6 +78,7 @@ export async function seedDemo(baseUrl) {
     title: 'Tune reciprocal rank fusion weights',
     epic_id: search,
     parent_id: release,
+    labels: ['search', 'ranking'],
     description: RANKING_BODY,
     references: [
       { url: 'https://plg.uwaterloo.ca/~gvcormac/cormacksigir09-rrf.pdf', title: 'Cormack et al., RRF (SIGIR 2009)' },
@@ -86,12 +87,14 @@ export async function seedDemo(baseUrl) {
   const embed = await create(codex, {
     title: 'Cache embeddings on disk keyed by content hash',
     epic_id: search,
+    labels: ['search', 'perf'],
     description:
       'Restarting the server should re-embed nothing that did not change.\n\n- hash: sha-256 of title + body\n- store: `vectors/<hash>.f32`',
   });
   const typo = await create(cursor, {
     title: 'Typo tolerance for IDs and short words',
     epic_id: search,
+    labels: ['search'],
     description: '`tsk-12`, `Task 12` and `TASK-0012` should all find the same item.',
   });
   const sse = await create(claude, {
@@ -102,12 +105,14 @@ export async function seedDemo(baseUrl) {
   const virtual = await create(cursor, {
     title: 'Virtualised list for 10,000 items',
     epic_id: viewer,
+    labels: ['frontend', 'perf'],
     description: 'Fixed-height rows, pages of 100 fetched on demand.',
   });
-  const dark = await create(cursor, { title: 'Dark mode and phone layout', epic_id: viewer });
+  const dark = await create(cursor, { title: 'Dark mode and phone layout', epic_id: viewer, labels: ['frontend', 'ux'] });
   const xss = await create(codex, {
     title: 'Sanitise rendered Markdown (DOMPurify)',
     epic_id: viewer,
+    labels: ['frontend', 'security'],
     description: 'A title or body with `<script>` or `onerror=` must stay inert.',
   });
   const adr = await create(codex, { title: 'ADR: viewer stack', parent_id: docs, type: 'artifact' });
@@ -119,6 +124,7 @@ export async function seedDemo(baseUrl) {
   });
   const flaky = await create(cursor, {
     title: 'Flaky watcher test on macOS',
+    labels: ['bug', 'tests'],
     description: 'fsevents coalesces renames.',
   });
 

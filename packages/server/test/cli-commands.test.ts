@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ITEMS } from '../src/cli/commands/items.js';
@@ -284,7 +285,8 @@ describe('item commands', () => {
     const child = await serve();
     await exercise();
     const activity = readFileSync(join(env.dataDir, '.state', 'activity.jsonl'), 'utf8');
-    expect(activity).toContain('backlog-mcp-cli');
+    // The server's journal names the person at the terminal: the CLI's stable identity, user@host.
+    expect(activity).toContain(`"actor":"${userInfo().username}@${hostname()}"`);
     const status = await runCli(['status'], env);
     expect(status.stdout).toContain('Task count: 2');
     expect(isAlive(child.pid as number)).toBe(true);

@@ -85,7 +85,7 @@ describe('status, stop, version', () => {
 
     const stop = await runCli(['stop'], env);
     expect(stop).toMatchObject({ code: 0, stdout: `Stopping server on port ${env.port}...\nServer stopped\n` });
-    await waitFor(() => child.exitCode !== null, 5000, 'serve to exit');
+    await waitFor(() => child.exitCode !== null, undefined, 'serve to exit');
     expect(child.exitCode).toBe(0);
     expect(existsSync(token)).toBe(false);
     expect(existsSync(join(env.dataDir, '.state', 'server.pid'))).toBe(false);

@@ -54,7 +54,7 @@ describe('the stdio bridge and its shared server', () => {
     const listed = await call<{ items: Array<{ id: string }> }>(b.client, 'backlog_list', {});
     expect(listed.items.map((item) => item.id)).toContain(created.id);
     // The loser of the port race exits; exactly one server remains, and it is the one in the PID file.
-    await waitFor(() => serverProcesses(env.dataDir).length === 1, 5000, 'a single server');
+    await waitFor(() => serverProcesses(env.dataDir).length === 1, undefined, 'a single server');
     expect(serverProcesses(env.dataDir)).toEqual([serverPid(env.dataDir)]);
     const health = (await fetch(`http://127.0.0.1:${env.port}/health`).then((r) => r.json())) as {
       sessions: number;
@@ -91,7 +91,7 @@ describe('the stdio bridge and its shared server', () => {
         const complete = stdout.split('\n').filter(Boolean);
         return complete.length >= 4 ? complete : undefined;
       },
-      15_000,
+      undefined,
       'four answers',
     );
     const pid = serverPid(env.dataDir);
@@ -180,7 +180,7 @@ describe('the stdio bridge and its shared server', () => {
     const created = await call<{ id: string }>(b.client, 'backlog_create', { title: 'Survives a crash' });
     const first = serverPid(env.dataDir) as number;
     process.kill(first, 'SIGKILL');
-    await waitFor(() => !isAlive(first), 5000, 'the server to die');
+    await waitFor(() => !isAlive(first), undefined, 'the server to die');
     const started = performance.now();
     const got = await call<{ items: Array<{ id: string }> }>(b.client, 'backlog_get', { id: created.id });
     const recoveryMs = performance.now() - started;
@@ -192,7 +192,7 @@ describe('the stdio bridge and its shared server', () => {
     console.log(`[measure] first call after kill -9 of the server answered in ${recoveryMs.toFixed(0)} ms`);
     // And again, a second crash is survived too.
     process.kill(second, 'SIGKILL');
-    await waitFor(() => !isAlive(second), 5000, 'the server to die');
+    await waitFor(() => !isAlive(second), undefined, 'the server to die');
     const again = await call<{ items: unknown[] }>(b.client, 'backlog_list', { status: ['open'] });
     expect(again.items).toHaveLength(1);
     const third = serverPid(env.dataDir);
@@ -208,7 +208,7 @@ describe('the stdio bridge and its shared server', () => {
     expect(await version()).toBe('1.10.0'); // numeric comparison: 1.10.0 > 1.9.x > 1.0.0
     const newPid = serverPid(env.dataDir) as number;
     expect(newPid).not.toBe(oldPid);
-    await waitFor(() => !isAlive(oldPid), 5000, 'the old server to exit');
+    await waitFor(() => !isAlive(oldPid), undefined, 'the old server to exit');
     expect(newer.stderr()).toContain('older than 1.10.0: replacing it');
     await call(newer.client, 'backlog_create', { title: 'Made on the new server' });
 
@@ -236,11 +236,11 @@ describe('the stdio bridge and its shared server', () => {
       const listed = await call<{ items: unknown[] }>(b.client, 'backlog_list', {});
       expect(listed.items).toHaveLength(1);
       expect(b.stderr()).toContain('is hung');
-      await waitFor(() => !isAlive(hung), 5000, 'the hung server to be killed');
+      await waitFor(() => !isAlive(hung), undefined, 'the hung server to be killed');
     } finally {
       if (isAlive(hung)) process.kill(hung, 'SIGKILL');
     }
-  }, 40_000);
+  });
 
   it('measures start-up to the first answer and the added latency of the bridge', async () => {
     const firstAnswer = async (): Promise<number> => {
@@ -273,7 +273,9 @@ describe('the stdio bridge and its shared server', () => {
       `[measure] launch → first tool answer: no server ${cold.toFixed(0)} ms, server running ${warm.toFixed(0)} ms; ` +
         `median of 50 backlog_get: bridge ${bridged.toFixed(2)} ms, direct HTTP ${plain.toFixed(2)} ms, added ${(bridged - plain).toFixed(2)} ms`,
     );
-    expect(cold).toBeLessThan(15_000);
-    expect(warm).toBeLessThan(10_000);
+    // The first launch started the server, the second reused it. The times are figures, not checks:
+    // bench/bridge.mjs measures them against their targets (docs/benchmarks.md).
+    expect((bridges[0] as Bridge).stderr()).toMatch(/on port \d+ \(started\)/);
+    expect(viaBridge.stderr()).toMatch(/on port \d+ \(reused\)/);
   });
 });

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, type CliEnv, envFor, freePort, killServers, runCli, waitFor } from './support/cli.js';
+import { HANG } from './support/limits.js';
 import { removeDir, tempDataDir } from './support/servers.js';
 
 let env: CliEnv;
@@ -27,14 +28,14 @@ async function serve(): Promise<void> {
       fetch(`http://127.0.0.1:${env.port}/health`)
         .then((r) => r.ok)
         .catch(() => false),
-    60_000,
+    HANG.process,
     'the server',
   );
   if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`);
 }
 
 async function cli(args: string[], extra: Record<string, string> = {}) {
-  return runCli(args, { ...env, extra }, { timeoutMs: 60_000 });
+  return runCli(args, { ...env, extra }, { timeoutMs: HANG.process });
 }
 
 async function itemFile(id: string): Promise<string> {

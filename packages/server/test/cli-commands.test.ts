@@ -41,7 +41,7 @@ async function serve(): Promise<ChildProcess> {
       fetch(`http://127.0.0.1:${env.port}/health`)
         .then((r) => r.ok)
         .catch(() => false),
-    30_000,
+    undefined,
     'the server',
   ).catch((error: Error) => {
     throw new Error(`${error.message}\n${stderr}`);
@@ -86,7 +86,7 @@ describe('status, stop, version', () => {
 
     const stop = await runCli(['stop'], env);
     expect(stop).toMatchObject({ code: 0, stdout: `Stopping server on port ${env.port}...\nServer stopped\n` });
-    await waitFor(() => child.exitCode !== null, 5000, 'serve to exit');
+    await waitFor(() => child.exitCode !== null, undefined, 'serve to exit');
     expect(child.exitCode).toBe(0);
     expect(existsSync(token)).toBe(false);
     expect(existsSync(join(env.dataDir, '.state', 'server.pid'))).toBe(false);
@@ -135,13 +135,13 @@ describe('a port held by another program', () => {
 
   it('an HTTP program: clear error naming the port and BACKLOG_VIEWER_PORT, non-zero exit, no loop', async () => {
     other = createHttpServer((_req, res) => res.writeHead(404).end('not backlog')).listen(env.port, '127.0.0.1');
-    const bridge = await runCli([], env, { timeoutMs: 15_000 });
+    const bridge = await runCli([], env);
     expect(bridge.code).toBe(3);
     expect(bridge.stderr).toContain(`Port ${env.port} is in use by another program`);
     expect(bridge.stderr).toContain('BACKLOG_VIEWER_PORT');
     expect(bridge.stdout).toBe('');
 
-    const serve = await runCli(['serve'], env, { timeoutMs: 15_000 });
+    const serve = await runCli(['serve'], env);
     expect(serve.code).toBe(3);
     expect(serve.stderr).toContain(`Port ${env.port}`);
     expect(serve.stderr).toContain('BACKLOG_VIEWER_PORT');
@@ -153,12 +153,14 @@ describe('a port held by another program', () => {
 
   it('a program that accepts connections and never answers: error after the probe time limits', async () => {
     other = createTcpServer((socket) => sockets.push(socket)).listen(env.port, '127.0.0.1');
-    const bridge = await runCli([], env, { timeoutMs: 20_000 });
+    const bridge = await runCli([], env);
     expect(bridge.code).toBe(3);
     expect(bridge.stderr).toContain(`Port ${env.port} is held by a process that does not answer`);
     expect(bridge.stderr).toContain('BACKLOG_VIEWER_PORT');
-    expect(bridge.ms).toBeLessThan(12_000);
-  }, 30_000);
+    // It gave up by itself (runCli did not have to kill it), on its probe time limit. How long that
+    // takes (target: under 12 s) is measured by bench/bridge.mjs, not asserted on a shared machine.
+    expect(bridge.stderr).toMatch(/does not answer \(no answer within \d+ ms\)/);
+  });
 });
 
 describe('--help', () => {
@@ -274,12 +276,12 @@ describe('item commands', () => {
     await runCli(['create', 'Second', 'task'], env);
     expect((await runCli(['list', '--limit', '1'], env)).stdout.split('\n')[0]).toBe('1 of 2 items');
     expect((await runCli(['search', 'task'], env)).stdout).toMatch(/^2 matches \(/);
-  }, 60_000);
+  });
 
   it('work on the files when no server runs', async () => {
     await exercise();
     expect(serverPid(env.dataDir)).toBeUndefined();
-  }, 60_000);
+  });
 
   it('go through the running server when there is one', async () => {
     const child = await serve();
@@ -290,5 +292,5 @@ describe('item commands', () => {
     const status = await runCli(['status'], env);
     expect(status.stdout).toContain('Task count: 2');
     expect(isAlive(child.pid as number)).toBe(true);
-  }, 60_000);
+  });
 });

@@ -9,6 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { envFor, freePort, killServers } from './support/cli.js';
+import { HANG } from './support/limits.js';
 import { call, removeDir, tempDataDir } from './support/servers.js';
 
 const run = promisify(execFile);
@@ -85,7 +86,7 @@ describe('the README Quick start client configurations, exactly as written, from
     const args = (config.args ?? []).map((arg) => arg.replace(CLONE, REPO));
     expect(args).toEqual([join(REPO, 'packages/server/dist/cli/index.js')]);
     await use({ command: config.command, args });
-  }, 60_000);
+  });
 
   it('the node configuration that --help prints for this copy', async () => {
     const help = await run(process.execPath, [join(REPO, 'packages/server/dist/cli/index.js'), '--help']);
@@ -94,7 +95,7 @@ describe('the README Quick start client configurations, exactly as written, from
     const config = JSON.parse(printed as string) as ServerConfig;
     expect(config.args).toEqual([join(REPO, 'packages/server/dist/cli/index.js')]);
     await use(config);
-  }, 60_000);
+  });
 
   it('"command": "backlog-mcp" after the documented npm install -g ./packages/server', async () => {
     const install = commands.find((line) => line.startsWith('npm install -g')) as string;
@@ -103,9 +104,9 @@ describe('the README Quick start client configurations, exactly as written, from
     dirs.push(prefix);
     const [npm, ...args] = install.split(/\s+/);
     // A global install of a folder is a link to the clone: it fetches nothing.
-    await run(npm as string, args, { cwd: REPO, env: npmEnv(prefix), timeout: 60_000 });
+    await run(npm as string, args, { cwd: REPO, env: npmEnv(prefix), timeout: HANG.process });
     expect(realpathSync(join(prefix, 'lib', 'node_modules', 'backlog-mcp'))).toBe(join(REPO, 'packages', 'server'));
     const config = configs.find((c) => c.command === 'backlog-mcp') as ServerConfig;
     await use(config, join(prefix, 'bin'));
-  }, 90_000);
+  });
 });

@@ -1,7 +1,10 @@
+import { unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendText, readDisk, readJournal, rng, scaled } from './support/hardening.js';
+import { appendText, readDisk, readJournal, rng, scaled, until } from './support/hardening.js';
+import { HANG } from './support/limits.js';
 import { call, connectHttp, removeDir, startHttpServer, tempDataDir, textOf } from './support/servers.js';
 
 /**
@@ -15,6 +18,8 @@ import { call, connectHttp, removeDir, startHttpServer, tempDataDir, textOf } fr
 const CLIENTS = 16;
 const OPS_PER_CLIENT = scaled(500, 500);
 const HOT_ITEMS = 8;
+/** A marker file written by hand after the storm (see the barrier in beforeAll); not one of the writes. */
+const BARRIER = 'TASK-9999';
 
 type Op =
   | { kind: 'create'; title: string; description: string }
@@ -57,7 +62,17 @@ describe('16 clients writing the same items at once', () => {
     elapsed = Date.now() - started;
     await Promise.all(clients.map((client) => client.close()));
     // Deliberately while the server still runs: its own writes must not look like outside edits.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A barrier, not a pause: the watcher reads changed files one at a time in the order they
+    // settle, so once a marker written now is seen (and then its removal), it has read every
+    // event its own writes caused.
+    const checker = await connectHttp(server.url, 'barrier');
+    const marker = join(dataDir, 'tasks', `${BARRIER}.md`);
+    const seen = async () => (await call<{ items: unknown[] }>(checker, 'backlog_get', { id: BARRIER })).items.length;
+    await writeFile(marker, `---\nid: ${BARRIER}\ntitle: barrier\nstatus: open\ntype: task\n---\n`);
+    expect(await until(seen, (n) => n === 1, HANG.condition)).toBe(1);
+    await unlink(marker);
+    expect(await until(seen, (n) => n === 0, HANG.condition)).toBe(0);
+    await checker.close();
   }, 600_000);
 
   afterAll(async () => {
@@ -200,8 +215,9 @@ describe('16 clients writing the same items at once', () => {
   it('journals each acknowledged write exactly once and never mistakes its own writes for outside edits', async () => {
     const { entries, broken } = await readJournal(dataDir);
     expect(broken).toEqual([]);
-    expect(entries.filter((e) => e.tool === 'file')).toEqual([]);
-    expect(entries.filter((e) => e.id).length).toBe(acked.length);
+    const writes = entries.filter((e) => e.id !== BARRIER);
+    expect(writes.filter((e) => e.tool === 'file')).toEqual([]);
+    expect(writes.filter((e) => e.id).length).toBe(acked.length);
   });
 
   it('serves the final state through list and get', async () => {

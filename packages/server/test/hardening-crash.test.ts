@@ -4,6 +4,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lastEntryById, readDisk, readJournal, rng, scaled, sleep } from './support/hardening.js';
+import { HANG } from './support/limits.js';
 import { call, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
 
 /**
@@ -119,8 +120,9 @@ async function storm(
   const mine: string[] = [];
   const send = async (name: string, args: Record<string, unknown>): Promise<CallToolResult | undefined> => {
     try {
+      // A hang detector only: calls cut off by the kill end when the clients are closed.
       const result = (await client.callTool({ name, arguments: args }, undefined, {
-        timeout: 10_000,
+        timeout: HANG.condition,
       })) as CallToolResult;
       if (result.isError) throw new Error(`${name} refused during the storm: ${JSON.stringify(result.content)}`);
       figures.acknowledged++;

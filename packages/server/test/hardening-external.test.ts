@@ -6,18 +6,18 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, until } from './support/hardening.js';
+import { HANG } from './support/limits.js';
 import { call, connectHttp, removeDir, startHttpServer, tempDataDir, textOf } from './support/servers.js';
 
 /**
- * Issue 8, point 6: edits made by people, editors and git show up within a second;
+ * Issue 8, point 6: edits made by people, editors and git show up (within a second: that target is
+ * measured by bench/run.mjs, "hand edit → …", not asserted on a shared machine);
  * a half-written file is never an empty item; a merge-conflicted file is reported,
  * never loaded as garbage and never overwritten.
  */
 
 const ITEM = (id: string, title: string, body = `Body of ${id}\n`, extra = '') =>
   `---\nid: ${id}\ntitle: ${title}\nstatus: open\ntype: task\n${extra}created_at: 2026-01-01T00:00:00.000Z\nupdated_at: 2026-01-01T00:00:00.000Z\n---\n${body}`;
-
-const WITHIN = 1000;
 
 describe('edits from outside the server', () => {
   let dataDir: string;
@@ -64,16 +64,29 @@ describe('edits from outside the server', () => {
     const found = await call<{ results: Array<{ id: string }> }>(client, 'backlog_search', { query, limit: 100 });
     return found.results.map((r) => r.id);
   }
-  /** Waits at most a second for `ok`, and says how long it took. */
+  /** Waits until `ok` holds; the limit is a hang detector (support/limits.ts), not the 1 s target. */
   async function within<T>(probe: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
     const started = Date.now();
-    const value = await until(probe, ok, WITHIN + 500);
+    const value = await until(probe, ok, HANG.condition);
     expect(ok(value), `not seen after ${Date.now() - started} ms: ${JSON.stringify(value).slice(0, 200)}`).toBe(true);
-    expect(Date.now() - started).toBeLessThan(WITHIN + 100);
     return value;
   }
+  /**
+   * A barrier instead of a pause: writes a marker file after the files under test and waits until
+   * the server shows it. The watcher reads changed files in the order they settle, one at a time,
+   * so once the marker is seen every earlier change has been read.
+   */
+  let barriers = 0;
+  async function watcherCaughtUp(): Promise<void> {
+    const title = `Barrier ${++barriers}`;
+    await writeFile(file('TASK-0399'), ITEM('TASK-0399', title));
+    await within(
+      () => get('TASK-0399'),
+      (r) => r.item?.title === title,
+    );
+  }
 
-  it('sees a file added, changed, renamed and deleted by hand in list, get and search within a second', async () => {
+  it('sees a file added, changed, renamed and deleted by hand in list, get and search', async () => {
     await writeFile(file('TASK-0101'), ITEM('TASK-0101', 'Added by hand', 'quokka habitat survey\n'));
     await within(ids, (list) => list.includes('TASK-0101'));
     await within(
@@ -107,20 +120,24 @@ describe('edits from outside the server', () => {
     expect(await searchIds('Renamed by hand')).not.toContain('TASK-0102');
   });
 
-  it('tells the viewer over SSE within a second', async () => {
+  it('tells the viewer over SSE', async () => {
     const events = await fetch(`${server.url}/events`);
     const reader = (events.body as ReadableStream<Uint8Array>).getReader();
     const started = Date.now();
     await writeFile(file('TASK-0103'), ITEM('TASK-0103', 'Seen by the viewer'));
     let text = '';
-    while (!text.includes('TASK-0103') && Date.now() - started < WITHIN + 500) {
-      const chunk = await Promise.race([reader.read(), sleep(WITHIN + 500).then(() => undefined)]);
-      if (!chunk || chunk.done) break;
-      text += new TextDecoder().decode(chunk.value);
+    const hang = setTimeout(() => void reader.cancel(), HANG.condition); // ends the read below
+    try {
+      while (!text.includes('TASK-0103')) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        text += new TextDecoder().decode(chunk.value);
+      }
+    } finally {
+      clearTimeout(hang);
     }
     await reader.cancel();
-    expect(text).toContain('"item_id":"TASK-0103"');
-    expect(Date.now() - started).toBeLessThan(WITHIN);
+    expect(text, `after ${Date.now() - started} ms`).toContain('"item_id":"TASK-0103"');
   });
 
   it('follows git: commit, switch branches, and see each branch’s items', async () => {
@@ -214,7 +231,7 @@ describe('edits from outside the server', () => {
     const cuts = [0, 3, 12, full.indexOf('status'), full.indexOf('---\nfirst') + 1];
     for (const cut of cuts) {
       await writeFile(file('TASK-0300'), full.slice(0, cut));
-      await sleep(300); // longer than the watcher's settle time: the half file is read
+      await watcherCaughtUp(); // the half file has been read
       const half = await get('TASK-0300');
       if (half.item) {
         expect(half.item.title, `cut at ${cut}`).toBe('Written slowly');
@@ -228,7 +245,7 @@ describe('edits from outside the server', () => {
     }
     // An editor that truncates, then writes: the item is never empty in between.
     await writeFile(file('TASK-0300'), '');
-    await sleep(300);
+    await watcherCaughtUp();
     const empty = await get('TASK-0300');
     expect(empty.item).toBeUndefined();
     expect(empty.error).toMatch(/TASK-0300/);
@@ -237,6 +254,8 @@ describe('edits from outside the server', () => {
       () => get('TASK-0300'),
       (r) => r.item?.title === 'Written slowly',
     );
+    await unlink(file('TASK-0399'));
+    await within(ids, (list) => !list.includes('TASK-0399'));
   });
 
   it('does not overwrite an outside edit that lands just before a write', async () => {

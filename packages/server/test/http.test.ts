@@ -147,12 +147,11 @@ describe('the HTTP server', () => {
     const live = await fetch(`${server.url}/events`);
     expect(live.headers.get('content-type')).toContain('text/event-stream');
     const client = await connectHttp(server.url, 'sse-writer');
-    const started = Date.now();
+    // The event arrives (how fast: bench/run.mjs, "write → SSE event").
     const [events] = await Promise.all([
       readEvents(live, (list) => list.some((e) => e.event === 'change' && e.data.includes('"title":"streamed"'))),
       call(client, 'backlog_create', { title: 'streamed' }),
     ]);
-    expect(Date.now() - started).toBeLessThan(1000);
     const created = events.find((e) => e.event === 'change' && e.data.includes('"title":"streamed"'));
     expect(JSON.parse(created?.data ?? '{}')).toMatchObject({
       kind: 'created',

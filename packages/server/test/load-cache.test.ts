@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CODEC_VERSION, decodeItem } from '../src/storage/markdown/codec.js';
 import { MarkdownStore } from '../src/storage/markdown/file-store.js';
 import { type CachedFile, canSettle, isSettled, LOAD_CACHE_FILE } from '../src/storage/markdown/load-cache.js';
+import { HANG } from './support/limits.js';
 import { removeDir, tempDataDir } from './support/servers.js';
 
 const GOOD = (id: string, title: string) =>
@@ -261,7 +262,7 @@ describe('the load cache', () => {
     const store = await MarkdownStore.open({ dataDir: dir, log: () => undefined, watch: true });
     cleanups.push(async () => store.close());
     await writeFile(join(dir, 'tasks', 'TASK-0001.md'), GOOD('TASK-0001', 'Edited in an editor'));
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + HANG.condition; // a hang detector: the watcher reads the edit
     while ((await store.get('TASK-0001'))?.title !== 'Edited in an editor' && Date.now() < deadline) await sleep(20);
     // The hand edit did not bump `version`; memory bumps it so if_version sees the change.
     expect((await store.get('TASK-0001'))?.version).toBe(2);

@@ -12,6 +12,7 @@ import { MemoryVectorCache } from '../src/search/vector-cache.js';
 import { VectorIndex } from '../src/search/vector-index.js';
 import { JsonlJournal } from '../src/storage/journal-file.js';
 import { MarkdownStore } from '../src/storage/markdown/file-store.js';
+import { HANG } from './support/limits.js';
 import { removeDir, tempDataDir } from './support/servers.js';
 
 let seq = 0;
@@ -352,7 +353,7 @@ describe('labels', () => {
           const after = await backlog.search({ query: 'frontend' });
           expect(after.results.flatMap((entry) => entry.matched_fields)).not.toContain('labels');
         },
-        { timeout: 20_000, interval: 20 },
+        { timeout: HANG.condition, interval: 20 },
       );
       expect(
         (await backlog.search({ query: 'frontend' })).results.every((e) => e.matched_fields[0] === 'semantic'),

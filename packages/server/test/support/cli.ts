@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { HANG } from './limits.js';
 import { CLI } from './servers.js';
 
 export { CLI };
@@ -42,7 +43,7 @@ export interface CliResult {
   ms: number;
 }
 
-/** Runs the built CLI to completion (with a time limit) and collects its output. */
+/** Runs the built CLI to completion and collects its output; `timeoutMs` is a hang detector (limits.ts). */
 export function runCli(
   args: string[],
   env: CliEnv,
@@ -63,10 +64,11 @@ export function runCli(
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
+    const timeoutMs = options.timeoutMs ?? HANG.process;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`backlog-mcp ${args.join(' ')} did not finish:\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 20_000);
+      reject(new Error(`backlog-mcp ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
@@ -133,16 +135,17 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Polls `check` until it gives a truthy value; `timeoutMs` is a hang detector (limits.ts), not a target. */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
-  timeoutMs = 10_000,
+  timeoutMs: number = HANG.condition,
   what = 'condition',
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -159,7 +162,7 @@ export async function killServers(dataDir: string, pids: Iterable<number> = []):
       // already gone
     }
   }
-  await waitFor(() => [...all].every((pid) => !isAlive(pid)), 5000, 'servers to exit');
+  await waitFor(() => [...all].every((pid) => !isAlive(pid)), HANG.condition, 'servers to exit');
 }
 
 export function median(values: number[]): number {

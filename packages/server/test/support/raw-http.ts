@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { HANG } from './limits.js';
 
 export interface Reply {
   status: number;
@@ -39,7 +40,8 @@ export function send(
         res.on('close', done);
       },
     );
-    req.setTimeout(options.timeoutMs ?? 5000, () => req.destroy(new Error(`timeout on ${path}`)));
+    // A hang detector (limits.ts): the socket idled this long without a byte.
+    req.setTimeout(options.timeoutMs ?? HANG.condition, () => req.destroy(new Error(`timeout on ${path}`)));
     req.on('error', reject);
     if (options.body) req.write(options.body);
     req.end();

@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { HANG } from './limits.js';
 
 /** The built CLI: tests drive the package the way users and acceptance tests do. */
 export const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
@@ -21,18 +22,27 @@ export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Runs `backlog-mcp serve` on a free port and resolves once it prints its MCP endpoint. */
+/**
+ * Runs `backlog-mcp serve` on a free port and resolves once it prints its MCP endpoint. `timeoutMs`
+ * is a hang detector (see limits.ts): pass HANG.bigStart for large backlogs.
+ */
 export async function startHttpServer(
   dataDir: string,
   env: Record<string, string> = {},
+  options: { timeoutMs?: number } = {},
 ): Promise<{ url: string; child: ChildProcess; stderr: () => string; stop: () => Promise<void> }> {
+  const timeoutMs = options.timeoutMs ?? HANG.process;
+  const started = Date.now();
   const child = spawn(process.execPath, [CLI, 'serve'], {
     env: { ...process.env, BACKLOG_DATA_DIR: dataDir, BACKLOG_VIEWER_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server printed no MCP endpoint within ${timeoutMs} ms (a hang?):\n${stderr}`));
+    }, timeoutMs);
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = /MCP endpoint: (http:\/\/\S+)\/mcp/.exec(stderr);
@@ -41,17 +51,27 @@ export async function startHttpServer(
         resolve(match[1] as string);
       }
     });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code ?? signal} after ${Date.now() - started} ms:\n${stderr}`));
+    });
   });
   return {
     url,
     child,
     stderr: () => stderr,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      let hung = false;
+      const timer = setTimeout(() => {
+        hung = true;
+        child.kill('SIGKILL');
+      }, HANG.process);
       await exited;
+      clearTimeout(timer);
+      if (hung) throw new Error(`server did not exit within ${HANG.process} ms of SIGTERM:\n${stderr}`);
     },
   };
 }

@@ -1,12 +1,23 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Miniflare } from 'miniflare';
+import { HANG } from '../../support/limits.js';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+/** A wrangler command, with a hang detector (limits.ts): it starts several Node processes. */
+const run = (file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) =>
+  execFileAsync(file, args, { ...options, timeout: HANG.worker });
+
+/** Temporary folders made once per test process (bundle, migrated D1 template), removed at exit. */
+const onExit: string[] = [];
+process.once('exit', () => {
+  for (const dir of onExit) rmSync(dir, { recursive: true, force: true });
+});
 export const SERVER_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 const WRANGLER = join(SERVER_DIR, '../../node_modules/.bin/wrangler');
 const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' };
@@ -36,23 +47,36 @@ let bundled: Promise<string> | undefined;
 export function bundleWorker(): Promise<string> {
   bundled ??= (async () => {
     const out = await mkdtemp(join(tmpdir(), 'backlog-worker-bundle-'));
+    onExit.push(out);
     await run(WRANGLER, ['deploy', '--dry-run', '--outdir', out], { cwd: SERVER_DIR, env: WRANGLER_ENV });
     return join(out, 'entry.js');
   })();
   return bundled;
 }
 
-/** A fresh local D1 with the real migration files applied by `wrangler d1 execute --local --file=`. */
+let migrated: Promise<string> | undefined;
+/**
+ * A fresh local D1 with the real migration files applied by `wrangler d1 execute --local --file=`.
+ * wrangler runs once per migration and test process (each run is a few Node processes: ~2.5 s
+ * alone, far more on a loaded machine); every Worker then gets its own copy of that database.
+ */
 async function migratedDatabase(): Promise<string> {
+  migrated ??= (async () => {
+    const template = await mkdtemp(join(tmpdir(), 'backlog-worker-d1-template-'));
+    onExit.push(template);
+    const files = (await readdir(join(SERVER_DIR, 'migrations'))).filter((f) => f.endsWith('.sql')).sort();
+    for (const file of files) {
+      await run(
+        WRANGLER,
+        ['d1', 'execute', 'backlog', '--local', `--file=migrations/${file}`, `--persist-to=${template}`],
+        { cwd: SERVER_DIR, env: WRANGLER_ENV },
+      );
+    }
+    return template;
+  })();
+  const template = await migrated;
   const persist = await mkdtemp(join(tmpdir(), 'backlog-worker-d1-'));
-  const files = (await readdir(join(SERVER_DIR, 'migrations'))).filter((f) => f.endsWith('.sql')).sort();
-  for (const file of files) {
-    await run(
-      WRANGLER,
-      ['d1', 'execute', 'backlog', '--local', `--file=migrations/${file}`, `--persist-to=${persist}`],
-      { cwd: SERVER_DIR, env: WRANGLER_ENV },
-    );
-  }
+  await cp(template, persist, { recursive: true });
   return persist;
 }
 

@@ -108,7 +108,11 @@ export async function seedDemo(baseUrl) {
     labels: ['frontend', 'perf'],
     description: 'Fixed-height rows, pages of 100 fetched on demand.',
   });
-  const dark = await create(cursor, { title: 'Dark mode and phone layout', epic_id: viewer, labels: ['frontend', 'ux'] });
+  const dark = await create(cursor, {
+    title: 'Dark mode and phone layout',
+    epic_id: viewer,
+    labels: ['frontend', 'ux'],
+  });
   const xss = await create(codex, {
     title: 'Sanitise rendered Markdown (DOMPurify)',
     epic_id: viewer,

@@ -267,6 +267,9 @@ describe('the web viewer in a real browser', () => {
     const marks = await snippet.locator('mark').allTextContents();
     expect(marks.length).toBeGreaterThanOrEqual(3);
     expect(marks.every((mark) => mark.toLowerCase() === 'retry')).toBe(true);
+    // One hit is counted in the singular.
+    await page.fill('.spotlight .spot-input', 'jitter');
+    await page.waitForFunction(() => document.querySelector('.spot-count')?.textContent === '1 result');
   });
 
   it('names the search shortcut the way the platform does: Ctrl K on Linux, ⌘K on Apple systems', async () => {

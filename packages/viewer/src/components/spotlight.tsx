@@ -199,7 +199,11 @@ export function Spotlight({ query, onQuery, onOpen, onClose }: Props) {
           <span>
             <kbd>Esc</kbd> close
           </span>
-          {answer ? <span class="spot-count">{answer.total} results</span> : null}
+          {answer ? (
+            <span class="spot-count">
+              {answer.total} {answer.total === 1 ? 'result' : 'results'}
+            </span>
+          ) : null}
         </div>
       </div>
     </div>

@@ -123,6 +123,11 @@ describe('many agents, one backlog', () => {
       const released = await call<Updated>(second, 'backlog_update', { id, claim: false, agent: 'claude-code' });
       expect(released.item).toMatchObject({ status: 'open' });
       expect(released.item.assignee).toBeUndefined();
+      const journal = await call<{ activity: Array<{ summary?: string }> }>(second, 'backlog_context', {
+        task_id: id,
+        include_related: false,
+      });
+      expect(journal.activity[0]?.summary).toBe('released by claude-code; status → open');
       // Without a name, each session is its own agent: an unnamed claim is not the next session's.
       await call(second, 'backlog_update', { id, claim: true });
       const third = await connectHttp(server.url, 'claude-code');

@@ -592,7 +592,8 @@ function updateSummary(
   const forced = overrode ? `forced over ${overrode}'s claim` : undefined;
   let claim: string | undefined;
   if (after.assignee && after.assignee !== before.assignee) claim = `claimed by ${after.assignee}`;
-  else if (!after.assignee && before.assignee && !status) claim = `released by ${before.assignee}`;
+  // Finishing ends a claim silently; anything else that drops the holder is a release.
+  else if (!after.assignee && before.assignee && !isFinished(after.status)) claim = `released by ${before.assignee}`;
   const parts = [claim, status, forced].filter(Boolean);
   return parts.length ? parts.join('; ') : undefined;
 }
@@ -642,6 +643,10 @@ function memoFilter(snapshot: Snapshot, filter: ListFilter, wantCounts: boolean)
 function changedFields(before: Item, after: Item): string[] {
   const keys = ['title', 'status', 'description', ...OPTIONAL_FIELDS, 'assignee', 'lease_until'] as const;
   return keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+}
+
+function isFinished(status: Status): boolean {
+  return status === 'done' || status === 'cancelled';
 }
 
 function compareRecent(a: Item | undefined, b: Item | undefined): number {

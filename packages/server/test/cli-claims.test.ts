@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, type CliEnv, envFor, freePort, killServers, runCli, waitFor } from './support/cli.js';
+import { type CliEnv, freePort, killServers, runCli, serveForeground } from './support/cli.js';
 import { HANG } from './support/limits.js';
 import { removeDir, tempDataDir } from './support/servers.js';
 
@@ -19,20 +19,7 @@ afterEach(async () => {
   await removeDir(env.dataDir);
 });
 
-async function serve(): Promise<void> {
-  const child = spawn(process.execPath, [CLI, 'serve'], { env: envFor(env), stdio: 'ignore' });
-  children.push(child);
-  await waitFor(
-    () =>
-      child.exitCode !== null ||
-      fetch(`http://127.0.0.1:${env.port}/health`)
-        .then((r) => r.ok)
-        .catch(() => false),
-    HANG.process,
-    'the server',
-  );
-  if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`);
-}
+const serve = (): Promise<ChildProcess> => serveForeground(env, (child) => children.push(child));
 
 async function cli(args: string[], extra: Record<string, string> = {}) {
   return runCli(args, { ...env, extra }, { timeoutMs: HANG.process });

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
@@ -6,7 +6,16 @@ import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ITEMS } from '../src/cli/commands/items.js';
-import { CLI, type CliEnv, envFor, freePort, isAlive, killServers, runCli, serverPid, waitFor } from './support/cli.js';
+import {
+  type CliEnv,
+  freePort,
+  isAlive,
+  killServers,
+  runCli,
+  serveForeground,
+  serverPid,
+  waitFor,
+} from './support/cli.js';
 import { connectStdio, removeDir, tempDataDir } from './support/servers.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
@@ -27,28 +36,8 @@ afterEach(async () => {
   await removeDir(env.dataDir);
 });
 
-/** `serve` in the foreground as a child of the test; resolves once `/version` answers. */
-async function serve(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve'], { env: envFor(env), stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  await waitFor(
-    () =>
-      child.exitCode !== null ||
-      fetch(`http://127.0.0.1:${env.port}/health`)
-        .then((r) => r.ok)
-        .catch(() => false),
-    undefined,
-    'the server',
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}\n${stderr}`);
-  });
-  if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${stderr}`);
-  return child;
-}
+/** `serve` in the foreground as a child of the test; resolves once `/health` answers. */
+const serve = (): Promise<ChildProcess> => serveForeground(env, (child) => children.push(child));
 
 describe('status, stop, version', () => {
   it('version prints the package version', async () => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -191,4 +191,27 @@ export function serverProcesses(dataDir: string): number[] {
     }
   }
   return found;
+}
+
+/** `serve` in the foreground as a child of the test; resolves once `/health` answers. The caller stops it. */
+export async function serveForeground(env: CliEnv, track: (child: ChildProcess) => void): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI, 'serve'], { env: envFor(env), stdio: ['ignore', 'ignore', 'pipe'] });
+  track(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  await waitFor(
+    () =>
+      child.exitCode !== null ||
+      fetch(`http://127.0.0.1:${env.port}/health`)
+        .then((r) => r.ok)
+        .catch(() => false),
+    undefined,
+    'the server',
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n${stderr}`);
+  });
+  if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${stderr}`);
+  return child;
 }

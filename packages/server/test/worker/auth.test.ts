@@ -27,6 +27,33 @@ function cookiesOf(response: Response): string {
     .join('; ');
 }
 
+/** Where a "continue" page (meta refresh after a form POST) sends the browser. */
+function refreshTarget(html: string): URL {
+  const raw = /http-equiv="refresh" content="0; url=([^"]+)"/.exec(html)?.[1];
+  if (!raw) throw new Error(`no meta refresh in ${html.slice(0, 300)}`);
+  return new URL(
+    raw
+      .replace(/&amp;/g, '&')
+      .replace(/&#39;/g, "'")
+      .replace(/&quot;/g, '"'),
+  );
+}
+
+/** What a consent page gives the browser that saw it: the signed request, its nonce, its cookie. */
+interface Consent {
+  req: string;
+  consent: string;
+  cookie: string;
+}
+
+function consentOf(response: Response, html: string): Consent {
+  return {
+    req: /name="req" value="([^"]+)"/.exec(html)?.[1] ?? '',
+    consent: /name="consent" value="([^"]+)"/.exec(html)?.[1] ?? '',
+    cookie: cookiesOf(response),
+  };
+}
+
 interface Tokens {
   access_token: string;
   refresh_token: string;
@@ -47,7 +74,7 @@ describe('the Worker in workerd: API key, OAuth 2.1 with GitHub, viewer sign-in'
     return (await response.json()) as { client_id: string; client_secret?: string };
   };
 
-  /** GET /authorize → the consent page's signed request and its GitHub link. */
+  /** GET /authorize → the consent page's signed request, nonce and cookie. */
   const authorize = async (clientId: string, challenge: string, extra: Record<string, string> = {}) => {
     const query = new URLSearchParams({
       response_type: 'code',
@@ -61,25 +88,28 @@ describe('the Worker in workerd: API key, OAuth 2.1 with GitHub, viewer sign-in'
     });
     const response = await w.fetch(`/authorize?${query}`);
     const html = await response.text();
-    return {
-      response,
-      html,
-      req: /name="req" value="([^"]+)"/.exec(html)?.[1] ?? '',
-      github: /href="(\/oauth\/github\/start\?req=[^"]+)"/.exec(html)?.[1] ?? '',
-    };
+    return { response, html, ...consentOf(response, html) };
   };
 
+  /** A POST of one of the consent page's forms, as the browser that saw it sends it. */
+  const postConsent = (path: string, consent: Consent, extra: Record<string, string> = {}) =>
+    w.fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: consent.cookie, origin: w.url },
+      body: new URLSearchParams({ req: consent.req, consent: consent.consent, ...extra }),
+    });
+
   /** The browser goes to GitHub, `login` approves, GitHub sends it back to the Worker's callback. */
-  const viaGithub = async (githubStart: string, login: string) => {
-    const start = await w.fetch(githubStart);
-    expect(start.status).toBe(302);
-    const to = new URL(start.headers.get('location') as string);
+  const viaGithub = async (consent: Consent, login: string) => {
+    const start = await postConsent('/oauth/github/start', consent);
+    expect(start.status).toBe(200);
+    const to = refreshTarget(await start.text());
     expect(`${to.origin}${to.pathname}`).toBe('https://github.test/login/oauth/authorize');
     expect(to.searchParams.get('redirect_uri')).toBe(`${w.url}/oauth/github/callback`);
     const code = w.github.approve(login);
     const callback = await w.fetch(
       `/oauth/github/callback?code=${code}&state=${encodeURIComponent(to.searchParams.get('state') as string)}`,
-      { headers: { cookie: cookiesOf(start) } },
+      { headers: { cookie: consent.cookie } },
     );
     return callback;
   };
@@ -97,8 +127,7 @@ describe('the Worker in workerd: API key, OAuth 2.1 with GitHub, viewer sign-in'
   const signInWithGithub = async (login: string) => {
     const { client_id } = await register();
     const { verifier, challenge } = pkce();
-    const { github } = await authorize(client_id, challenge);
-    const back = await viaGithub(github, login);
+    const back = await viaGithub(await authorize(client_id, challenge), login);
     const location = new URL(back.headers.get('location') as string);
     return { client_id, verifier, location, code: location.searchParams.get('code') };
   };
@@ -324,16 +353,16 @@ describe('the Worker in workerd: API key, OAuth 2.1 with GitHub, viewer sign-in'
 
   it('refuses a GitHub callback without the browser nonce cookie, or with a tampered state', async () => {
     const { client_id } = await register();
-    const { github } = await authorize(client_id, pkce().challenge);
-    const start = await w.fetch(github);
-    const state = new URL(start.headers.get('location') as string).searchParams.get('state') as string;
+    const consent = await authorize(client_id, pkce().challenge);
+    const start = await postConsent('/oauth/github/start', consent);
+    const state = refreshTarget(await start.text()).searchParams.get('state') as string;
     const code = w.github.approve('alice');
     expect((await w.fetch(`/oauth/github/callback?code=${code}&state=${state}`)).status).toBe(400);
     const tampered = `${state.slice(0, -2)}AA`;
     expect(
       (
         await w.fetch(`/oauth/github/callback?code=${code}&state=${tampered}`, {
-          headers: { cookie: cookiesOf(start) },
+          headers: { cookie: consent.cookie },
         })
       ).status,
     ).toBe(400);
@@ -343,18 +372,14 @@ describe('the Worker in workerd: API key, OAuth 2.1 with GitHub, viewer sign-in'
     const { client_id, client_secret } = await register({ token_endpoint_auth_method: 'client_secret_basic' });
     expect(client_secret).toBeTruthy();
     const { verifier, challenge } = pkce();
-    const { req } = await authorize(client_id, challenge);
-    const post = (key: string) =>
-      w.fetch('/authorize', {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ req, api_key: key }),
-      });
+    const consent = await authorize(client_id, challenge);
+    const post = (key: string) => postConsent('/authorize', consent, { api_key: key });
     const wrong = await post('nope');
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain('That is not the API key');
     const right = await post(SECRETS.API_KEY);
-    const code = new URL(right.headers.get('location') as string).searchParams.get('code') as string;
+    expect(right.status).toBe(200);
+    const code = refreshTarget(await right.text()).searchParams.get('code') as string;
     const form = { grant_type: 'authorization_code', code, code_verifier: verifier };
     expect((await token({ ...form, client_id })).status).toBe(401); // no secret: invalid_client
     const basic = `Basic ${btoa(`${client_id}:${client_secret}`)}`;
@@ -372,12 +397,7 @@ describe('the Worker in workerd: API key, OAuth 2.1 with GitHub, viewer sign-in'
     expect((await w.fetch('/assets/none.js')).status).toBe(401);
 
     const login = await w.fetch('/login?next=%2F');
-    const req = /name="req" value="([^"]+)"/.exec(await login.text())?.[1] as string;
-    const signedIn = await w.fetch('/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ req, api_key: SECRETS.API_KEY }),
-    });
+    const signedIn = await postConsent('/login', consentOf(login, await login.text()), { api_key: SECRETS.API_KEY });
     expect(signedIn.status).toBe(302);
     const cookie = cookiesOf(signedIn);
     expect(signedIn.headers.get('set-cookie')).toMatch(/HttpOnly; Secure; SameSite=Lax/);
@@ -410,9 +430,8 @@ describe('the Worker in workerd: API key, OAuth 2.1 with GitHub, viewer sign-in'
     expect(ahead).toContain('event: reset');
 
     // The viewer's GitHub sign-in sets the same cookie for allow-listed users only.
-    const viewerReq = /href="(\/oauth\/github\/start\?req=[^"]+)"/.exec(
-      await (await w.fetch('/login')).text(),
-    )?.[1] as string;
+    const loginPage = await w.fetch('/login');
+    const viewerReq = consentOf(loginPage, await loginPage.text());
     const refused = await viaGithub(viewerReq, 'mallory');
     expect(refused.status).toBe(403);
     const accepted = await viaGithub(viewerReq, 'Bob');

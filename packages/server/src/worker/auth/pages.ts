@@ -18,35 +18,58 @@ export const PAGE_HEADERS = {
   'cache-control': 'no-store',
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on the consent
+  // form's POST, and the Worker refuses any Origin but its own there.
+  'referrer-policy': 'same-origin',
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
 };
 
-export function page(title: string, body: string, status = 200): Response {
-  const html = `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+export function page(title: string, body: string, status = 200, head = ''): Response {
+  const html = `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">${head}
 <title>${escapeHtml(title)}</title><style>${STYLE}</style><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
   return new Response(html, { status, headers: PAGE_HEADERS });
 }
 
-/** Sign-in choices: GitHub (when configured) or the API key, for a pending request `req`. */
+/**
+ * Sends the browser on to `target` after a form POST. A 302 would be blocked there: the
+ * consent page's `form-action 'self'` also covers redirects that follow its form. A meta refresh
+ * is a new navigation that CSP does not restrict, so the consent page keeps its strict policy.
+ */
+export function continuePage(title: string, target: string): Response {
+  const href = escapeHtml(target);
+  return page(
+    title,
+    `<p>Continuing… If nothing happens, <a href="${href}">continue here</a>.</p>`,
+    200,
+    `<meta http-equiv="refresh" content="0; url=${href}">`,
+  );
+}
+
+/**
+ * Sign-in choices for a pending request `req`: GitHub (when configured) or the API key. Both are
+ * POSTs carrying `consent`, the nonce also held in this browser's consent cookie (double submit).
+ */
 export function signInPage(options: {
   title: string;
   intro: string;
   req: string;
+  consent: string;
   action: string;
-  githubStart?: string;
+  github: boolean;
   error?: string;
 }): Response {
-  const github = options.githubStart
-    ? `<p><a class="button" href="${escapeHtml(options.githubStart)}">Sign in with GitHub</a></p>`
+  const hidden = `<input type="hidden" name="req" value="${escapeHtml(options.req)}">
+<input type="hidden" name="consent" value="${escapeHtml(options.consent)}">`;
+  const github = options.github
+    ? `<form method="post" action="/oauth/github/start">${hidden}<button type="submit">Sign in with GitHub</button></form>`
     : '';
   const error = options.error ? `<p role="alert" style="color:#b00">${escapeHtml(options.error)}</p>` : '';
   return page(
     options.title,
     `<p>${options.intro}</p>${error}${github}
 <form method="post" action="${escapeHtml(options.action)}">
-<input type="hidden" name="req" value="${escapeHtml(options.req)}">
+${hidden}
 <label>Or with the API key<input type="password" name="api_key" autocomplete="current-password" required></label>
 <button type="submit">Continue</button></form>`,
     options.error ? 401 : 200,

@@ -5,11 +5,12 @@ import { githubAuthorizeUrl, githubLogin, githubUserAllowed } from './github.js'
 import { type AccessClaims, readCookie, SESSION_COOKIE, SESSION_TTL_SECONDS } from './guard.js';
 import { signJwt, verifyJwt } from './jwt.js';
 import type { Family, OAuthClient, OAuthStore } from './oauth-store.js';
-import { escapeHtml, page, signInPage } from './pages.js';
+import { continuePage, escapeHtml, page, signInPage } from './pages.js';
 
 const SCOPE = 'backlog';
 const REQUEST_TTL_SECONDS = 600;
-const NONCE_COOKIE = 'backlog_gh_nonce';
+/** Holds the nonce of the consent page this browser saw; `req` carries its hash. */
+const CONSENT_COOKIE = 'backlog_consent';
 const PKCE = /^[A-Za-z0-9\-._~]{43,128}$/;
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 const MAX_REGISTRATION_BYTES = 16 * 1024;
@@ -81,9 +82,13 @@ function safeNext(raw: string | undefined): string {
   return raw?.startsWith('/') && !raw.startsWith('//') && !raw.startsWith('/\\') ? raw : '/';
 }
 
-function cookie(name: string, value: string, options: { path: string; maxAge: number }): string {
-  return `${name}=${value}; Path=${options.path}; Max-Age=${options.maxAge}; HttpOnly; Secure; SameSite=Lax`;
+function cookie(name: string, value: string, options: { path: string; maxAge: number; secure?: boolean }): string {
+  const secure = options.secure === false ? '' : ' Secure;';
+  return `${name}=${value}; Path=${options.path}; Max-Age=${options.maxAge}; HttpOnly;${secure} SameSite=Lax`;
 }
+
+const formField = (form: Record<string, unknown>, name: string) =>
+  typeof form[name] === 'string' ? (form[name] as string) : undefined;
 
 function redirect(location: string, headers: Record<string, string> = {}): Response {
   return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store', ...headers } });
@@ -174,7 +179,7 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
     );
   });
 
-  const sendCode = async (pending: Extract<PendingRequest, { kind: 'oauth' }>, subject: string): Promise<Response> => {
+  const codeTarget = async (pending: Extract<PendingRequest, { kind: 'oauth' }>, subject: string): Promise<string> => {
     const code = await oauth.issueCode({
       client_id: pending.client_id,
       redirect_uri: pending.redirect_uri,
@@ -187,8 +192,10 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
     target.searchParams.set('code', code);
     if (pending.state !== undefined) target.searchParams.set('state', pending.state);
     target.searchParams.set('iss', config.origin);
-    return redirect(target.toString());
+    return target.toString();
   };
+  const sendCode = async (pending: Extract<PendingRequest, { kind: 'oauth' }>, subject: string): Promise<Response> =>
+    redirect(await codeTarget(pending, subject));
 
   const denied = (pending: Extract<PendingRequest, { kind: 'oauth' }>, description: string): Response => {
     const target = new URL(pending.redirect_uri);
@@ -199,15 +206,49 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
     return redirect(target.toString());
   };
 
-  const readPending = async (token: string | undefined): Promise<PendingRequest | undefined> => {
-    if (!secret || !token) return undefined;
-    const check = await verifyJwt<{ pending: PendingRequest; origin: string }>(secret, 'authreq', token);
-    return check.ok && check.claims.origin === config.origin ? check.claims.pending : undefined;
+  /**
+   * Consent is bound to the browser that saw the consent page: that page sets a random nonce in
+   * an HttpOnly cookie and signs its hash into `req`. A `req` copied out of someone else's
+   * consent page (the attacker's own) is useless without that browser's cookie.
+   */
+  const consentCookie = (nonce: string, maxAge: number) =>
+    cookie(CONSENT_COOKIE, nonce, { path: '/', maxAge, secure: config.origin.startsWith('https:') });
+  const clearConsent = () => consentCookie('', 0);
+
+  const beginConsent = async (pending: PendingRequest) => {
+    const nonce = randomToken(32);
+    const claims = { pending, origin: config.origin, nb: await sha256Hex(nonce) };
+    const req = await signJwt(secret as string, 'authreq', claims, REQUEST_TTL_SECONDS);
+    return { req, nonce, setCookie: consentCookie(nonce, REQUEST_TTL_SECONDS) };
   };
-  const signPending = (pending: PendingRequest): Promise<string> =>
-    signJwt(secret as string, 'authreq', { pending, origin: config.origin }, REQUEST_TTL_SECONDS);
-  const githubStart = (req: string) =>
-    config.github ? `/oauth/github/start?req=${encodeURIComponent(req)}` : undefined;
+
+  /** The pending request of `req` if it was signed here for the consent page this browser saw. */
+  const boundPending = async (req: string | undefined, request: Request): Promise<PendingRequest | undefined> => {
+    const nonce = readCookie(request, CONSENT_COOKIE);
+    if (!secret || !req || !nonce) return undefined;
+    const check = await verifyJwt<{ pending: PendingRequest; origin: string; nb: string }>(secret, 'authreq', req);
+    if (!check.ok || check.claims.origin !== config.origin || typeof check.claims.nb !== 'string') return undefined;
+    return (await secretsEqual(await sha256Hex(nonce), check.claims.nb)) ? check.claims.pending : undefined;
+  };
+
+  /**
+   * A consent form POST: the Origin, when sent, is ours (no cross-site form), the form's nonce
+   * equals the cookie's (double submit), and `req` is bound to that cookie.
+   */
+  const consentPost = async (c: Context) => {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && origin !== config.origin) return undefined;
+    const form = await c.req.parseBody();
+    const req = formField(form, 'req');
+    const consent = formField(form, 'consent');
+    const nonce = readCookie(c.req.raw, CONSENT_COOKIE);
+    if (!req || !consent || !nonce || !(await secretsEqual(consent, nonce))) return undefined;
+    const pending = await boundPending(req, c.req.raw);
+    return pending ? { pending, req, consent, form } : undefined;
+  };
+
+  const expired = () =>
+    page('This sign-in expired', '<p>It expired or was opened in another browser: start again.</p>', 400);
 
   app.get('/authorize', async (c) => {
     if (!secret) return page('Sign-in is not configured', '<p>Set the JWT_SECRET secret on the Worker.</p>', 503);
@@ -243,49 +284,56 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
       ...(q.resource ? { resource: config.resource } : {}),
       ...(client.client_name ? { client_name: client.client_name } : {}),
     };
-    const req = await signPending(pending);
-    return signInPage({
+    const { req, nonce, setCookie } = await beginConsent(pending);
+    const response = signInPage({
       title: 'Allow access to your backlog',
       intro: `<strong>${escapeHtml(client.client_name ?? 'An application')}</strong> (returning to ${escapeHtml(
         new URL(redirectUri).host || redirectUri,
       )}) asks to read and change the items of this backlog.`,
       req,
+      consent: nonce,
       action: '/authorize',
-      githubStart: githubStart(req),
+      github: !!config.github,
     });
+    response.headers.append('set-cookie', setCookie);
+    return response;
   });
 
   app.post('/authorize', async (c) => {
-    const form = await c.req.parseBody();
-    const req = typeof form.req === 'string' ? form.req : undefined;
-    const pending = await readPending(req);
-    if (pending?.kind !== 'oauth') {
-      return page('This sign-in expired', '<p>Start again from your application.</p>', 400);
-    }
-    const key = typeof form.api_key === 'string' ? form.api_key : '';
+    const posted = await consentPost(c);
+    const pending = posted?.pending;
+    if (!posted || pending?.kind !== 'oauth') return expired();
+    const { req, consent, form } = posted;
+    const key = formField(form, 'api_key') ?? '';
     if (!config.apiKey || !(await secretsEqual(key, config.apiKey))) {
       return signInPage({
         title: 'Allow access to your backlog',
         intro: `<strong>${escapeHtml(pending.client_name ?? 'An application')}</strong> asks to read and change the items of this backlog.`,
-        req: req as string,
+        req,
+        consent,
         action: '/authorize',
-        githubStart: githubStart(req as string),
+        github: !!config.github,
         error: 'That is not the API key.',
       });
     }
-    return sendCode(pending, 'api-key');
+    const response = continuePage('Returning to the application', await codeTarget(pending, 'api-key'));
+    response.headers.append('set-cookie', clearConsent());
+    return response;
   });
 
   app.get('/login', async (c) => {
     if (!secret) return page('Sign-in is not configured', '<p>Set the JWT_SECRET secret on the Worker.</p>', 503);
-    const req = await signPending({ kind: 'viewer', next: safeNext(c.req.query('next')) });
-    return signInPage({
+    const { req, nonce, setCookie } = await beginConsent({ kind: 'viewer', next: safeNext(c.req.query('next')) });
+    const response = signInPage({
       title: 'Sign in to the backlog',
       intro: 'The viewer shows this backlog to its owner only.',
       req,
+      consent: nonce,
       action: '/login',
-      githubStart: githubStart(req),
+      github: !!config.github,
     });
+    response.headers.append('set-cookie', setCookie);
+    return response;
   });
 
   const startSession = async (subject: string, next: string): Promise<Response> =>
@@ -298,52 +346,58 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
     });
 
   app.post('/login', async (c) => {
-    const form = await c.req.parseBody();
-    const req = typeof form.req === 'string' ? form.req : undefined;
-    const pending = await readPending(req);
-    if (pending?.kind !== 'viewer') return redirect('/login');
-    const key = typeof form.api_key === 'string' ? form.api_key : '';
+    const posted = await consentPost(c);
+    if (posted?.pending.kind !== 'viewer') return redirect('/login');
+    const key = formField(posted.form, 'api_key') ?? '';
     if (!config.apiKey || !(await secretsEqual(key, config.apiKey))) {
       return signInPage({
         title: 'Sign in to the backlog',
         intro: 'The viewer shows this backlog to its owner only.',
-        req: req as string,
+        req: posted.req,
+        consent: posted.consent,
         action: '/login',
-        githubStart: githubStart(req as string),
+        github: !!config.github,
         error: 'That is not the API key.',
       });
     }
-    return startSession('api-key', pending.next);
+    const response = await startSession('api-key', posted.pending.next);
+    response.headers.append('set-cookie', clearConsent());
+    return response;
   });
 
   app.post('/logout', () => redirect('/login', { 'set-cookie': cookie(SESSION_COOKIE, '', { path: '/', maxAge: 0 }) }));
 
-  app.get('/oauth/github/start', async (c) => {
-    const req = c.req.query('req');
-    if (!config.github || !(await readPending(req))) {
-      return page('Sign-in expired or not configured', '<p>Start again.</p>', 400);
-    }
-    const nonce = randomToken(16);
-    const state = await signJwt(secret as string, 'ghstate', { req, nonce }, REQUEST_TTL_SECONDS);
-    return redirect(githubAuthorizeUrl(config.github, `${config.origin}/oauth/github/callback`, state), {
-      'set-cookie': cookie(NONCE_COOKIE, nonce, { path: '/oauth/github', maxAge: REQUEST_TTL_SECONDS }),
-    });
+  // A link must never start a sign-in: GitHub approves apps it knows without a click, so a GET
+  // here would be consent without the owner seeing the consent page.
+  app.get('/oauth/github/start', () => {
+    const response = page('Start from the sign-in page', '<p>Open the sign-in page and choose GitHub there.</p>', 405);
+    response.headers.set('allow', 'POST');
+    return response;
+  });
+
+  app.post('/oauth/github/start', async (c) => {
+    const posted = config.github ? await consentPost(c) : undefined;
+    if (!config.github || !posted) return expired();
+    // GitHub returns `state` to the callback, which checks `req` against this browser's cookie again.
+    const state = await signJwt(secret as string, 'ghstate', { req: posted.req }, REQUEST_TTL_SECONDS);
+    return continuePage(
+      'Signing in with GitHub',
+      githubAuthorizeUrl(config.github, `${config.origin}/oauth/github/callback`, state),
+    );
   });
 
   app.get('/oauth/github/callback', async (c) => {
     const { code, state } = c.req.query();
     if (!config.github || !secret || !code || !state) return page('GitHub sign-in failed', '<p>Start again.</p>', 400);
-    const checked = await verifyJwt<{ req: string; nonce: string }>(secret, 'ghstate', state);
-    const nonce = readCookie(c.req.raw, NONCE_COOKIE);
-    // The nonce cookie binds GitHub's answer to the browser that started the sign-in.
-    if (!checked.ok || !nonce || !(await secretsEqual(nonce, checked.claims.nonce))) {
+    const checked = await verifyJwt<{ req: string }>(secret, 'ghstate', state);
+    // The consent cookie binds GitHub's answer to the browser that saw the consent page.
+    const pending = checked.ok ? await boundPending(checked.claims.req, c.req.raw) : undefined;
+    if (!pending) {
       return page('GitHub sign-in failed', '<p>The sign-in expired or was started in another browser.</p>', 400);
     }
-    const pending = await readPending(checked.claims.req);
-    if (!pending) return page('GitHub sign-in failed', '<p>The sign-in expired; start again.</p>', 400);
     const login = await githubLogin(config.github, code, `${config.origin}/oauth/github/callback`);
     if (!login) return page('GitHub sign-in failed', '<p>GitHub did not confirm who you are.</p>', 502);
-    const clearNonce = cookie(NONCE_COOKIE, '', { path: '/oauth/github', maxAge: 0 });
+    const clearNonce = clearConsent();
     if (!githubUserAllowed(config, login)) {
       if (pending.kind === 'oauth') return denied(pending, `GitHub user ${login} is not allowed on this backlog`);
       return page(

@@ -15,6 +15,8 @@ export interface Config {
    * the upgrade rules only (a "newer" bridge replaces an "older" server). Unset in normal use.
    */
   versionOverride?: string;
+  /** Settings that were refused, for the server to print once at start. */
+  warnings?: string[];
 }
 
 export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
@@ -60,9 +62,29 @@ function readDotEnv(cwd: string): Record<string, string> {
   }
 }
 
-/** The process environment wins over .env, which wins over defaults. */
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+/**
+ * The process environment wins over .env, which wins over defaults. A .env in a cloned
+ * repository is a stranger's input: it may never widen what the server exposes, so a
+ * non-loopback BACKLOG_HOST is taken from the real environment only.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  const merged: Record<string, string | undefined> = { ...readDotEnv(cwd), ...env };
+  const dotEnv = readDotEnv(cwd);
+  const warnings: string[] = [];
+  const dotHost = dotEnv.BACKLOG_HOST?.trim();
+  if (dotHost && !isLoopbackHost(dotHost) && !env.BACKLOG_HOST?.trim()) {
+    warnings.push(
+      `ignored BACKLOG_HOST=${dotHost} from ${join(cwd, '.env')}: a .env file may only name a loopback address; ` +
+        'set BACKLOG_HOST in the environment to bind beyond this machine',
+    );
+    delete dotEnv.BACKLOG_HOST;
+  }
+  const merged: Record<string, string | undefined> = { ...dotEnv, ...env };
   const rawDir = merged.BACKLOG_DATA_DIR?.trim() || '~/.backlog';
   const expanded = expandHome(rawDir);
   const port = parsePort(merged.BACKLOG_VIEWER_PORT);
@@ -76,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (actor) config.actorName = actor;
   const versionOverride = merged.BACKLOG_MCP_VERSION_OVERRIDE?.trim();
   if (versionOverride) config.versionOverride = versionOverride;
+  if (warnings.length) config.warnings = warnings;
   return config;
 }
 

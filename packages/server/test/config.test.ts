@@ -115,13 +115,27 @@ describe('loadConfig', () => {
 
   describe('precedence', () => {
     it('reads settings from a .env file in cwd', () => {
-      writeDotEnv('BACKLOG_DATA_DIR=/srv/from-dotenv\nBACKLOG_VIEWER_PORT=4000\nBACKLOG_HOST=0.0.0.0\n');
+      writeDotEnv('BACKLOG_DATA_DIR=/srv/from-dotenv\nBACKLOG_VIEWER_PORT=4000\nBACKLOG_HOST=127.0.0.2\n');
       expect(loadConfig({}, cwd)).toEqual({
         dataDir: '/srv/from-dotenv',
         port: 4000,
-        host: '0.0.0.0',
+        host: '127.0.0.2',
         search: 'hybrid',
       });
+    });
+
+    it('never lets a .env open the server beyond loopback; the real environment still can', () => {
+      writeDotEnv('BACKLOG_HOST=0.0.0.0\n');
+      const config = loadConfig({}, cwd);
+      expect(config.host).toBe('127.0.0.1');
+      expect(config.warnings?.[0]).toMatch(/ignored BACKLOG_HOST=0\.0\.0\.0 from .*\.env/);
+      for (const host of ['::1', '[::1]', 'localhost', '127.1.2.3']) {
+        writeDotEnv(`BACKLOG_HOST=${host}\n`);
+        expect(loadConfig({}, cwd).host).toBe(host);
+      }
+      writeDotEnv('BACKLOG_HOST=0.0.0.0\n');
+      expect(loadConfig({ BACKLOG_HOST: '0.0.0.0' }, cwd)).toMatchObject({ host: '0.0.0.0' });
+      expect(loadConfig({ BACKLOG_HOST: '0.0.0.0' }, cwd).warnings).toBeUndefined();
     });
 
     it('lets the environment win over the .env file', () => {

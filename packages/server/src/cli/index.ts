@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { loadConfig } from '../config.js';
+import { type Config, loadConfig } from '../config.js';
 import { VERSION } from '../version.js';
 import { EXIT } from './daemon.js';
 import { commandHelp, PROGRAM_HELP } from './help.js';
@@ -9,6 +9,13 @@ const HELP_FLAGS = new Set(['--help', '-h']);
 /** Kept in sync with commands/items.ts (a test checks); commands load lazily so the bridge starts fast. */
 const ITEM_COMMANDS = new Set(['list', 'get', 'search', 'context', 'create', 'update', 'delete']);
 const itemHelp = async (command: string): Promise<string> => (await import('./commands/items.js')).itemHelp(command);
+
+/** The bridge starts the server with its own settings: a setting it refused is said once, on stderr. */
+function loadConfigSayingWarnings(): Config {
+  const config = loadConfig();
+  for (const warning of config.warnings ?? []) process.stderr.write(`backlog-mcp: warning: ${warning}\n`);
+  return config;
+}
 
 /** Resolves to an exit code, or -1 for commands that keep running (serve, the bridge). */
 async function main(argv: string[]): Promise<number> {
@@ -31,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     case '--bridge':
     case 'bridge':
       if (wantsHelp) return print(commandHelp('bridge'));
-      return (await import('./commands/bridge.js')).runBridge(loadConfig(), version());
+      return (await import('./commands/bridge.js')).runBridge(loadConfigSayingWarnings(), version());
     case '--stdio':
       if (wantsHelp) return print(commandHelp('stdio'));
       await (await import('../node/stdio-server.js')).runStdioServer(loadConfig(), stderrLog);

@@ -1,4 +1,4 @@
-import type { Config } from '../../config.js';
+import { type Config, isLoopbackHost } from '../../config.js';
 import { PortInUseError, type RunningServer, startHttpServer } from '../../node/http-server.js';
 import { EXIT, probe, targetOf } from '../daemon.js';
 import { serverLog } from '../log.js';
@@ -14,6 +14,12 @@ export async function runServe(config: Config): Promise<number> {
     force.unref();
     void (server?.close() ?? Promise.resolve()).finally(() => process.exit(0));
   };
+  for (const warning of config.warnings ?? []) serverLog(`warning: ${warning}`);
+  if (!isLoopbackHost(config.host)) {
+    serverLog(
+      `warning: listening on ${config.host}, beyond this machine: anyone who can reach it can use this backlog`,
+    );
+  }
   try {
     server = await startHttpServer(config, serverLog, { onShutdownRequest: stop });
   } catch (error) {

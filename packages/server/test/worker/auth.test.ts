@@ -280,11 +280,14 @@ describe('the Worker in workerd: API key, OAuth 2.1 with GitHub, viewer sign-in'
 
   it('refuses PKCE plain, a missing challenge and unregistered redirect URIs', async () => {
     const { client_id } = await register();
+    // An invalid request is answered here, never bounced to the (self-registered) redirect address.
     const plain = await authorize(client_id, 'x'.repeat(43), { code_challenge_method: 'plain' });
-    expect(plain.response.status).toBe(302);
-    const error = new URL(plain.response.headers.get('location') as string);
-    expect(error.searchParams.get('error')).toBe('invalid_request');
-    expect(error.searchParams.get('code')).toBeNull();
+    expect(plain.response.status).toBe(400);
+    expect(plain.response.headers.get('location')).toBeNull();
+    expect(plain.html).toContain('invalid_request');
+    const wrongType = await authorize(client_id, pkce().challenge, { response_type: 'token' });
+    expect(wrongType.response.status).toBe(400);
+    expect(wrongType.response.headers.get('location')).toBeNull();
     const wrongRedirect = await authorize(client_id, pkce().challenge, { redirect_uri: 'https://evil.example/cb' });
     expect(wrongRedirect.response.status).toBe(400);
     expect(wrongRedirect.response.headers.get('location')).toBeNull();
@@ -388,6 +391,27 @@ describe('the Worker in workerd: API key, OAuth 2.1 with GitHub, viewer sign-in'
     expect((await w.fetch('/health', { headers: { authorization: `Bearer ${ok.body.access_token}` } })).status).toBe(
       200,
     );
+  });
+
+  it('sends a signed-in browser only to paths of its own origin, however `next` is spelled', async () => {
+    const origin = new URL(w.url).origin;
+    for (const next of [
+      '/%09/evil.example',
+      '/%0a/evil.example',
+      '//evil.example',
+      '/%5Cevil.example',
+      'https://evil.example/',
+      '/\\evil.example',
+    ]) {
+      const login = await w.fetch(`/login?next=${next}`);
+      const signedIn = await postConsent('/login', consentOf(login, await login.text()), { api_key: SECRETS.API_KEY });
+      expect(signedIn.status, next).toBe(302);
+      const target = new URL(signedIn.headers.get('location') as string, origin);
+      expect(target.origin, next).toBe(origin);
+    }
+    const login = await w.fetch('/login?next=%2Fitems%3Fview%3Dactivity');
+    const signedIn = await postConsent('/login', consentOf(login, await login.text()), { api_key: SECRETS.API_KEY });
+    expect(signedIn.headers.get('location')).toBe('/items?view=activity');
   });
 
   it('serves the viewer behind sign-in, its API by cookie, and live changes by polling', async () => {

@@ -78,8 +78,20 @@ function acceptableRedirect(raw: unknown): raw is string {
   );
 }
 
-function safeNext(raw: string | undefined): string {
-  return raw?.startsWith('/') && !raw.startsWith('//') && !raw.startsWith('/\\') ? raw : '/';
+/**
+ * Where to go after sign-in: a path on this origin, judged after the URL parser normalised it,
+ * as the browser will (it drops tabs and newlines and reads \\ as /, so "/\t/evil.example" and
+ * "/\\evil.example" lead off-site although they start with one slash).
+ */
+function safeNext(raw: string | undefined, origin: string): string {
+  if (!raw?.startsWith('/')) return '/';
+  let url: URL;
+  try {
+    url = new URL(raw, origin);
+  } catch {
+    return '/';
+  }
+  return url.origin === origin ? `${url.pathname}${url.search}${url.hash}` : '/';
 }
 
 function cookie(name: string, value: string, options: { path: string; maxAge: number; secure?: boolean }): string {
@@ -259,14 +271,11 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
     if (!redirectUri || !client.redirect_uris.includes(redirectUri)) {
       return page('Wrong redirect address', '<p>redirect_uri does not match the registered ones.</p>', 400);
     }
-    // From here on the redirect address is trusted: errors go back to the client.
-    const back = (error: string, description: string) => {
-      const target = new URL(redirectUri);
-      target.searchParams.set('error', error);
-      target.searchParams.set('error_description', description);
-      if (q.state !== undefined) target.searchParams.set('state', q.state);
-      return redirect(target.toString());
-    };
+    // Registration is open, so a registered redirect address proves nothing: an error is shown
+    // here, never sent there, or this server would bounce anyone's link to any site
+    // without a person deciding anything (RFC 9700 §4.11.2).
+    const back = (error: string, description: string) =>
+      page('This sign-in request is invalid', `<p>${escapeHtml(error)}: ${escapeHtml(description)}.</p>`, 400);
     if (q.response_type !== 'code') return back('unsupported_response_type', 'response_type must be code');
     if (q.code_challenge_method !== 'S256' || !CHALLENGE.test(q.code_challenge ?? '')) {
       return back('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
@@ -323,7 +332,10 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
 
   app.get('/login', async (c) => {
     if (!secret) return page('Sign-in is not configured', '<p>Set the JWT_SECRET secret on the Worker.</p>', 503);
-    const { req, nonce, setCookie } = await beginConsent({ kind: 'viewer', next: safeNext(c.req.query('next')) });
+    const { req, nonce, setCookie } = await beginConsent({
+      kind: 'viewer',
+      next: safeNext(c.req.query('next'), config.origin),
+    });
     const response = signInPage({
       title: 'Sign in to the backlog',
       intro: 'The viewer shows this backlog to its owner only.',
@@ -337,7 +349,7 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
   });
 
   const startSession = async (subject: string, next: string): Promise<Response> =>
-    redirect(safeNext(next), {
+    redirect(safeNext(next, config.origin), {
       'set-cookie': cookie(
         SESSION_COOKIE,
         await signJwt(secret as string, 'session', { sub: subject, origin: config.origin }, SESSION_TTL_SECONDS),

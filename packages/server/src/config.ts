@@ -22,7 +22,11 @@ export interface Config {
 export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
   { name: 'BACKLOG_DATA_DIR', default: '~/.backlog', meaning: 'where items are stored (tasks/, resources/)' },
   { name: 'BACKLOG_VIEWER_PORT', default: '3030', meaning: 'port of the HTTP server (MCP endpoint, API, viewer)' },
-  { name: 'BACKLOG_HOST', default: '127.0.0.1', meaning: 'address the HTTP server binds to' },
+  {
+    name: 'BACKLOG_HOST',
+    default: '127.0.0.1',
+    meaning: 'bind address; beyond loopback only from the environment, not .env',
+  },
   { name: 'BACKLOG_SEARCH', default: 'hybrid', meaning: 'hybrid (words + meaning) or text (words only)' },
   {
     name: 'BACKLOG_ACTOR_NAME',

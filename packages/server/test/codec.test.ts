@@ -1,6 +1,6 @@
 import type { Item } from '@backlog-mcp/shared';
 import { describe, expect, it } from 'vitest';
-import { type DecodeResult, decodeItem, encodeItem } from '../src/storage/markdown/codec.js';
+import { type DecodeResult, decodeItem, encodeItem, FRONT_MATTER_LIMITS } from '../src/storage/markdown/codec.js';
 
 const MTIME = '2026-03-04T05:06:07.000Z';
 
@@ -355,5 +355,50 @@ describe('decodeItem on broken files', () => {
 
   it('reports duplicate keys', () => {
     expect(decodeError('---\ntitle: first\ntitle: second\n---\n')).toMatch(/unique|duplicate/i);
+  });
+
+  it('reports duplicate keys inside nested and flow mappings', () => {
+    expect(decodeError('---\ntitle: x\nmeta:\n  a: 1\n  a: 2\n---\n')).toMatch(/unique.*"a"/i);
+    expect(decodeError('---\ntitle: x\nmeta: {b: 1, c: 2, b: 3}\n---\n')).toMatch(/unique.*"b"/i);
+  });
+});
+
+describe('decodeItem front matter caps', () => {
+  const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i}: v`).join('\n');
+
+  it('refuses 30,000 top-level keys before parsing them', () => {
+    // The message says the file was refused unparsed: that is what keeps the refusal cheap.
+    expect(decodeError(`---\ntitle: x\n${keys(30_000)}\n---\n`)).toBe(
+      `front matter has more than ${FRONT_MATTER_LIMITS.keys} keys; refused before parsing`,
+    );
+  });
+
+  it('counts only top-level keys: the cap itself and nested keys are fine', () => {
+    const atCap = decodeOk(`---\ntitle: x\n${keys(FRONT_MATTER_LIMITS.keys - 1)}\n---\n`);
+    expect(Object.keys(atCap.extra ?? {})).toHaveLength(FRONT_MATTER_LIMITS.keys - 1);
+    expect(decodeError(`---\ntitle: x\n${keys(FRONT_MATTER_LIMITS.keys)}\n---\n`)).toMatch(/more than 200 keys/);
+    const nested = keys(1_000).replace(/^/gm, '  ');
+    expect(decodeOk(`---\ntitle: x\nmeta:\n${nested}\n# comment: not a key\n---\n`).extra?.meta).toMatchObject({
+      k999: 'v',
+    });
+  });
+
+  it('refuses front matter over the size cap before parsing it', () => {
+    const big = `note: ${'x'.repeat(FRONT_MATTER_LIMITS.chars)}`;
+    expect(decodeError(`---\ntitle: x\n${big}\n---\n`)).toMatch(
+      new RegExp(`front matter is over ${FRONT_MATTER_LIMITS.chars} characters .*refused before parsing`),
+    );
+  });
+
+  it('still reads a realistic big item: 200 evidence entries of 1,000 characters, 50 references', () => {
+    const item = task({
+      evidence: Array.from({ length: 200 }, (_, i) => `${i}: ${'e'.repeat(995)}`),
+      references: Array.from({ length: 50 }, (_, i) => ({
+        url: `https://example.com/${i}/${'r'.repeat(2_000)}`,
+        title: `Reference ${i}: ${'t'.repeat(200)}`,
+      })),
+    });
+    expect(encodeItem(item).length).toBeGreaterThan(300_000);
+    expect(roundTrip(item)).toEqual(item);
   });
 });

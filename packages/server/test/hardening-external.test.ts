@@ -258,6 +258,38 @@ describe('edits from outside the server', () => {
     await within(ids, (list) => !list.includes('TASK-0399'));
   });
 
+  it('refuses a file with 30,000 front-matter keys unparsed, and keeps answering meanwhile', async () => {
+    // Security review: yaml's unique-key check is quadratic, so such a file (a pulled branch is
+    // the realistic route) used to stall every request for 10 s or more.
+    const id = 'TASK-0350';
+    const keys = Array.from({ length: 30_000 }, (_, i) => `k${i}: v`).join('\n');
+    const flood = ITEM(id, 'Key flood', 'body\n', `${keys}\n`);
+    // Renamed into place so the watcher never reads half of it.
+    await writeFile(join(dataDir, 'tasks', `.${id}.tmp`), flood);
+    await rename(join(dataDir, 'tasks', `.${id}.tmp`), file(id));
+    const logged = `skipping tasks/${id}.md: front matter has more than 200 keys`;
+    const answering = async (): Promise<boolean> => {
+      const version = await fetch(`${server.url}/version`);
+      expect(version.status).toBe(200);
+      expect(await ids()).not.toContain(id);
+      return server.stderr().includes(logged);
+    };
+    // Every poll also asks /version and backlog_list: they answer while the file is being looked at.
+    await within(answering, (seen) => seen);
+    expect(await answering()).toBe(true);
+    expect((await get(id)).error).toMatch(/more than 200 keys/);
+    const health = await (await fetch(`${server.url}/health`)).json();
+    expect(health.skipped_files).toBeGreaterThanOrEqual(1);
+    const update = (await client.callTool({
+      name: 'backlog_update',
+      arguments: { id, title: 'clobber' },
+    })) as CallToolResult;
+    expect(update.isError).toBe(true);
+    expect(await readFile(file(id), 'utf8')).toBe(flood);
+    await unlink(file(id));
+    await watcherCaughtUp();
+  });
+
   it('does not overwrite an outside edit that lands just before a write', async () => {
     const item = await call<{ id: string }>(client, 'backlog_create', { title: 'raced', description: 'v0\n' });
     let refused = 0;

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../src/core/limits.js';
@@ -76,6 +78,17 @@ describe('documented limits', () => {
       for (const pattern of patterns) expect(message).toMatch(pattern);
     },
   );
+
+  it('refuses a write whose front matter would pass the 1 MiB read cap, and writes nothing', async () => {
+    // Within every per-field limit, but a file the codec would refuse to read back (FRONT_MATTER_LIMITS).
+    const { id } = await call<{ id: string }>(client, 'backlog_create', { title: 'too much evidence' });
+    const file = join(dataDir, 'tasks', `${id}.md`);
+    const before = await readFile(file, 'utf8');
+    const evidence = Array.from({ length: LIMITS.listEntries }, () => 'e'.repeat(6_000));
+    const message = await callError(client, 'backlog_update', { id, evidence });
+    expect(message).toMatch(/front matter is over 1048576 characters/);
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
 
   it('answers a request body over 4 MiB with 413 and the limit, before parsing it', async () => {
     const reply = await send(server.url, '/mcp', {

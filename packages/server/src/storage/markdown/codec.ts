@@ -10,14 +10,14 @@ import {
   STATUSES,
   type Status,
 } from '@backlog-mcp/shared';
-import { isMap, isScalar, isSeq, parseDocument, stringify } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, stringify, visit } from 'yaml';
 
 /**
  * Bump whenever `decodeItem` can return something different for the same file text (a new
  * field, a changed default, a new Item shape): derived caches of decoded items (the load
  * cache) are keyed on it and are then ignored and rebuilt from the files.
  */
-export const CODEC_VERSION = 2;
+export const CODEC_VERSION = 3;
 
 /** Front matter keys in the order they are written, so diffs stay small and files read naturally. */
 const KEY_ORDER = [
@@ -63,6 +63,55 @@ function closingFence(text: string): { index: number; length: number } | undefin
   return undefined;
 }
 
+/**
+ * Caps checked on the raw front matter before it is parsed: `yaml` spends time per node (and,
+ * with its own unique-key check, time per pair of keys), so a hand-made or pulled file with tens
+ * of thousands of keys stalled every request for seconds to minutes. Real items hold a few
+ * dozen keys; their bulk (evidence, references) is values inside a few keys, so both caps sit
+ * far above any real item (200 evidence entries of 1,000 characters are ~200 KB).
+ */
+export const FRONT_MATTER_LIMITS = {
+  /** Characters of front matter (between the --- lines). */
+  chars: 1024 * 1024,
+  /** Lines that start a top-level key. */
+  keys: 200,
+} as const;
+
+/** A line starting a top-level key: not indented, not a comment, not a sequence entry. */
+const TOP_LEVEL_KEY = /^[^\s#-][^:\n]*:/gm;
+
+function countTopLevelKeys(yamlText: string, stopAfter: number): number {
+  TOP_LEVEL_KEY.lastIndex = 0;
+  let count = 0;
+  while (count <= stopAfter && TOP_LEVEL_KEY.exec(yamlText)) count++;
+  return count;
+}
+
+/**
+ * The first key repeated within one mapping, at any depth. Done here in one pass with a Set
+ * because `yaml`'s `uniqueKeys` compares each key with every earlier one: quadratic, so a
+ * nested mapping of many keys would stall the parse even under the top-level cap.
+ */
+function repeatedKey(doc: ReturnType<typeof parseDocument>): string | undefined {
+  let found: string | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        // Non-scalar keys are distinct nodes, as in yaml's own check.
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) {
+          found = String(pair.key.value);
+          return visit.BREAK;
+        }
+        seen.add(pair.key.value);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 export type DecodeResult = { ok: true; item: Item } | { ok: false; error: string };
 
 /**
@@ -80,8 +129,24 @@ export function decodeItem(text: string, fileId: string, fallbackTime: string): 
   let body = rest.slice(closing.index + closing.length);
   body = body.startsWith('\r\n') ? body.slice(2) : body.startsWith('\n') ? body.slice(1) : body;
 
-  const doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: true });
+  if (yamlText.length > FRONT_MATTER_LIMITS.chars) {
+    return {
+      ok: false,
+      error: `front matter is over ${FRONT_MATTER_LIMITS.chars} characters (${yamlText.length}); refused before parsing`,
+    };
+  }
+  if (countTopLevelKeys(yamlText, FRONT_MATTER_LIMITS.keys) > FRONT_MATTER_LIMITS.keys) {
+    return {
+      ok: false,
+      error: `front matter has more than ${FRONT_MATTER_LIMITS.keys} keys; refused before parsing`,
+    };
+  }
+
+  const doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) return { ok: false, error: `invalid YAML: ${doc.errors[0]?.message.split('\n')[0]}` };
+  const repeated = repeatedKey(doc);
+  if (repeated !== undefined)
+    return { ok: false, error: `invalid YAML: Map keys must be unique ("${repeated}" repeats)` };
   if (!isMap(doc.contents)) return { ok: false, error: 'front matter is not a mapping of fields' };
 
   const fields = new Map<string, unknown>();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Miniflare } from 'miniflare';
+import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { HANG } from '../../support/limits.js';
 
 const execFileAsync = promisify(execFile);
@@ -124,6 +124,8 @@ export interface WorkerHarness {
   /** Raw SQL on the same local D1 the Worker uses. */
   sql<T = Record<string, unknown>>(query: string, ...params: unknown[]): Promise<T[]>;
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Restarts the Worker with other bindings (a `wrangler secret put`), on the same port and D1. */
+  rebind(env: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -132,8 +134,10 @@ export async function startWorker(env: Record<string, string> = {}): Promise<Wor
   const [script, persist, config] = await Promise.all([bundleWorker(), migratedDatabase(), readWranglerConfig()]);
   const d1 = (config.d1_databases as Array<{ database_id: string }>)[0] as { database_id: string };
   const github = new FakeGithub();
-  const mf = new Miniflare({
+  const options = (bindings: Record<string, string>): MiniflareOptions => ({
     modules: true,
+    // 0 twice (here and at setOptions) keeps the port, so the origin (tokens' iss and aud) stays the same.
+    port: 0,
     scriptPath: script,
     modulesRoot: dirname(script),
     compatibilityDate: config.compatibility_date as string,
@@ -147,17 +151,19 @@ export async function startWorker(env: Record<string, string> = {}): Promise<Wor
       routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true },
       assetConfig: { not_found_handling: 'single-page-application' },
     },
-    bindings: {
-      ...SECRETS,
-      ALLOWED_GITHUB_USERNAMES: 'Alice, bob',
-      GITHUB_URL,
-      GITHUB_API_URL,
-      ...env,
-    },
+    bindings,
     outboundService: (request) => github.handle(request as unknown as Request) as never,
   });
+  let bindings: Record<string, string> = {
+    ...SECRETS,
+    ALLOWED_GITHUB_USERNAMES: 'Alice, bob',
+    GITHUB_URL,
+    GITHUB_API_URL,
+    ...env,
+  };
+  const mf = new Miniflare(options(bindings));
   const url = (await mf.ready).toString().replace(/\/$/, '');
-  const db = await mf.getD1Database('DB');
+  let db = await mf.getD1Database('DB');
   return {
     url,
     mf,
@@ -170,6 +176,13 @@ export async function startWorker(env: Record<string, string> = {}): Promise<Wor
       return results as T[];
     },
     fetch: (path, init) => fetch(`${url}${path}`, { redirect: 'manual', ...init }),
+    async rebind(changes) {
+      bindings = { ...bindings, ...changes };
+      await mf.setOptions(options(bindings));
+      const now = (await mf.ready).toString().replace(/\/$/, '');
+      if (now !== url) throw new Error(`the Worker moved from ${url} to ${now}`);
+      db = await mf.getD1Database('DB');
+    },
     async close() {
       await mf.dispose();
       await rm(persist, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { secretsEqual } from './crypto.js';
 import { githubUserAllowed } from './github.js';
 import { verifyJwt } from './jwt.js';
 import type { OAuthStore } from './oauth-store.js';
+import { grantCurrent, type Provenance } from './provenance.js';
 
 /** Who is calling: the API-key holder, or a GitHub user signed in through OAuth or the viewer. */
 export interface Principal {
@@ -18,7 +19,7 @@ export type AuthResult = { ok: true; principal: Principal } | { ok: false; token
 export const SESSION_COOKIE = 'backlog_session';
 export const SESSION_TTL_SECONDS = 12 * 3600;
 
-export interface AccessClaims extends Record<string, unknown> {
+export interface AccessClaims extends Record<string, unknown>, Provenance {
   sub: string;
   client_id: string;
   fid: string;
@@ -74,6 +75,9 @@ export async function authenticate(
     if (!subjectAllowed(config, claims.sub)) {
       return { ok: false, tokenPresented: true, reason: 'This user is no longer allowed' };
     }
+    if (!(await grantCurrent(config, claims.sub, claims))) {
+      return { ok: false, tokenPresented: true, reason: 'A secret was rotated since this sign-in' };
+    }
     if (!(await oauth.familyActive(claims.fid))) {
       return { ok: false, tokenPresented: true, reason: 'The sign-in was revoked' };
     }
@@ -85,8 +89,13 @@ export async function authenticate(
   if (header) return { ok: false, tokenPresented: true, reason: 'Use Authorization: Bearer <token>' };
   const cookie = options.allowCookie ? readCookie(request, SESSION_COOKIE) : undefined;
   if (cookie && config.jwtSecret) {
-    const check = await verifyJwt<{ sub: string; origin: string }>(config.jwtSecret, 'session', cookie);
-    if (check.ok && check.claims.origin === config.origin && subjectAllowed(config, check.claims.sub)) {
+    const check = await verifyJwt<{ sub: string; origin: string } & Provenance>(config.jwtSecret, 'session', cookie);
+    if (
+      check.ok &&
+      check.claims.origin === config.origin &&
+      subjectAllowed(config, check.claims.sub) &&
+      (await grantCurrent(config, check.claims.sub, check.claims))
+    ) {
       return { ok: true, principal: { subject: check.claims.sub, via: 'session' } };
     }
   }

@@ -1,6 +1,7 @@
 import type { D1Database } from '../../storage/d1/d1-types.js';
 import { randomToken, sha256Hex } from './crypto.js';
 import { nowSeconds } from './jwt.js';
+import { type Provenance, provenanceColumns, provenanceOfRow } from './provenance.js';
 
 export interface OAuthClient {
   client_id: string;
@@ -11,7 +12,8 @@ export interface OAuthClient {
   created_at: number;
 }
 
-export interface CodeGrant {
+/** A code remembers the secrets it was granted under (provenance.ts), and so does its family. */
+export interface CodeGrant extends Provenance {
   client_id: string;
   redirect_uri: string;
   code_challenge: string;
@@ -20,7 +22,7 @@ export interface CodeGrant {
   resource?: string;
 }
 
-export interface Family {
+export interface Family extends Provenance {
   family_id: string;
   client_id: string;
   subject: string;
@@ -82,8 +84,9 @@ export class OAuthStore {
       this.db.prepare('DELETE FROM oauth_codes WHERE expires_at < ?').bind(now),
       this.db
         .prepare(
-          `INSERT INTO oauth_codes (code_hash, client_id, redirect_uri, code_challenge, subject, scope, resource, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO oauth_codes (code_hash, client_id, redirect_uri, code_challenge, subject, scope, resource, expires_at,
+             secret_gen, key_gen)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
           await sha256Hex(code),
@@ -94,6 +97,7 @@ export class OAuthStore {
           grant.scope,
           grant.resource ?? null,
           now + CODE_TTL_SECONDS,
+          ...provenanceColumns(grant),
         ),
     ]);
     return code;
@@ -113,6 +117,7 @@ export class OAuthStore {
       subject: String(row.subject),
       scope: String(row.scope ?? ''),
       resource: row.resource ? String(row.resource) : undefined,
+      ...provenanceOfRow(row),
     };
   }
 
@@ -124,9 +129,18 @@ export class OAuthStore {
     await this.db.batch([
       this.db
         .prepare(
-          'INSERT INTO oauth_families (family_id, client_id, subject, scope, resource, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          `INSERT INTO oauth_families (family_id, client_id, subject, scope, resource, created_at, secret_gen, key_gen)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .bind(full.family_id, full.client_id, full.subject, full.scope, full.resource ?? null, now),
+        .bind(
+          full.family_id,
+          full.client_id,
+          full.subject,
+          full.scope,
+          full.resource ?? null,
+          now,
+          ...provenanceColumns(full),
+        ),
       this.db
         .prepare('INSERT INTO oauth_refresh_tokens (token_hash, family_id, expires_at, created_at) VALUES (?, ?, ?, ?)')
         .bind(await sha256Hex(refreshToken), full.family_id, now + ttl, now),
@@ -144,7 +158,8 @@ export class OAuthStore {
     const now = nowSeconds();
     const row = await this.db
       .prepare(
-        `SELECT t.family_id, t.expires_at, t.rotated_at, f.client_id, f.subject, f.scope, f.resource, f.revoked_at
+        `SELECT t.family_id, t.expires_at, t.rotated_at, f.client_id, f.subject, f.scope, f.resource, f.revoked_at,
+           f.secret_gen, f.key_gen
          FROM oauth_refresh_tokens t JOIN oauth_families f ON f.family_id = t.family_id WHERE t.token_hash = ?`,
       )
       .bind(hash)
@@ -156,6 +171,7 @@ export class OAuthStore {
       subject: String(row.subject),
       scope: String(row.scope ?? ''),
       resource: row.resource ? String(row.resource) : undefined,
+      ...provenanceOfRow(row),
     };
     if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
     if (family.client_id !== clientId) return { ok: false, reason: 'client' };

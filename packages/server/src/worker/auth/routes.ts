@@ -6,6 +6,7 @@ import { type AccessClaims, readCookie, SESSION_COOKIE, SESSION_TTL_SECONDS } fr
 import { signJwt, verifyJwt } from './jwt.js';
 import type { Family, OAuthClient, OAuthStore } from './oauth-store.js';
 import { continuePage, escapeHtml, page, signInPage } from './pages.js';
+import { currentProvenance, grantCurrent } from './provenance.js';
 
 const SCOPE = 'backlog';
 const REQUEST_TTL_SECONDS = 600;
@@ -199,6 +200,7 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
       subject,
       scope: pending.scope,
       resource: pending.resource,
+      ...(await currentProvenance(config, subject)),
     });
     const target = new URL(pending.redirect_uri);
     target.searchParams.set('code', code);
@@ -352,7 +354,12 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
     redirect(safeNext(next, config.origin), {
       'set-cookie': cookie(
         SESSION_COOKIE,
-        await signJwt(secret as string, 'session', { sub: subject, origin: config.origin }, SESSION_TTL_SECONDS),
+        await signJwt(
+          secret as string,
+          'session',
+          { sub: subject, origin: config.origin, ...(await currentProvenance(config, subject)) },
+          SESSION_TTL_SECONDS,
+        ),
         { path: '/', maxAge: SESSION_TTL_SECONDS },
       ),
     });
@@ -449,8 +456,18 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
         return oauthError('invalid_grant', 'the code is unknown, used, expired, or does not match this request');
       }
       if (!subjectAllowedNow(config, granted.subject)) return oauthError('invalid_grant', 'this user is not allowed');
+      if (!(await grantCurrent(config, granted.subject, granted))) {
+        return oauthError('invalid_grant', 'a secret was rotated since this code was granted; sign in again');
+      }
       const { family, refreshToken } = await oauth.startFamily(
-        { client_id: client.client_id, subject: granted.subject, scope: granted.scope, resource: granted.resource },
+        {
+          client_id: client.client_id,
+          subject: granted.subject,
+          scope: granted.scope,
+          resource: granted.resource,
+          sg: granted.sg,
+          kg: granted.kg,
+        },
         config.refreshTtl,
       );
       return tokenResponse(config, family, refreshToken);
@@ -472,6 +489,10 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
       if (!subjectAllowedNow(config, outcome.family.subject)) {
         await oauth.revokeFamily(outcome.family.family_id);
         return oauthError('invalid_grant', 'this user is no longer allowed');
+      }
+      if (!(await grantCurrent(config, outcome.family.subject, outcome.family))) {
+        await oauth.revokeFamily(outcome.family.family_id);
+        return oauthError('invalid_grant', 'a secret was rotated since this sign-in; sign in again');
       }
       return tokenResponse(config, outcome.family, outcome.refreshToken);
     }
@@ -519,6 +540,8 @@ async function tokenResponse(config: WorkerConfig, family: Family, refreshToken:
     aud: config.resource,
     iss: config.origin,
     scope: family.scope,
+    sg: family.sg,
+    kg: family.kg,
     jti: randomToken(12),
   };
   const accessToken = await signJwt(config.jwtSecret as string, 'access', claims, config.accessTtl);

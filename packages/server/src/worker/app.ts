@@ -5,9 +5,11 @@ import { createStatelessMcpEndpoint, type SessionCodec, type StatelessSession } 
 import { D1Journal } from '../storage/d1/journal.js';
 import { D1SearchIndex } from '../storage/d1/search.js';
 import { D1Store } from '../storage/d1/store.js';
-import { authenticate, type Principal, wwwAuthenticate } from './auth/guard.js';
+import { limitRegistration } from './auth/client-registry.js';
+import { authenticate, type Principal, readCookie, SESSION_COOKIE, wwwAuthenticate } from './auth/guard.js';
 import { signJwt, verifyJwt } from './auth/jwt.js';
 import { OAuthStore } from './auth/oauth-store.js';
+import { clientAddress, limitSignIn, RateLimiter, tooManyRequests, tooManyRequestsPage } from './auth/rate-limit.js';
 import { CORS_HEADERS, createAuthRoutes } from './auth/routes.js';
 import { type Env, readConfig, type WorkerConfig } from './env.js';
 import { journalEvents } from './events.js';
@@ -39,24 +41,35 @@ function withCors(response: Response): Response {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-/** Authentication in place of the loopback guard: bearer for /mcp, bearer or the viewer's cookie elsewhere. */
+/**
+ * Authentication in place of the loopback guard: bearer for /mcp, bearer or the viewer's cookie
+ * elsewhere. A request that presents credentials is checked against its address's failure budget
+ * (one read, alongside the check): while it is spent, even the right key gets 429. A rejected
+ * Authorization header counts as a failure (one upsert).
+ */
 function authGuard(
   config: WorkerConfig,
   oauth: OAuthStore,
+  limiter: RateLimiter,
   signedIn: (principal: Principal) => void,
 ): MiddlewareHandler {
   return async (c, next) => {
     const path = c.req.path;
     if (path === '/version') return next();
-    const result = await authenticate(c.req.raw, config, oauth, { allowCookie: path !== '/mcp' });
+    const programmatic = path === '/mcp' || path === '/health' || path === '/events' || path.startsWith('/api/');
+    const browser = !programmatic && c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html');
+    const presented = !!c.req.header('authorization') || readCookie(c.req.raw, SESSION_COOKIE) !== undefined;
+    const [result, wait] = await Promise.all([
+      authenticate(c.req.raw, config, oauth, { allowCookie: path !== '/mcp' }),
+      presented ? limiter.retryAfter('fail') : 0,
+    ]);
+    const over = wait || (!result.ok && result.tokenPresented ? await limiter.count('fail') : 0);
+    if (over) return browser ? tooManyRequestsPage(over) : tooManyRequests(over);
     if (result.ok) {
       signedIn(result.principal);
       return next();
     }
-    const programmatic = path === '/mcp' || path === '/health' || path === '/events' || path.startsWith('/api/');
-    if (!programmatic && c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html')) {
-      return c.redirect(`/login?next=${encodeURIComponent(path)}`, 302);
-    }
+    if (browser) return c.redirect(`/login?next=${encodeURIComponent(path)}`, 302);
     return c.json({ error: 'unauthorized', error_description: result.reason }, 401, {
       'www-authenticate': wwwAuthenticate(config, result),
     });
@@ -78,8 +91,13 @@ export async function handleWorkerRequest(request: Request, env: Env): Promise<R
     return new Response('Not configured: set the API_KEY and/or JWT_SECRET secrets (16+ characters)', { status: 503 });
   }
   const oauth = new OAuthStore(env.DB);
+  const limiter = new RateLimiter(env.DB, clientAddress(request));
   if (PUBLIC.test(path)) {
-    const response = await createAuthRoutes({ config, oauth }).fetch(request);
+    const routes = async (r: Request) => createAuthRoutes({ config, oauth }).fetch(r);
+    const response =
+      path === '/register' && request.method === 'POST'
+        ? await limitRegistration(env.DB, limiter, () => routes(request))
+        : await limitSignIn(request, limiter, routes);
     return cors ? withCors(response) : response;
   }
 
@@ -96,7 +114,7 @@ export async function handleWorkerRequest(request: Request, env: Env): Promise<R
     version: VERSION,
     makeMcpServer: () => makeServer(),
     mcp: createStatelessMcpEndpoint({ makeServer, sessions: sessionCodec(config) }),
-    guard: authGuard(config, oauth, (signedIn) => {
+    guard: authGuard(config, oauth, limiter, (signedIn) => {
       principal = signedIn;
     }),
     events: journalEvents(env.DB, { holdMs: config.eventsHoldMs, pollMs: config.eventsPollMs }),

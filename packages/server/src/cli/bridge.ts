@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { isRefused } from './daemon.js';
+import { isRefused, ownerHeaders } from './daemon.js';
 import type { Supervisor } from './supervisor.js';
 
 type Id = string | number;
@@ -22,6 +22,8 @@ export interface BridgeOptions {
   /** The server's MCP endpoint, e.g. http://127.0.0.1:3030/mcp */
   endpoint: URL;
   log: (line: string) => void;
+  /** The owner's token, read again for every connection (a restarted server may have a new one). */
+  token: () => string | undefined;
   /** Brings a server up (probe, start, replace); runs before every reconnection. */
   ensureServer: () => Promise<void>;
   supervisor: Supervisor;
@@ -129,7 +131,7 @@ export class StdioHttpBridge {
     const upstream = new StreamableHTTPClientTransport(this.options.endpoint, {
       // A fresh connection per request: a pooled keep-alive socket to a server that just died would make
       // a request fail ambiguously ("other side closed") instead of plainly (ECONNREFUSED: safe to resend).
-      requestInit: { headers: { connection: 'close' } },
+      requestInit: { headers: { connection: 'close', ...ownerHeaders(this.options.token()) } },
       // The SDK's own stream reconnection is off: the supervisor owns recovery.
       reconnectionOptions: {
         initialReconnectionDelay: 1000,

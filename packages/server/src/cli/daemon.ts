@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unl
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
+import { readServerToken } from '../node/server-token.js';
 import { serverStateFiles } from '../node/state-files.js';
 import { isStrictlyNewer, parseVersion } from './semver.js';
 
@@ -121,9 +122,44 @@ export interface Health {
   [key: string]: unknown;
 }
 
-export async function fetchHealth(target: Target, timeoutMs: number = TIMEOUTS.healthMs): Promise<Health | undefined> {
+/** Headers that open the server to its owner: the token from the data folder (ADR 0012). */
+export function ownerHeaders(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** The server on the port answers as backlog-mcp but not to this data folder's token. */
+export function refusedTokenMessage(config: Config, port: number): string {
+  return (
+    `The backlog-mcp server on port ${port} does not accept the token in ${serverStateFiles(config.dataDir).token}: ` +
+    `it serves another data folder, or belongs to another user. Give each data folder its own BACKLOG_VIEWER_PORT.`
+  );
+}
+
+/** True only when the server answers 401 to this token; a slow or loading server is not judged. */
+export async function refusesToken(target: Target, token: string | undefined): Promise<boolean> {
   try {
-    const response = await fetch(`${target.base}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(`${target.base}/health`, {
+      headers: ownerHeaders(token),
+      signal: AbortSignal.timeout(TIMEOUTS.healthMs),
+    });
+    await response.body?.cancel();
+    return response.status === 401;
+  } catch {
+    return false;
+  }
+}
+
+/** /health with the owner's token; undefined when it does not answer or refuses the token. */
+export async function fetchHealth(
+  target: Target,
+  token: string | undefined,
+  timeoutMs: number = TIMEOUTS.healthMs,
+): Promise<Health | undefined> {
+  try {
+    const response = await fetch(`${target.base}/health`, {
+      headers: ownerHeaders(token),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (!response.ok) return undefined;
     const body = (await response.json()) as unknown;
     return body && typeof body === 'object' ? (body as Health) : undefined;
@@ -141,14 +177,7 @@ export function readPidFile(dataDir: string): number | undefined {
   }
 }
 
-export function readToken(dataDir: string): string | undefined {
-  try {
-    const token = readFileSync(serverStateFiles(dataDir).token, 'utf8').trim();
-    return token || undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const readToken = readServerToken;
 
 /** A zombie (exited, not yet reaped by its parent) counts as gone. */
 function isZombie(pid: number): boolean {
@@ -224,9 +253,9 @@ function portTakenMessage(target: Target, detail: string): string {
 }
 
 /**
- * Stops the server on the port: `POST /shutdown` with the owner's token (found through the
- * data folder /health reports), then waits for the port to be released; a server that ignores
- * the request or does not answer at all is killed through its PID file.
+ * Stops the server on the port: `POST /shutdown` with the owner's token from this data folder,
+ * then waits for the port to be released; a server that ignores the request or does not answer
+ * at all is killed through its PID file.
  */
 export async function stopServer(
   config: Config,
@@ -240,24 +269,21 @@ export async function stopServer(
     await killHung(config, target, first.detail, log);
     return 'stopped';
   }
-  const health = await fetchHealth(target);
-  const dataDir = typeof health?.data_dir === 'string' ? health.data_dir : config.dataDir;
-  // A server still loading writes its token once ready: give it a moment.
-  let token = readToken(dataDir);
-  if (!token && (await waitUntil(() => readToken(dataDir) !== undefined, TIMEOUTS.healthMs, 100))) {
-    token = readToken(dataDir);
-  }
+  const dataDir = config.dataDir;
+  const token = readToken(dataDir);
   if (!token) {
     throw new DaemonError(
-      `Cannot stop the server on port ${target.port}: its token file ${serverStateFiles(dataDir).token} ` +
+      `Cannot stop the server on port ${target.port}: the token file ${serverStateFiles(dataDir).token} ` +
         'is missing or not readable. Only the user who started the server can stop it.',
     );
   }
+  const health = await fetchHealth(target, token);
   let status = 0;
   try {
     const response = await fetch(`${target.base}/shutdown`, {
       method: 'POST',
-      headers: { 'x-backlog-token': token },
+      // x-backlog-token: servers before 0.2.0 took only that header.
+      headers: { ...ownerHeaders(token), 'x-backlog-token': token },
       signal: AbortSignal.timeout(TIMEOUTS.shutdownMs),
     });
     status = response.status;
@@ -265,9 +291,10 @@ export async function stopServer(
   } catch (error) {
     log(`POST /shutdown failed (${errorCode(error) ?? String(error)}); falling back to the PID`);
   }
-  if (status === 403) {
+  if (status === 401 || status === 403) {
     throw new DaemonError(
-      `The server on port ${target.port} refused to stop: the token in ${serverStateFiles(dataDir).token} does not match.`,
+      `The server on port ${target.port} refused to stop: the token in ${serverStateFiles(dataDir).token} does not match ` +
+        '(it serves another data folder, or belongs to another user).',
     );
   }
   if (await waitForPortFree(target, TIMEOUTS.stopGraceMs)) return 'stopped';

@@ -1,13 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { every } from 'hono/combine';
 import type { Config } from '../config.js';
 import { createApp } from '../http/app.js';
+import { requireLocalToken } from '../http/local-token.js';
+import { localOnly } from '../http/security.js';
 import { createMcpServer } from '../mcp/server.js';
 import { VERSION } from '../version.js';
 import { type NodeBacklog, openNodeBacklog } from './open-backlog.js';
+import { loadOrCreateServerToken } from './server-token.js';
 import { serverStateFiles } from './state-files.js';
 import { createStaticViewer, viewerDir } from './static-viewer.js';
 
@@ -17,6 +20,8 @@ export interface RunningServer {
   port: number;
   url: string;
   version: string;
+  /** What clients must send as `Authorization: Bearer …` (also in `<data>/.state/server.token`). */
+  token: string;
   close(): Promise<void>;
 }
 
@@ -76,9 +81,9 @@ async function listen(
  *
  * The port is bound first, so of two servers started at once the loser fails fast (EADDRINUSE)
  * before opening the data folder; `/version` answers while the backlog is still loading, so a
- * probe does not mistake a starting server for a hung one. Once ready, the server writes a
- * random token to `<data>/.state/server.token` (mode 0600) that `POST /shutdown` requires, and
- * its PID to `server.pid`; both are removed on a clean close.
+ * probe does not mistake a starting server for a hung one. Every other route requires the owner's
+ * token from `<data>/.state/server.token` (mode 0600, kept across restarts; see local-token.ts).
+ * The PID goes to `server.pid`, removed on a clean close.
  */
 export async function startHttpServer(
   config: Config,
@@ -109,13 +114,14 @@ export async function startHttpServer(
     return (appFetch as (request: Request) => Response | Promise<Response>)(request);
   };
 
+  // Before the port is bound: a bridge that sees /version answer reads the token next.
+  const token = loadOrCreateServerToken(config.dataDir, log);
   const server = await listen(fetch, config);
   const http = server as Server;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const files = serverStateFiles(config.dataDir);
   const pid = String(process.pid);
-  const token = randomBytes(32).toString('hex');
 
   const stopListening = async (): Promise<void> => {
     await new Promise<void>((resolve) => {
@@ -139,7 +145,6 @@ export async function startHttpServer(
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      removeIfOurs(files.token, token);
       removeIfOurs(files.pid, pid);
       await mcp.closeAll();
       // SSE streams (/events, MCP GET streams) would keep close() waiting forever.
@@ -157,6 +162,7 @@ export async function startHttpServer(
     version,
     makeMcpServer: () => createMcpServer(node.backlog, { version, actorName: config.actorName }),
     viewer: createStaticViewer(viewerDir()),
+    guard: every(localOnly(), requireLocalToken({ token, port })),
     health: async () => ({
       data_dir: config.dataDir,
       task_count: await node.backlog.count(),
@@ -177,7 +183,6 @@ export async function startHttpServer(
     },
   });
   appFetch = app.fetch;
-  writePrivate(files.token, `${token}\n`);
   markReady();
-  return { port, url, version, close };
+  return { port, url, version, token, close };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { HANG } from './limits.js';
-import { CLI } from './servers.js';
+import { CLI, registerServer, tokenOf } from './servers.js';
 
 export { CLI };
 
@@ -193,6 +193,11 @@ export function serverProcesses(dataDir: string): number[] {
   return found;
 }
 
+/** The owner's `Authorization` header for the server of a CLI test's data folder (throws before it exists). */
+export function envAuth(env: CliEnv): Record<string, string> {
+  return { authorization: `Bearer ${tokenOf(env.dataDir)}` };
+}
+
 /** `serve` in the foreground as a child of the test; resolves once `/health` answers. The caller stops it. */
 export async function serveForeground(env: CliEnv, track: (child: ChildProcess) => void): Promise<ChildProcess> {
   const child = spawn(process.execPath, [CLI, 'serve'], { env: envFor(env), stdio: ['ignore', 'ignore', 'pipe'] });
@@ -204,7 +209,8 @@ export async function serveForeground(env: CliEnv, track: (child: ChildProcess) 
   await waitFor(
     () =>
       child.exitCode !== null ||
-      fetch(`http://127.0.0.1:${env.port}/health`)
+      Promise.resolve()
+        .then(() => fetch(`http://127.0.0.1:${env.port}/health`, { headers: envAuth(env) }))
         .then((r) => r.ok)
         .catch(() => false),
     undefined,
@@ -213,5 +219,6 @@ export async function serveForeground(env: CliEnv, track: (child: ChildProcess) 
     throw new Error(`${error.message}\n${stderr}`);
   });
   if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${stderr}`);
+  registerServer(`http://127.0.0.1:${env.port}`, env.dataDir);
   return child;
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,29 @@ import { HANG } from './limits.js';
 export const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 
 export type TransportKind = 'stdio' | 'http';
+
+/** Data folder of each server a test started, by origin: its owner's token is in that folder. */
+const dataDirs = new Map<string, string>();
+
+/** Records which data folder serves `baseUrl` (servers started outside startHttpServer). */
+export function registerServer(baseUrl: string, dataDir: string): void {
+  dataDirs.set(new URL(baseUrl).origin, dataDir);
+}
+
+/** The owner's token of a data folder, as the CLI and the bridge read it. */
+export function tokenOf(dataDir: string): string {
+  return readFileSync(join(dataDir, '.state', 'server.token'), 'utf8').trim();
+}
+
+/**
+ * `Authorization: Bearer <token>` for a server this test process started: what the owner's tools
+ * send. Read at each call, since a test may replace the token.
+ */
+export function authHeaders(baseUrl: string): Record<string, string> {
+  const dataDir = dataDirs.get(new URL(baseUrl).origin);
+  if (!dataDir) throw new Error(`no server registered for ${baseUrl}: start it with startHttpServer or registerServer`);
+  return { authorization: `Bearer ${tokenOf(dataDir)}` };
+}
 
 export async function tempDataDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'backlog-test-'));
@@ -56,6 +80,7 @@ export async function startHttpServer(
       reject(new Error(`server exited with ${code ?? signal} after ${Date.now() - started} ms:\n${stderr}`));
     });
   });
+  registerServer(url, dataDir);
   return {
     url,
     child,
@@ -84,7 +109,8 @@ export interface Harness {
 
 export async function connectHttp(baseUrl: string, name = 'test-client'): Promise<Client> {
   const client = new Client({ name, version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`)));
+  const requestInit = { headers: authHeaders(baseUrl) };
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`), { requestInit }));
   return client;
 }
 

@@ -1,6 +1,6 @@
 import type { Config } from '../../config.js';
 import { StdioHttpBridge } from '../bridge.js';
-import { DaemonError, ensureServer, fetchHealth, targetOf } from '../daemon.js';
+import { DaemonError, ensureServer, readToken, refusedTokenMessage, refusesToken, targetOf } from '../daemon.js';
 import { bridgeLog } from '../log.js';
 import { DEFAULT_BACKOFF, Supervisor } from '../supervisor.js';
 
@@ -11,12 +11,8 @@ export async function runBridge(config: Config, version: string): Promise<number
   try {
     const ensured = await ensureServer(config, version, log);
     log(`Bridge ${version} → server ${ensured.version} on port ${target.port} (${ensured.action})`);
-    const health = await fetchHealth(target);
-    if (typeof health?.data_dir === 'string' && health.data_dir !== config.dataDir) {
-      log(
-        `Note: the server on port ${target.port} serves ${health.data_dir}, not ${config.dataDir}. ` +
-          'Give each data folder its own BACKLOG_VIEWER_PORT to keep them apart.',
-      );
+    if (await refusesToken(target, readToken(config.dataDir))) {
+      throw new DaemonError(refusedTokenMessage(config, target.port));
     }
   } catch (error) {
     if (error instanceof DaemonError) {
@@ -28,6 +24,7 @@ export async function runBridge(config: Config, version: string): Promise<number
   const supervisor = new Supervisor(DEFAULT_BACKOFF, log);
   const bridge = new StdioHttpBridge({
     endpoint: new URL(`${target.base}/mcp`),
+    token: () => readToken(config.dataDir),
     log,
     supervisor,
     ensureServer: async () => {

@@ -9,7 +9,7 @@ import type { Config } from '../../config.js';
 import { createMcpServer } from '../../mcp/server.js';
 import { openNodeBacklog } from '../../node/open-backlog.js';
 import { VERSION } from '../../version.js';
-import { EXIT, probe, targetOf } from '../daemon.js';
+import { DaemonError, EXIT, ownerHeaders, probe, readToken, refusedTokenMessage, refusesToken, targetOf } from '../daemon.js';
 import { cliIdentity } from '../identity.js';
 import { closest } from '../suggest.js';
 
@@ -302,7 +302,11 @@ async function connect(config: Config): Promise<Connection> {
   const client = new Client({ name: cliIdentity(config), version: VERSION });
   const target = targetOf(config);
   if ((await probe(target)).state === 'running') {
-    const transport = new StreamableHTTPClientTransport(new URL(`${target.base}/mcp`));
+    const token = readToken(config.dataDir);
+    if (await refusesToken(target, token)) throw new DaemonError(refusedTokenMessage(config, target.port));
+    const transport = new StreamableHTTPClientTransport(new URL(`${target.base}/mcp`), {
+      requestInit: { headers: ownerHeaders(token) },
+    });
     await client.connect(transport);
     return {
       client,

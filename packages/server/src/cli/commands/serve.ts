@@ -1,6 +1,7 @@
 import { type Config, isLoopbackHost } from '../../config.js';
 import { PortInUseError, type RunningServer, startHttpServer } from '../../node/http-server.js';
 import { EXIT, probe, targetOf } from '../daemon.js';
+import { viewerLink } from './status.js';
 import { serverLog } from '../log.js';
 
 /** `serve`: the HTTP server in the foreground (also what the bridge starts in the background). */
@@ -36,7 +37,7 @@ export async function runServe(config: Config): Promise<number> {
     throw error;
   }
   serverLog(`backlog-mcp ${server.version} (PID ${process.pid}) serving ${config.dataDir}`);
-  serverLog(`Viewer: ${server.url}/`);
+  serverLog(`Viewer: ${viewerLink(server.url, server.token)}`);
   serverLog(`MCP endpoint: ${server.url}/mcp`);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import { EXIT, fetchHealth, probe, targetOf } from '../daemon.js';
+import { EXIT, fetchHealth, probe, readToken, refusedTokenMessage, refusesToken, targetOf } from '../daemon.js';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -10,6 +10,11 @@ export function publicBase(config: Config): string {
   const loopback = ['127.0.0.1', 'localhost', '0.0.0.0', '::1', '::', ''].includes(config.host);
   const host = loopback ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
   return `http://${host}:${config.port}`;
+}
+
+/** The viewer's sign-in link: it trades the token for a cookie and drops it from the address bar. */
+export function viewerLink(base: string, token: string | undefined): string {
+  return token ? `${base}/?token=${token}` : `${base}/`;
 }
 
 /** `status`: the exact lines of SPEC §6; exit 0 when running, 1 when not. */
@@ -23,14 +28,16 @@ export async function runStatus(config: Config): Promise<number> {
     }
     return EXIT.notRunning;
   }
-  const health = await fetchHealth(target);
+  const token = readToken(config.dataDir);
+  const health = await fetchHealth(target, token);
   const base = publicBase(config);
+  if (await refusesToken(target, token)) process.stderr.write(`backlog-mcp: ${refusedTokenMessage(config, target.port)}\n`);
   out(`Server is running on port ${target.port}`);
   out(`Version: ${state.version}`);
   out(`Data directory: ${health?.data_dir ?? 'unknown'}`);
   out(`Task count: ${health?.task_count ?? 'unknown'}`);
   out(`Uptime: ${health?.uptime_seconds ?? '?'}s`);
-  out(`Viewer: ${base}/`);
+  out(`Viewer: ${viewerLink(base, health ? token : undefined)}`);
   out(`MCP endpoint: ${base}/mcp`);
   return EXIT.ok;
 }

@@ -4,7 +4,18 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliEnv, envFor, freePort, isAlive, killServers, runCli, serveForeground, waitFor } from './support/cli.js';
+import { proveServerProcess } from '../src/cli/process-proof.js';
+import { readServerPidFile } from '../src/node/state-files.js';
+import {
+  type CliEnv,
+  envFor,
+  freePort,
+  isAlive,
+  killServers,
+  runCli,
+  serveForeground,
+  waitFor,
+} from './support/cli.js';
 import { removeDir, tempDataDir } from './support/servers.js';
 
 /**
@@ -86,7 +97,9 @@ async function fakeServer(pid: number): Promise<void> {
 
 function expectRefusal(result: { code: number | null; stderr: string }): void {
   expect(result.code).not.toBe(0);
-  expect(result.stderr).toContain(`port ${env.port}`);
+  expect(result.stderr).toContain(`cannot be proven to be the backlog-mcp server for ${env.dataDir}`);
+  expect(result.stderr).toContain('nothing was killed');
+  expect(result.stderr).toContain(`Stop the program on port ${env.port}`);
   expect(result.stderr).toContain('BACKLOG_VIEWER_PORT');
 }
 
@@ -98,7 +111,7 @@ describe('a planted PID file and a port that never answers', () => {
     const result = await runCli([], env);
     expect(isAlive(victim)).toBe(true);
     expectRefusal(result);
-    expect(result.stderr).toContain(`not a backlog-mcp server for ${env.dataDir}`);
+    expect(result.stderr).toContain('is not "backlog-mcp serve"');
   });
 
   it('stop does not kill it either', async () => {
@@ -108,20 +121,19 @@ describe('a planted PID file and a port that never answers', () => {
     const result = await runCli(['stop'], env);
     expect(isAlive(victim)).toBe(true);
     expectRefusal(result);
-    expect(result.stderr).toContain(`not a backlog-mcp server for ${env.dataDir}`);
+    expect(result.stderr).toContain('is not "backlog-mcp serve"');
   });
 
   it('a real backlog-mcp server of another data folder is not killed', async () => {
     const otherDir = await tempDataDir();
     extraDirs.push(otherDir);
-    const other = await serveForeground({ dataDir: otherDir, port: await freePort() }, (child) =>
-      children.push(child),
-    );
+    const other = await serveForeground({ dataDir: otherDir, port: await freePort() }, (child) => children.push(child));
     plant(env.dataDir, 'server.pid', String(other.pid));
     await holdPortSilently();
     const result = await runCli([], env);
     expect(isAlive(other.pid as number)).toBe(true);
     expectRefusal(result);
+    expect(result.stderr).toContain(`serves ${otherDir}`);
   });
 });
 
@@ -133,6 +145,7 @@ describe('a fake server on the port that names a PID in /health', () => {
     const result = await runCli(['stop'], env);
     expect(isAlive(victim)).toBe(true);
     expectRefusal(result);
+    expect(result.stderr).toContain('no PID file');
   });
 
   it('a newer bridge replacing it does not kill the named process', async () => {
@@ -142,5 +155,63 @@ describe('a fake server on the port that names a PID in /health', () => {
     const result = await runCli([], env);
     expect(isAlive(victim)).toBe(true);
     expectRefusal(result);
+  });
+});
+
+describe('its own server is still replaced', () => {
+  it("stop kills this data folder's own hung server", async () => {
+    const server = await serveForeground(env, (child) => children.push(child));
+    const pid = server.pid as number;
+    process.kill(pid, 'SIGSTOP'); // holds the port, answers nothing
+    const result = await runCli(['stop'], env);
+    expect(result.stderr).toContain('is hung');
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('Server stopped') });
+    await waitFor(() => !isAlive(pid), undefined, 'the hung server to be killed');
+  });
+});
+
+describe('the proof that a PID is our server', () => {
+  it('holds for a real server, and fails on each point that does not match', async () => {
+    const server = await serveForeground(env, (child) => children.push(child));
+    const file = readServerPidFile(env.dataDir);
+    expect(file?.pid).toBe(server.pid);
+    const claim = {
+      pid: server.pid as number,
+      dataDir: env.dataDir,
+      port: env.port,
+      pidFileWrittenAtMs: file?.writtenAtMs ?? 0,
+    };
+    const reason = (changes: Partial<typeof claim>, options = {}): string => {
+      const proof = proveServerProcess({ ...claim, ...changes }, options);
+      return proof.proven ? 'proven' : proof.reason;
+    };
+    expect(reason({})).toBe('proven');
+
+    const otherDir = await tempDataDir();
+    extraDirs.push(otherDir);
+    expect(reason({ dataDir: otherDir })).toContain(`serves ${env.dataDir}`);
+    expect(reason({ port: await freePort() })).toContain('does not listen on port');
+    // A PID file written long after the process started is not its own; one written before it started names a reused PID.
+    expect(reason({ pidFileWrittenAtMs: claim.pidFileWrittenAtMs + 10 * 60_000 })).toContain('started long before');
+    expect(reason({ pidFileWrittenAtMs: claim.pidFileWrittenAtMs - 10 * 60_000 })).toContain('started after');
+    expect(reason({ pid: process.pid })).toContain('this command itself');
+    expect(reason({ pid: await spawnVictim() })).toContain('is not "backlog-mcp serve"');
+    // Without /proc nothing is proven.
+    expect(reason({}, { proc: join(otherDir, 'no-proc') })).toContain('no /proc');
+  });
+
+  it('a command line that merely looks like ours is not enough: the script must belong to backlog-mcp', async () => {
+    const fakeRoot = await tempDataDir();
+    extraDirs.push(fakeRoot);
+    const script = join(fakeRoot, 'dist', 'cli', 'index.js');
+    mkdirSync(join(fakeRoot, 'dist', 'cli'), { recursive: true });
+    writeFileSync(join(fakeRoot, 'package.json'), JSON.stringify({ name: 'not-backlog-mcp' }));
+    writeFileSync(script, 'setInterval(() => {}, 1e9);\n');
+    const impostor = spawn(process.execPath, [script, 'serve'], { env: envFor(env), stdio: 'ignore' });
+    children.push(impostor);
+    const pid = impostor.pid as number;
+    await waitFor(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve'), undefined, 'the impostor');
+    const proof = proveServerProcess({ pid, dataDir: env.dataDir, port: env.port, pidFileWrittenAtMs: Date.now() });
+    expect(proof).toMatchObject({ proven: false, reason: expect.stringContaining('does not run the backlog-mcp CLI') });
   });
 });

@@ -1,10 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { readServerToken } from '../node/server-token.js';
-import { serverStateFiles } from '../node/state-files.js';
+import { readServerPidFile, serverStateFiles } from '../node/state-files.js';
+import { proveServerProcess, startTicksOf } from './process-proof.js';
 import { isStrictlyNewer, parseVersion } from './semver.js';
 
 /** Probe and request time limits: a wedged server that still holds the port must never hang the CLI. */
@@ -118,6 +119,7 @@ export interface Health {
   data_dir?: string;
   task_count?: number;
   uptime_seconds?: number;
+  /** Informational only: a PID from an HTTP answer is never killed (anyone can hold the port). */
   pid?: number;
   [key: string]: unknown;
 }
@@ -168,15 +170,6 @@ export async function fetchHealth(
   }
 }
 
-export function readPidFile(dataDir: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(serverStateFiles(dataDir).pid, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export const readToken = readServerToken;
 
 /** A zombie (exited, not yet reaped by its parent) counts as gone. */
@@ -198,22 +191,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Guards against a stale PID file naming a reused PID: only a live `… serve` of ours may be killed. */
-export function isOurServerProcess(pid: number): boolean {
-  if (pid === process.pid || !isAlive(pid)) return false;
-  let command = '';
-  try {
-    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    try {
-      command = execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000 });
-    } catch {
-      return false;
-    }
-  }
-  return /\bserve\b/.test(command) && /backlog|cli[\\/]index\.js/.test(command);
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 50): Promise<boolean> {
@@ -225,20 +202,49 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
   }
 }
 
-/** SIGTERM, then SIGKILL after a grace period. Resolves once the process is gone (or could not be killed). */
-export async function killProcess(pid: number, graceMs: number = TIMEOUTS.killGraceMs): Promise<boolean> {
+/**
+ * SIGTERM, then SIGKILL after a grace period, to a process proven to be our server (`startTicks`
+ * from its proof: should it exit and its PID be reused meanwhile, the newcomer is left alone).
+ * Resolves once the process is gone (or could not be killed).
+ */
+async function killProcess(pid: number, startTicks: number, graceMs: number = TIMEOUTS.killGraceMs): Promise<boolean> {
+  const gone = (): boolean => !isAlive(pid) || startTicksOf(pid) !== startTicks;
+  if (gone()) return true;
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
-    return !isAlive(pid);
+    return gone();
   }
-  if (await waitUntil(() => !isAlive(pid), graceMs)) return true;
+  if (await waitUntil(gone, graceMs)) return true;
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
     // gone meanwhile
   }
-  return waitUntil(() => !isAlive(pid), graceMs);
+  return waitUntil(gone, graceMs);
+}
+
+/**
+ * The backlog-mcp server for this data folder that holds the port: the PID in its PID file, proven
+ * through /proc (process-proof.ts). Never a PID from an HTTP answer: anyone can hold the port.
+ */
+function provenServer(config: Config, target: Target): { pid: number; startTicks: number } | { refusal: string } {
+  const file = readServerPidFile(config.dataDir);
+  if (!file) return { refusal: `no PID file ${serverStateFiles(config.dataDir).pid}` };
+  const proof = proveServerProcess({
+    pid: file.pid,
+    dataDir: config.dataDir,
+    port: target.port,
+    pidFileWrittenAtMs: file.writtenAtMs,
+  });
+  return proof.proven ? { pid: file.pid, startTicks: proof.startTicks } : { refusal: proof.reason };
+}
+
+function unprovenMessage(config: Config, target: Target, situation: string, reason: string): string {
+  return (
+    `${situation} and cannot be proven to be the backlog-mcp server for ${config.dataDir} (${reason}), ` +
+    `so nothing was killed. Stop the program on port ${target.port}, or choose another port with BACKLOG_VIEWER_PORT.`
+  );
 }
 
 async function waitForPortFree(target: Target, timeoutMs: number): Promise<boolean> {
@@ -277,7 +283,6 @@ export async function stopServer(
         'is missing or not readable. Only the user who started the server can stop it.',
     );
   }
-  const health = await fetchHealth(target, token);
   let status = 0;
   try {
     const response = await fetch(`${target.base}/shutdown`, {
@@ -298,28 +303,27 @@ export async function stopServer(
     );
   }
   if (await waitForPortFree(target, TIMEOUTS.stopGraceMs)) return 'stopped';
-  const pid = typeof health?.pid === 'number' ? health.pid : readPidFile(dataDir);
-  if (pid && isOurServerProcess(pid)) {
-    log(`The server (PID ${pid}) did not stop in time; killing it`);
-    await killProcess(pid);
-    if (await waitForPortFree(target, TIMEOUTS.killGraceMs)) return 'stopped';
-  }
-  throw new DaemonError(`The server on port ${target.port} did not stop within ${TIMEOUTS.stopGraceMs} ms.`);
+  const late = `The server on port ${target.port} did not stop within ${TIMEOUTS.stopGraceMs} ms`;
+  const server = provenServer(config, target);
+  if ('refusal' in server) throw new DaemonError(unprovenMessage(config, target, late, server.refusal));
+  log(`The server (PID ${server.pid}) did not stop in time; killing it`);
+  await killProcess(server.pid, server.startTicks);
+  if (await waitForPortFree(target, TIMEOUTS.killGraceMs)) return 'stopped';
+  throw new DaemonError(`${late}, nor when killed.`);
 }
 
 /** A backlog-mcp server that holds the port but does not answer: kill it through its PID file. */
 async function killHung(config: Config, target: Target, detail: string, log: (line: string) => void): Promise<void> {
   const second = await probe(target, TIMEOUTS.recheckMs);
   if (second.state === 'free' || second.state === 'running') return;
-  const pid = readPidFile(config.dataDir);
-  if (!pid || !isOurServerProcess(pid)) {
-    throw new DaemonError(
-      `Port ${target.port} is held by a process that does not answer (${detail}) and is not a backlog-mcp ` +
-        `server started from ${config.dataDir}. Stop it, or choose another port with BACKLOG_VIEWER_PORT.`,
-    );
+  const server = provenServer(config, target);
+  if ('refusal' in server) {
+    const situation = `Port ${target.port} is held by a process that does not answer (${detail})`;
+    throw new DaemonError(unprovenMessage(config, target, situation, server.refusal));
   }
+  const { pid } = server;
   log(`The server on port ${target.port} (PID ${pid}) is hung (${detail}); killing it`);
-  await killProcess(pid);
+  await killProcess(pid, server.startTicks);
   if (!(await waitForPortFree(target, TIMEOUTS.killGraceMs))) {
     throw new DaemonError(`The hung server on port ${target.port} (PID ${pid}) could not be stopped.`);
   }

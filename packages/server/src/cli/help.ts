@@ -78,8 +78,10 @@ and exits 0; otherwise prints "Server is not running" and exits 1.`,
 
 Stops the server on BACKLOG_VIEWER_PORT with the token in <data>/.state/server.token
 (only the user who started the server can read it); a server that does not answer is
-killed through its PID file. Prints "Stopping server on port 3030..." then "Server stopped"
-(exit 0), or "Server is not running" (exit 1); exits 3 if it could not stop the server.`,
+killed through its PID file, only when /proc proves it is this data folder's server
+on this port (so never without /proc). Prints "Stopping server on port 3030..." then
+"Server stopped" (exit 0), or "Server is not running" (exit 1); exits 3 if it could not
+stop the server.`,
   version: `Usage: backlog-mcp version
 
 Prints the version of this copy of backlog-mcp.`,

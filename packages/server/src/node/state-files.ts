@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -12,4 +13,16 @@ export function serverStateFiles(dataDir: string): { dir: string; token: string;
     pid: join(dir, 'server.pid'),
     log: join(dir, 'server.log'),
   };
+}
+
+/** The PID in `server.pid` and when the file was written: a claim to be proven (cli/process-proof.ts), not a fact. */
+export function readServerPidFile(dataDir: string): { pid: number; writtenAtMs: number } | undefined {
+  const file = serverStateFiles(dataDir).pid;
+  try {
+    const writtenAtMs = statSync(file).mtimeMs;
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? { pid, writtenAtMs } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -7,6 +7,7 @@ import {
   CLI,
   type CliEnv,
   connectBridge,
+  envAuth,
   envFor,
   freePort,
   isAlive,
@@ -56,7 +57,9 @@ describe('the stdio bridge and its shared server', () => {
     // The loser of the port race exits; exactly one server remains, and it is the one in the PID file.
     await waitFor(() => serverProcesses(env.dataDir).length === 1, undefined, 'a single server');
     expect(serverProcesses(env.dataDir)).toEqual([serverPid(env.dataDir)]);
-    const health = (await fetch(`http://127.0.0.1:${env.port}/health`).then((r) => r.json())) as {
+    const health = (await fetch(`http://127.0.0.1:${env.port}/health`, { headers: envAuth(env) }).then((r) =>
+      r.json(),
+    )) as {
       sessions: number;
       pid: number;
     };

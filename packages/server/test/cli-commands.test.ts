@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ITEMS } from '../src/cli/commands/items.js';
 import {
   type CliEnv,
+  envAuth,
   freePort,
   isAlive,
   killServers,
@@ -16,7 +17,7 @@ import {
   serverPid,
   waitFor,
 } from './support/cli.js';
-import { connectStdio, removeDir, tempDataDir } from './support/servers.js';
+import { connectStdio, removeDir, tempDataDir, tokenOf } from './support/servers.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -52,7 +53,7 @@ describe('status, stop, version', () => {
     expect(await runCli(['stop'], env)).toMatchObject({ code: 1, stdout: 'Server is not running\n' });
   });
 
-  it('status prints the exact lines; stop stops the server and removes its token', async () => {
+  it('status prints the exact lines, the viewer link with the token; stop stops the server and keeps its token', async () => {
     await runCli(['create', 'One'], env);
     await runCli(['create', 'Two'], env);
     const child = await serve();
@@ -65,7 +66,7 @@ describe('status, stop, version', () => {
     expect(lines[2]).toBe(`Data directory: ${env.dataDir}`);
     expect(lines[3]).toBe('Task count: 2');
     expect(lines[4]).toMatch(/^Uptime: \d+s$/);
-    expect(lines[5]).toBe(`Viewer: http://localhost:${env.port}/`);
+    expect(lines[5]).toBe(`Viewer: http://localhost:${env.port}/?token=${tokenOf(env.dataDir)}`);
     expect(lines[6]).toBe(`MCP endpoint: http://localhost:${env.port}/mcp`);
 
     const token = join(env.dataDir, '.state', 'server.token');
@@ -77,7 +78,8 @@ describe('status, stop, version', () => {
     expect(stop).toMatchObject({ code: 0, stdout: `Stopping server on port ${env.port}...\nServer stopped\n` });
     await waitFor(() => child.exitCode !== null, undefined, 'serve to exit');
     expect(child.exitCode).toBe(0);
-    expect(existsSync(token)).toBe(false);
+    // Kept for the next start: the viewer's cookie and HTTP clients' headers survive a restart.
+    expect(readFileSync(token, 'utf8').trim()).toBe(tokenOf(env.dataDir));
     expect(existsSync(join(env.dataDir, '.state', 'server.pid'))).toBe(false);
     expect(await runCli(['status'], env)).toMatchObject({ code: 1, stdout: 'Server is not running\n' });
   });
@@ -92,11 +94,15 @@ describe('status, stop, version', () => {
       { 'x-backlog-token': '' },
       { 'x-backlog-token': token, origin: 'http://evil.example' },
     ];
+    attempts.push(
+      { authorization: 'Bearer not-the-token' },
+      { authorization: `Bearer ${token}`, origin: 'http://evil.example' },
+    );
     for (const headers of attempts) {
       const response = await fetch(url, { method: 'POST', headers });
-      expect(response.status).toBe(403);
+      expect([401, 403]).toContain(response.status);
     }
-    const health = await fetch(`http://127.0.0.1:${env.port}/health`).then((r) => r.json());
+    const health = await fetch(`http://127.0.0.1:${env.port}/health`, { headers: envAuth(env) }).then((r) => r.json());
     expect(health).toMatchObject({ status: 'ok' });
     expect(child.exitCode).toBeNull();
     expect((await runCli(['status'], env)).code).toBe(0);

@@ -12,7 +12,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { envFor, freePort, killServers, serverProcesses, waitFor } from './support/cli.js';
 import { HANG } from './support/limits.js';
-import { removeDir } from './support/servers.js';
+import { removeDir, tokenOf } from './support/servers.js';
 
 const run = promisify(execFile);
 const SERVER_PACKAGE = fileURLToPath(new URL('..', import.meta.url));
@@ -107,18 +107,24 @@ describe('the package as a user gets it', () => {
     await callOk('backlog_delete', { id });
     await client.close();
 
-    // serve's viewer and API, from the installed files.
-    const page = await fetch(`http://127.0.0.1:${port}/`);
+    // serve's viewer and API, from the installed files, through the link status prints.
+    const status = await run(bin, ['status'], opts);
+    expect(status.stdout).toContain(`Server is running on port ${port}`);
+    const link = /Viewer: (\S+)/.exec(status.stdout)?.[1] as string;
+    expect(link).toMatch(/\/\?token=[0-9a-f]{64}$/);
+    const signIn = await fetch(link.replace('localhost', '127.0.0.1'), { redirect: 'manual' });
+    expect(signIn.status).toBe(303);
+    const cookie = String(signIn.headers.get('set-cookie')).split(';')[0] as string;
+    const page = await fetch(`http://127.0.0.1:${port}/`, { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toMatch(/<html/i);
     const direct = new Client({ name: 'pack-http', version: '1.0.0' });
-    await direct.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+    const requestInit = { headers: { authorization: `Bearer ${tokenOf(dataDir)}` } };
+    await direct.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit }));
     expect((await direct.listTools()).tools.length).toBeGreaterThanOrEqual(7);
     await direct.close();
 
-    const status = await run(bin, ['status'], opts);
-    expect(status.stdout).toContain(`Server is running on port ${port}`);
     const stop = await run(bin, ['stop'], opts);
     expect(stop.stdout).toContain('Server stopped');
     await waitFor(() => serverProcesses(dataDir).length === 0, undefined, 'the server to exit');

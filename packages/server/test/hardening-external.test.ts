@@ -7,7 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, until } from './support/hardening.js';
 import { HANG } from './support/limits.js';
-import { call, connectHttp, removeDir, startHttpServer, tempDataDir, textOf } from './support/servers.js';
+import { authHeaders, call, connectHttp, removeDir, startHttpServer, tempDataDir, textOf } from './support/servers.js';
 
 /**
  * Issue 8, point 6: edits made by people, editors and git show up (within a second: that target is
@@ -121,7 +121,7 @@ describe('edits from outside the server', () => {
   });
 
   it('tells the viewer over SSE', async () => {
-    const events = await fetch(`${server.url}/events`);
+    const events = await fetch(`${server.url}/events`, { headers: authHeaders(server.url) });
     const reader = (events.body as ReadableStream<Uint8Array>).getReader();
     const started = Date.now();
     await writeFile(file('TASK-0103'), ITEM('TASK-0103', 'Seen by the viewer'));
@@ -203,7 +203,7 @@ describe('edits from outside the server', () => {
     );
     expect(reported.error).toMatch(/merge-conflict/);
     expect(await ids()).not.toContain(item.id);
-    const health = await (await fetch(`${server.url}/health`)).json();
+    const health = await (await fetch(`${server.url}/health`, { headers: authHeaders(server.url) })).json();
     expect(health.skipped_files).toBeGreaterThanOrEqual(1);
     for (const [name, args] of [
       ['backlog_update', { id: item.id, title: 'clobber' }],
@@ -278,7 +278,7 @@ describe('edits from outside the server', () => {
     await within(answering, (seen) => seen);
     expect(await answering()).toBe(true);
     expect((await get(id)).error).toMatch(/more than 200 keys/);
-    const health = await (await fetch(`${server.url}/health`)).json();
+    const health = await (await fetch(`${server.url}/health`, { headers: authHeaders(server.url) })).json();
     expect(health.skipped_files).toBeGreaterThanOrEqual(1);
     const update = (await client.callTool({
       name: 'backlog_update',

@@ -9,7 +9,7 @@ import { createMcpServer } from '../src/mcp/server.js';
 import { TOOLS } from '../src/mcp/tools/index.js';
 import { type NodeBacklog, openNodeBacklog } from '../src/node/open-backlog.js';
 import { readDisk, scaled } from './support/hardening.js';
-import { call, connectHttp, removeDir, startHttpServer, tempDataDir, textOf } from './support/servers.js';
+import { authHeaders, call, connectHttp, removeDir, startHttpServer, tempDataDir, textOf } from './support/servers.js';
 
 /**
  * Issue 8, point 3: property-based tests over every tool's input. In process (the real
@@ -434,7 +434,7 @@ describe('hostile input over the real HTTP transport', () => {
         else expect(textOf(result)).not.toMatch(/Internal error/);
       }
     }
-    const health = await fetch(`${server.url}/health`);
+    const health = await fetch(`${server.url}/health`, { headers: authHeaders(server.url) });
     expect(health.status).toBe(200);
     expect((await readDisk(dataDir)).corrupt).toEqual(new Map());
   }, 300_000);

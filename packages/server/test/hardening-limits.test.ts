@@ -5,7 +5,15 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../src/core/limits.js';
 import { MCP_HEADERS, send } from './support/raw-http.js';
-import { call, callError, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
+import {
+  authHeaders,
+  call,
+  callError,
+  connectHttp,
+  removeDir,
+  startHttpServer,
+  tempDataDir,
+} from './support/servers.js';
 
 /** Issue 8, point 7: every maximum in docs/limits.md is enforced with an error naming the field and the number. */
 describe('documented limits', () => {
@@ -93,7 +101,7 @@ describe('documented limits', () => {
   it('answers a request body over 4 MiB with 413 and the limit, before parsing it', async () => {
     const reply = await send(server.url, '/mcp', {
       method: 'POST',
-      headers: MCP_HEADERS,
+      headers: { ...MCP_HEADERS, ...authHeaders(server.url) },
       body: JSON.stringify({
         jsonrpc: '2.0',
         id: 1,
@@ -125,9 +133,11 @@ describe('documented limits', () => {
   });
 
   it('clamps the viewer API instead of failing: limit to 1000, q to 1000 characters', async () => {
-    const list = JSON.parse((await send(server.url, '/api/items?limit=999999')).body);
+    const list = JSON.parse(
+      (await send(server.url, '/api/items?limit=999999', { headers: authHeaders(server.url) })).body,
+    );
     expect(list.items.length).toBeLessThanOrEqual(LIMITS.listLimitMax);
-    const search = await send(server.url, `/api/search?q=${'x'.repeat(5000)}`);
+    const search = await send(server.url, `/api/search?q=${'x'.repeat(5000)}`, { headers: authHeaders(server.url) });
     expect(search.status).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
+import { authHeaders, call, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
 
 interface Reply {
   status: number;
@@ -8,13 +8,17 @@ interface Reply {
   body: string;
 }
 
-/** node:http, because fetch will not let a test forge the Host header the way a rebinding attack does. */
+/**
+ * node:http, because fetch will not let a test forge the Host header the way a rebinding attack does.
+ * Sent with the owner's token, as the owner's tools do: the refusals below hold even with it.
+ */
 function send(
   url: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Reply> {
+  const headers = { ...authHeaders(url), ...options.headers };
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -144,7 +148,7 @@ describe('the HTTP server', () => {
       await reader.cancel();
       return events;
     }
-    const live = await fetch(`${server.url}/events`);
+    const live = await fetch(`${server.url}/events`, { headers: authHeaders(server.url) });
     expect(live.headers.get('content-type')).toContain('text/event-stream');
     const client = await connectHttp(server.url, 'sse-writer');
     // The event arrives (how fast: bench/run.mjs, "write → SSE event").
@@ -163,7 +167,9 @@ describe('the HTTP server', () => {
 
     await call(client, 'backlog_update', { id: 'TASK-0002', status: 'done' });
     await client.close();
-    const again = await fetch(`${server.url}/events`, { headers: { 'last-event-id': String(id) } });
+    const again = await fetch(`${server.url}/events`, {
+      headers: { ...authHeaders(server.url), 'last-event-id': String(id) },
+    });
     const replayed = await readEvents(again, (list) => list.some((e) => e.event === 'change'));
     const missed = replayed.find((e) => e.event === 'change');
     expect(Number(missed?.id)).toBe(id + 1);

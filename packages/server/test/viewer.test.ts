@@ -4,7 +4,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, type PageWatch } from './support/browser.js';
-import { call, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
+import { authHeaders, call, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
 
 interface Created {
   id: string;
@@ -74,6 +74,24 @@ describe('the web viewer in a real browser', () => {
     expect(await watch.page.locator('.brand').textContent()).toContain('backlog');
     expect(watch.foreign).toEqual([]);
     expect(watch.errors).toEqual([]);
+  });
+
+  it('shows no data without the owner link, says how to sign in, and the link opens it with a clean address', async () => {
+    await create({ title: 'Only for the owner' });
+    const stranger = await openPage(browser, server.url, { signedOut: true });
+    pages.push(stranger);
+    await stranger.page.goto(`${server.url}/`);
+    await stranger.page.waitForSelector('.signed-out');
+    expect(await stranger.page.locator('.signed-out').textContent()).toContain('npx backlog-mcp status');
+    expect(await stranger.page.locator('body').textContent()).not.toContain('Only for the owner');
+    // The owner follows the link `status` prints, in the same browser.
+    const token = authHeaders(server.url).authorization?.replace('Bearer ', '');
+    await stranger.page.goto(`${server.url}/?status=all&token=${token}`);
+    await stranger.page.waitForSelector('.row[data-id]');
+    expect(stranger.page.url()).toBe(`${server.url}/?status=all`);
+    const cookies = await stranger.context.cookies();
+    expect(cookies).toEqual([expect.objectContaining({ httpOnly: true, sameSite: 'Strict' })]);
+    expect(cookies[0]?.value).not.toBe(token);
   });
 
   it('reloads what it shows when the server restarts (a new event stream), picking up changes made meanwhile', async () => {

@@ -90,9 +90,29 @@ export interface ActivityEntry {
 
 export class NotFound extends Error {}
 
+/** The server refused this browser's session (no cookie yet, or the token changed): what it said. */
+type SignedOutListener = (message: string) => void;
+const signedOutListeners = new Set<SignedOutListener>();
+
+export function onSignedOut(listener: SignedOutListener): () => void {
+  signedOutListeners.add(listener);
+  return () => signedOutListeners.delete(listener);
+}
+
+async function reportSignedOut(response: Response): Promise<void> {
+  const body = (await response.json().catch(() => ({}))) as { error?: unknown; error_description?: unknown };
+  const said = body.error_description ?? body.error;
+  const message = typeof said === 'string' ? said : 'The server asks for a sign-in.';
+  for (const listener of signedOutListeners) listener(message);
+}
+
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(path, { signal, headers: { accept: 'application/json' } });
   if (response.status === 404) throw new NotFound(path);
+  if (response.status === 401) {
+    await reportSignedOut(response);
+    throw new Error(`${path}: not signed in`);
+  }
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
   return (await response.json()) as T;
 }

@@ -1,6 +1,13 @@
 import { render } from 'preact';
 import { App } from './app';
+import { SignedOutGate } from './components/signed-out';
 import './styles.css';
 
 const root = document.getElementById('app');
-if (root) render(<App />, root);
+if (root)
+  render(
+    <SignedOutGate>
+      <App />
+    </SignedOutGate>,
+    root,
+  );

@@ -4,7 +4,8 @@ import type { Context, MiddlewareHandler } from 'hono';
  * The local server's owner check (ADR 0012), the Jupyter way: a random token only the owner can read
  * (`<data>/.state/server.token`, mode 0600) is required as `Authorization: Bearer <token>`. The viewer
  * is entered once through `/?token=<token>`, which trades it for an HttpOnly, SameSite=Strict cookie
- * and a clean URL. MCP takes the bearer header only, so a browser's cookie never drives tools.
+ * and a clean URL; the cookie opens the read-only API and the event stream. MCP and /shutdown take
+ * the bearer header only, so a browser's cookie never drives tools.
  */
 export interface LocalTokenOptions {
   token: string;
@@ -82,7 +83,7 @@ export function requireLocalToken(options: LocalTokenOptions): MiddlewareHandler
       return unauthorised(c);
     }
     if (API_PATHS.test(path)) return hasSession ? next() : unauthorised(c);
-    return viewerPage(c, next, { hasSession, cookieName, sessionValue: await sessionValue, token: options.token });
+    return viewerPage(c, next, { cookieName, sessionValue: await sessionValue, token: options.token });
   };
 }
 
@@ -93,16 +94,15 @@ function unauthorised(c: Context): Response {
 async function viewerPage(
   c: Context,
   next: () => Promise<void>,
-  session: { hasSession: boolean; cookieName: string; sessionValue: string; token: string },
+  session: { cookieName: string; sessionValue: string; token: string },
 ): Promise<Response | undefined> {
   const url = new URL(c.req.url);
   const offered = url.searchParams.get('token');
   if (offered === null) {
-    if (session.hasSession) {
-      await next();
-      return undefined;
-    }
-    return viewerSignIn(c, 'This viewer needs a sign-in link.');
+    // The page holds no data and must load after a link from another site, which carries no
+    // SameSite=Strict cookie; its own API calls do, and the page shows how to sign in on a 401.
+    await next();
+    return undefined;
   }
   if (!sameText(offered, session.token)) return viewerSignIn(c, 'The token in this link is not this server’s token.');
   url.searchParams.delete('token');

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { HANG } from './limits.js';
+import { authHeaders } from './servers.js';
 
 /** Debian's chromium; CI installs it (`apt-get install -y chromium`). Never `npx playwright install`. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,10 +38,20 @@ export interface PageWatch {
   foreign: string[];
 }
 
+/** `<base>/?token=…` for a local server this test process started; undefined for others (the Worker). */
+function signInLink(baseUrl: string): string | undefined {
+  try {
+    const token = authHeaders(baseUrl).authorization?.replace('Bearer ', '');
+    return `${baseUrl}/?token=${token}`;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function openPage(
   browser: Browser,
   baseUrl: string,
-  options: { viewport?: { width: number; height: number }; dark?: boolean } = {},
+  options: { viewport?: { width: number; height: number }; dark?: boolean; signedOut?: boolean } = {},
 ): Promise<PageWatch> {
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
@@ -50,6 +61,12 @@ export async function openPage(
   // is only a hang detector. Tests pass no smaller limits of their own: timings belong in bench/.
   context.setDefaultTimeout(HANG.browser);
   context.setDefaultNavigationTimeout(HANG.browser);
+  const owner = options.signedOut ? undefined : signInLink(baseUrl);
+  if (owner) {
+    // The owner's link, as `status` prints it: the browser keeps the session cookie it sets.
+    const signIn = await context.request.get(owner, { maxRedirects: 0 });
+    if (signIn.status() !== 303) throw new Error(`sign-in link answered ${signIn.status()}`);
+  }
   const page = await context.newPage();
   const watch: PageWatch = { page, context, dialogs: [], errors: [], foreign: [] };
   page.on('dialog', (dialog) => {

@@ -9,7 +9,16 @@ import type { Config } from '../../config.js';
 import { createMcpServer } from '../../mcp/server.js';
 import { openNodeBacklog } from '../../node/open-backlog.js';
 import { VERSION } from '../../version.js';
-import { DaemonError, EXIT, ownerHeaders, probe, readToken, refusedTokenMessage, refusesToken, targetOf } from '../daemon.js';
+import {
+  DaemonError,
+  EXIT,
+  ownerHeaders,
+  probe,
+  readToken,
+  refusedTokenMessage,
+  refusesToken,
+  targetOf,
+} from '../daemon.js';
 import { cliIdentity } from '../identity.js';
 import { closest } from '../suggest.js';
 

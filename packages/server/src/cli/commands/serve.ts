@@ -1,8 +1,8 @@
 import { type Config, isLoopbackHost } from '../../config.js';
 import { PortInUseError, type RunningServer, startHttpServer } from '../../node/http-server.js';
 import { EXIT, probe, targetOf } from '../daemon.js';
-import { viewerLink } from './status.js';
 import { serverLog } from '../log.js';
+import { viewerLink } from './status.js';
 
 /** `serve`: the HTTP server in the foreground (also what the bridge starts in the background). */
 export async function runServe(config: Config): Promise<number> {

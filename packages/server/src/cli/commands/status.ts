@@ -31,7 +31,8 @@ export async function runStatus(config: Config): Promise<number> {
   const token = readToken(config.dataDir);
   const health = await fetchHealth(target, token);
   const base = publicBase(config);
-  if (await refusesToken(target, token)) process.stderr.write(`backlog-mcp: ${refusedTokenMessage(config, target.port)}\n`);
+  if (await refusesToken(target, token))
+    process.stderr.write(`backlog-mcp: ${refusedTokenMessage(config, target.port)}\n`);
   out(`Server is running on port ${target.port}`);
   out(`Version: ${state.version}`);
   out(`Data directory: ${health?.data_dir ?? 'unknown'}`);

@@ -7,6 +7,17 @@ import type { ChangeEmitter, ChangeEvent } from '../core/events.js';
 export type WireEvent = ChangeWireEvent;
 
 const REPLAY_LIMIT = 1000;
+
+/**
+ * Open `/events` streams at once (docs/limits.md): each holds a socket, a file descriptor
+ * and a subscriber until its client goes away.
+ */
+export const EVENT_STREAM_LIMITS = {
+  /** On the whole server. */
+  perServer: 200,
+  /** Per client, i.e. per remote address. */
+  perClient: 50,
+} as const;
 const HEARTBEAT_MS = 15_000;
 
 function toWire(id: number, event: ChangeEvent): WireEvent {

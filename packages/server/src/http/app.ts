@@ -6,6 +6,7 @@ import { limitBody } from './body-limit.js';
 import { EventHub } from './events.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { localOnly } from './security.js';
+import { withViewerHeaders } from './viewer-headers.js';
 
 export interface AppOptions {
   backlog: Backlog;
@@ -69,7 +70,8 @@ export function createApp(options: AppOptions): App {
   app.route('/api', createApi(options.backlog));
   app.get('*', async (c) => {
     const response = await options.viewer?.(c.req.path);
-    return response ?? c.text('Not found', 404);
+    // Both runtimes' viewer files get the same policy here (http/viewer-headers.ts).
+    return response ? withViewerHeaders(response) : c.text('Not found', 404);
   });
   return { app, mcp };
 }

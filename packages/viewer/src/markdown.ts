@@ -13,6 +13,27 @@ function escapeHtml(text: string): string {
   );
 }
 
+/**
+ * A URL the browser would fetch from another origin. The page's Content-Security-Policy
+ * (`img-src 'self' data:`) refuses those anyway; the renderer does not even ask, and shows a link.
+ */
+function isRemote(url: string): boolean {
+  try {
+    const parsed = new URL(url, window.location.href);
+    return parsed.protocol !== 'data:' && parsed.origin !== window.location.origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Candidates of a srcset ("a.png 1x, b.png 2x"): is any of them remote? */
+function remoteSrcset(srcset: string): boolean {
+  return srcset.split(',').some((candidate) => {
+    const url = candidate.trim().split(/\s+/)[0];
+    return url ? isRemote(url) : false;
+  });
+}
+
 const marked = new Marked({
   gfm: true,
   breaks: false,
@@ -23,6 +44,12 @@ const marked = new Marked({
       const known = language && hljs.getLanguage(language) ? language : '';
       const html = known ? hljs.highlight(text, { language: known }).value : escapeHtml(text);
       return `<pre class="code"><code class="hljs${known ? ` language-${known}` : ''}">${html}</code></pre>`;
+    },
+    // ![alt](https://elsewhere/...) becomes a link to the image, never a request to its server.
+    image({ href, text }: Tokens.Image): string | false {
+      if (!isRemote(href)) return false;
+      const label = text.trim() || href;
+      return `<a class="remote-image" href="${escapeHtml(href)}" title="Remote image, not loaded: ${escapeHtml(href)}">${escapeHtml(label)}</a>`;
     },
   },
 });
@@ -37,6 +64,17 @@ function hookLinks(): void {
       node.setAttribute('rel', 'noopener noreferrer');
     }
     if (node.tagName === 'INPUT') node.setAttribute('disabled', '');
+    // Raw HTML (<img src>, <video poster>, <picture><source srcset>) fetches nothing remote either:
+    // the attribute goes, the alt text stays, the address is in the tooltip.
+    for (const name of ['src', 'poster']) {
+      const url = node.getAttribute(name);
+      if (url && isRemote(url)) {
+        node.removeAttribute(name);
+        node.setAttribute('title', `Remote image, not loaded: ${url}`);
+      }
+    }
+    const srcset = node.getAttribute('srcset');
+    if (srcset && remoteSrcset(srcset)) node.removeAttribute('srcset');
   });
 }
 
@@ -48,6 +86,8 @@ export function renderMarkdown(source: string): string {
     USE_PROFILES: { html: true },
     ADD_ATTR: ['target'],
     FORBID_TAGS: ['style', 'form', 'button', 'textarea', 'select'],
+    // An item styles nothing: the page allows inline styles only for Mermaid (http/viewer-headers.ts).
+    FORBID_ATTR: ['style'],
   });
 }
 

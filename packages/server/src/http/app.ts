@@ -6,6 +6,7 @@ import { limitBody } from './body-limit.js';
 import { EventHub } from './events.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { localOnly } from './security.js';
+import { withViewerHeaders } from './viewer-headers.js';
 
 export interface AppOptions {
   backlog: Backlog;
@@ -25,6 +26,11 @@ export interface AppOptions {
   guard?: MiddlewareHandler;
   /** Serves /mcp instead of the built-in stateful endpoint (the Worker's stateless one). */
   mcp?: McpEndpoint;
+  /**
+   * The client's remote address, which keys the per-client cap on open /events streams
+   * (http/events.ts). Absent: every client shares one allowance.
+   */
+  clientAddress?: (c: Context) => string | undefined;
   /** Serves GET /events instead of the in-process SSE hub (the Worker polls its journal). */
   events?: (c: Context) => Response | Promise<Response>;
 }
@@ -47,11 +53,9 @@ export function createApp(options: AppOptions): App {
   );
   app.all('/mcp', (c) => mcp.handle(c.req.raw));
   const events = options.events;
+  const hub = events ? undefined : new EventHub(options.backlog.events);
   if (events) app.get('/events', (c) => events(c));
-  else {
-    const hub = new EventHub(options.backlog.events);
-    app.get('/events', (c) => hub.handle(c));
-  }
+  else if (hub) app.get('/events', (c) => hub.handle(c, options.clientAddress?.(c)));
   app.get('/version', (c) => c.text(options.version));
   const shutdown = options.shutdown;
   if (shutdown) {
@@ -64,12 +68,18 @@ export function createApp(options: AppOptions): App {
     });
   }
   app.get('/health', async (c) =>
-    c.json({ status: 'ok', version: options.version, ...(options.health ? await options.health() : {}) }),
+    c.json({
+      status: 'ok',
+      version: options.version,
+      ...(options.health ? await options.health() : {}),
+      ...(hub ? { event_streams: hub.openStreams } : {}),
+    }),
   );
   app.route('/api', createApi(options.backlog));
   app.get('*', async (c) => {
     const response = await options.viewer?.(c.req.path);
-    return response ?? c.text('Not found', 404);
+    // Both runtimes' viewer files get the same policy here (http/viewer-headers.ts).
+    return response ? withViewerHeaders(response) : c.text('Not found', 404);
   });
   return { app, mcp };
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { Context } from 'hono';
 import { every } from 'hono/combine';
 import type { Config } from '../config.js';
 import { createApp } from '../http/app.js';
@@ -48,6 +49,15 @@ export class PortInUseError extends Error {
   }
 }
 
+/**
+ * The client's remote address (keys the per-client cap on /events streams). An IPv4 client of a
+ * dual-stack socket shows as ::ffff:a.b.c.d: the same client as a.b.c.d.
+ */
+function clientAddress(c: Context): string | undefined {
+  const address = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress;
+  return address?.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
 /** Writes a file readable only by its owner, atomically (temp file + rename). */
 function writePrivate(path: string, text: string): void {
   const temp = `${path}.${process.pid}.tmp`;
@@ -65,7 +75,7 @@ function removeIfOurs(path: string, expected: string): void {
 }
 
 async function listen(
-  fetch: (request: Request) => Promise<Response>,
+  fetch: (request: Request, env: unknown) => Promise<Response>,
   config: Config,
 ): Promise<ReturnType<typeof serve>> {
   return new Promise((resolve, reject) => {
@@ -92,7 +102,7 @@ export async function startHttpServer(
 ): Promise<RunningServer> {
   const started = Date.now();
   const version = config.versionOverride ?? VERSION;
-  let appFetch: ((request: Request) => Response | Promise<Response>) | undefined;
+  let appFetch: ((request: Request, env: unknown) => Response | Promise<Response>) | undefined;
   let markReady: () => void = () => {};
   let markFailed: (error: unknown) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
@@ -100,7 +110,8 @@ export async function startHttpServer(
     markFailed = reject;
   });
   ready.catch(() => {});
-  const fetch = async (request: Request): Promise<Response> => {
+  // `env` is @hono/node-server's { incoming, outgoing }: the app reads the client's address from it.
+  const fetch = async (request: Request, env: unknown): Promise<Response> => {
     if (!appFetch) {
       if (request.method === 'GET' && new URL(request.url).pathname === '/version') {
         return new Response(version, { headers: { 'content-type': 'text/plain; charset=UTF-8' } });
@@ -111,7 +122,7 @@ export async function startHttpServer(
         return new Response('The server failed to start', { status: 503 });
       }
     }
-    return (appFetch as (request: Request) => Response | Promise<Response>)(request);
+    return (appFetch as (request: Request, env: unknown) => Response | Promise<Response>)(request, env);
   };
 
   // Before the port is bound: a bridge that sees /version answer reads the token next.
@@ -163,6 +174,7 @@ export async function startHttpServer(
     makeMcpServer: () => createMcpServer(node.backlog, { version, actorName: config.actorName }),
     viewer: createStaticViewer(viewerDir()),
     guard: every(localOnly(), requireLocalToken({ token, port })),
+    clientAddress,
     health: async () => ({
       data_dir: config.dataDir,
       task_count: await node.backlog.count(),

@@ -32,11 +32,8 @@ export function createStaticViewer(root: string): (path: string) => Promise<Resp
     if (!file.startsWith(base + sep)) return undefined;
     const body = await readFile(file);
     return new Response(body, {
-      headers: {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'cache-control': 'no-cache',
-        'x-content-type-options': 'nosniff',
-      },
+      // Caching and security headers are added by createApp (http/viewer-headers.ts).
+      headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' },
     });
   };
 }

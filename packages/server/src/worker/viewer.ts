@@ -13,11 +13,7 @@ export function assetViewer(assets: Fetcher | undefined): (path: string) => Prom
       response = await assets.fetch(new Request('https://assets.invalid/index.html'));
     }
     if (!response.ok) return undefined;
-    const headers = new Headers(response.headers);
-    headers.set('cache-control', 'no-cache');
-    headers.set('x-content-type-options', 'nosniff');
-    headers.set('x-frame-options', 'DENY');
-    headers.set('referrer-policy', 'no-referrer');
-    return new Response(response.body, { status: response.status, headers });
+    // Caching and security headers (the CSP) are added by createApp (http/viewer-headers.ts).
+    return response;
   };
 }

@@ -257,7 +257,10 @@ describe('the stdio bridge and its shared server', () => {
 
     const viaBridge = bridges[1] as Bridge;
     const direct = new Client({ name: 'direct', version: '1.0.0' });
-    await direct.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${env.port}/mcp`)));
+    const requestInit = { headers: envAuth(env) };
+    await direct.connect(
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${env.port}/mcp`), { requestInit }),
+    );
     await call(viaBridge.client, 'backlog_create', { title: 'Latency probe' });
     const time = async (client: Client): Promise<number[]> => {
       const samples: number[] = [];

@@ -140,7 +140,7 @@ describe('a planted PID file and a port that never answers', () => {
 describe('a fake server on the port that names a PID in /health', () => {
   it('stop does not kill the named process', async () => {
     const victim = await spawnVictim();
-    plant(env.dataDir, 'server.token', 'planted-token');
+    plant(env.dataDir, 'server.token', 'f'.repeat(64));
     await fakeServer(victim);
     const result = await runCli(['stop'], env);
     expect(isAlive(victim)).toBe(true);
@@ -150,7 +150,7 @@ describe('a fake server on the port that names a PID in /health', () => {
 
   it('a newer bridge replacing it does not kill the named process', async () => {
     const victim = await spawnVictim();
-    plant(env.dataDir, 'server.token', 'planted-token');
+    plant(env.dataDir, 'server.token', 'f'.repeat(64));
     await fakeServer(victim);
     const result = await runCli([], env);
     expect(isAlive(victim)).toBe(true);

@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unl
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
+import { foreignListener } from '../node/port-owner.js';
 import { readServerToken } from '../node/server-token.js';
 import { readServerPidFile, serverStateFiles } from '../node/state-files.js';
 import { proveServerProcess, startTicksOf } from './process-proof.js';
@@ -172,6 +173,22 @@ export async function fetchHealth(
 
 export const readToken = readServerToken;
 
+/**
+ * The owner's token, to be sent to the server on the configured port, unless another user's
+ * program listens there: it would get the token and could use it once the real server is back.
+ */
+export function tokenForServer(config: Config): string | undefined {
+  const port = targetOf(config).port;
+  const uid = foreignListener(port);
+  if (uid !== undefined) {
+    throw new DaemonError(
+      `Port ${port} is held by a program of another user (uid ${uid}), not by your backlog-mcp server; ` +
+        `the server token was not sent to it. Stop that program, or choose another port with BACKLOG_VIEWER_PORT.`,
+    );
+  }
+  return readToken(config.dataDir);
+}
+
 /** A zombie (exited, not yet reaped by its parent) counts as gone. */
 function isZombie(pid: number): boolean {
   try {
@@ -276,7 +293,7 @@ export async function stopServer(
     return 'stopped';
   }
   const dataDir = config.dataDir;
-  const token = readToken(dataDir);
+  const token = tokenForServer(config);
   if (!token) {
     throw new DaemonError(
       `Cannot stop the server on port ${target.port}: the token file ${serverStateFiles(dataDir).token} ` +

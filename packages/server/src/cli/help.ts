@@ -67,7 +67,7 @@ Exits 3 with a clear message when the port is taken.`,
 
 Prints, when a server answers on BACKLOG_VIEWER_PORT:
   Server is running on port 3030
-  Version: 0.1.0
+  Version: 0.2.0
   Data directory: /home/you/.backlog
   Task count: 12
   Uptime: 3515s

@@ -1,6 +1,6 @@
 import type { Config } from '../../config.js';
 import { StdioHttpBridge } from '../bridge.js';
-import { DaemonError, ensureServer, readToken, refusedTokenMessage, refusesToken, targetOf } from '../daemon.js';
+import { DaemonError, ensureServer, refusedTokenMessage, refusesToken, targetOf, tokenForServer } from '../daemon.js';
 import { bridgeLog } from '../log.js';
 import { DEFAULT_BACKOFF, Supervisor } from '../supervisor.js';
 
@@ -11,7 +11,7 @@ export async function runBridge(config: Config, version: string): Promise<number
   try {
     const ensured = await ensureServer(config, version, log);
     log(`Bridge ${version} → server ${ensured.version} on port ${target.port} (${ensured.action})`);
-    if (await refusesToken(target, readToken(config.dataDir))) {
+    if (await refusesToken(target, tokenForServer(config))) {
       throw new DaemonError(refusedTokenMessage(config, target.port));
     }
   } catch (error) {
@@ -24,7 +24,7 @@ export async function runBridge(config: Config, version: string): Promise<number
   const supervisor = new Supervisor(DEFAULT_BACKOFF, log);
   const bridge = new StdioHttpBridge({
     endpoint: new URL(`${target.base}/mcp`),
-    token: () => readToken(config.dataDir),
+    token: () => tokenForServer(config),
     log,
     supervisor,
     ensureServer: async () => {

@@ -14,10 +14,10 @@ import {
   EXIT,
   ownerHeaders,
   probe,
-  readToken,
   refusedTokenMessage,
   refusesToken,
   targetOf,
+  tokenForServer,
 } from '../daemon.js';
 import { cliIdentity } from '../identity.js';
 import { closest } from '../suggest.js';
@@ -311,7 +311,7 @@ async function connect(config: Config): Promise<Connection> {
   const client = new Client({ name: cliIdentity(config), version: VERSION });
   const target = targetOf(config);
   if ((await probe(target)).state === 'running') {
-    const token = readToken(config.dataDir);
+    const token = tokenForServer(config);
     if (await refusesToken(target, token)) throw new DaemonError(refusedTokenMessage(config, target.port));
     const transport = new StreamableHTTPClientTransport(new URL(`${target.base}/mcp`), {
       requestInit: { headers: ownerHeaders(token) },

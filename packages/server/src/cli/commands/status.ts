@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import { EXIT, fetchHealth, probe, readToken, refusedTokenMessage, refusesToken, targetOf } from '../daemon.js';
+import { EXIT, fetchHealth, probe, refusedTokenMessage, refusesToken, targetOf, tokenForServer } from '../daemon.js';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -28,7 +28,7 @@ export async function runStatus(config: Config): Promise<number> {
     }
     return EXIT.notRunning;
   }
-  const token = readToken(config.dataDir);
+  const token = tokenForServer(config);
   const health = await fetchHealth(target, token);
   const base = publicBase(config);
   if (await refusesToken(target, token))

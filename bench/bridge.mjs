@@ -5,6 +5,7 @@
 // cli-commands.test.ts; the tests now check the behaviour only. Run it on a quiet machine.
 // Exits 1 if a target is missed (BENCH_NO_FAIL=1 to only report).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -91,7 +92,9 @@ try {
 
   // The latency the bridge adds to a call, against the same server over plain HTTP.
   const direct = new Client({ name: 'direct', version: '1.0.0' });
-  await direct.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+  const token = readFileSync(`${dataDir}/.state/server.token`, 'utf8').trim();
+  const requestInit = { headers: { authorization: `Bearer ${token}` } };
+  await direct.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit }));
   const { id } = await callOk(clients[1], 'backlog_create', { title: 'Latency probe' });
   const time = async (client) => {
     const samples = [];

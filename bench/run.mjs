@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { writeCorpus } from './lib/corpus.mjs';
-import { callOk, connect, peakRssMb, sseLatency, startServer } from './lib/server.mjs';
+import { authHeaders, callOk, connect, peakRssMb, sseLatency, startServer } from './lib/server.mjs';
 import { ms, timeMany } from './lib/stats.mjs';
 
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
@@ -78,7 +78,7 @@ async function handEdits() {
     p95: seen[18],
     note: 'target < 1 s (issue 8)',
   });
-  const events = await fetch(`${server.url}/events`);
+  const events = await fetch(`${server.url}/events`, { headers: authHeaders(server.url) });
   const reader = events.body.getReader();
   const decoder = new TextDecoder();
   const streamed = [];

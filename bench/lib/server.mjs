@@ -6,6 +6,21 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 
 const CLI = new URL('../../packages/server/dist/cli/index.js', import.meta.url).pathname;
 
+/** Data folder of each server started here, by URL: the owner's token lives in it. */
+const dataDirs = new Map();
+
+/** `Authorization: Bearer <token>` for a server this process started (the server requires it). */
+export function authHeaders(url) {
+  const dataDir = dataDirs.get(new URL(url).origin);
+  return { authorization: `Bearer ${readFileSync(`${dataDir}/.state/server.token`, 'utf8').trim()}` };
+}
+
+/** The owner's viewer link (`status` prints it): sets the session cookie, then goes to `path`. */
+export function signInUrl(url, path = '/') {
+  const token = authHeaders(url).authorization.slice('Bearer '.length);
+  return `${url}${path}${path.includes('?') ? '&' : '?'}token=${token}`;
+}
+
 export async function startServer(dataDir, env = {}) {
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, 'serve'], {
@@ -21,6 +36,7 @@ export async function startServer(dataDir, env = {}) {
     });
     child.once('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
   });
+  dataDirs.set(new URL(url).origin, dataDir);
   return {
     url,
     pid: child.pid,
@@ -35,7 +51,8 @@ export async function startServer(dataDir, env = {}) {
 
 export async function connect(url, name = 'bench') {
   const client = new Client({ name, version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+  const requestInit = { headers: authHeaders(url) };
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit }));
   return client;
 }
 
@@ -59,7 +76,7 @@ export function peakRssMb(pid) {
 /** Milliseconds from an MCP write until its SSE change event arrives. */
 export async function sseLatency(url, client, n) {
   const samples = [];
-  const response = await fetch(`${url}/events`);
+  const response = await fetch(`${url}/events`, { headers: authHeaders(url) });
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';

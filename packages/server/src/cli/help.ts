@@ -60,8 +60,10 @@ or viewer. For containers and sandboxes where a background server is not wanted.
 
 Runs the HTTP server in the foreground on 127.0.0.1 (BACKLOG_HOST) and BACKLOG_VIEWER_PORT:
 the MCP endpoint /mcp, the REST API /api, the live viewer at /, /health and /version.
-Writes <data>/.state/server.token (mode 0600; required by \`stop\`) and server.pid, and
-removes them on exit. Stops on SIGINT/SIGTERM or \`backlog-mcp stop\`.
+Every route but /version requires the owner's token, <data>/.state/server.token (mode 0600,
+made once, kept across restarts): "Authorization: Bearer <token>". Prints the viewer's
+sign-in link (/?token=...). Writes server.pid, removed on exit.
+Stops on SIGINT/SIGTERM or \`backlog-mcp stop\`.
 Exits 3 with a clear message when the port is taken.`,
   status: `Usage: backlog-mcp status
 
@@ -71,7 +73,7 @@ Prints, when a server answers on BACKLOG_VIEWER_PORT:
   Data directory: /home/you/.backlog
   Task count: 12
   Uptime: 3515s
-  Viewer: http://localhost:3030/
+  Viewer: http://localhost:3030/?token=<64 hex digits>   (open once: it sets a cookie)
   MCP endpoint: http://localhost:3030/mcp
 and exits 0; otherwise prints "Server is not running" and exits 1.`,
   stop: `Usage: backlog-mcp stop

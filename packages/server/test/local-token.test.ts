@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadOrCreateServerToken } from '../src/node/server-token.js';
 import { INITIALIZE, MCP_HEADERS, send } from './support/raw-http.js';
 import { removeDir, startHttpServer, tempDataDir } from './support/servers.js';
 
@@ -52,6 +53,14 @@ describe('the local server requires its token', () => {
         expect(reply.headers['www-authenticate']).toMatch(/^Bearer/);
         expect(reply.body).not.toContain(dataDir);
       }
+    }
+  });
+
+  it('offers no OAuth metadata a client could mistake for a sign-in (the token goes in a header)', async () => {
+    for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-authorization-server']) {
+      const reply = await send(server.url, path, { headers: bearer(token) });
+      expect(reply.status, path).toBe(404);
+      expect(reply.body, path).not.toContain('<html');
     }
   });
 
@@ -128,6 +137,26 @@ describe('the local server requires its token', () => {
     const port = new URL(server.url).port;
     for (const cookie of [`backlog_session_${port}=${token}`, `backlog_session_${port}=${'a'.repeat(64)}`]) {
       expect((await send(server.url, '/api/items', { headers: { cookie } })).status).toBe(401);
+    }
+  });
+});
+
+describe('the token file', () => {
+  it('is replaced when others could read it or it is not a token, and kept otherwise', async () => {
+    const dataDir = await tempDataDir();
+    try {
+      const file = join(dataDir, '.state', 'server.token');
+      const first = loadOrCreateServerToken(dataDir);
+      expect(loadOrCreateServerToken(dataDir)).toBe(first);
+      chmodSync(file, 0o644);
+      const second = loadOrCreateServerToken(dataDir);
+      expect(second).not.toBe(first);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      writeFileSync(file, 'planted\n', { mode: 0o600 });
+      expect(loadOrCreateServerToken(dataDir)).toMatch(/^[0-9a-f]{64}$/);
+      expect(statSync(join(dataDir, '.state')).mode & 0o777).toBe(0o700);
+    } finally {
+      await removeDir(dataDir);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { serverStateFiles } from './state-files.js';
 
 const TOKEN_SHAPE = /^[0-9a-f]{64}$/;
@@ -14,6 +15,16 @@ export function readServerToken(dataDir: string): string | undefined {
     return TOKEN_SHAPE.test(token) ? token : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** lstat, so a dangling symlink planted in place of the file counts as present (and is replaced). */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -32,15 +43,25 @@ function isPrivate(path: string): boolean {
  */
 export function loadOrCreateServerToken(dataDir: string, log: (line: string) => void = () => {}): string {
   const files = serverStateFiles(dataDir);
-  mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+  // The data folder keeps its usual mode; only the state folder is private.
+  mkdirSync(dirname(files.dir), { recursive: true });
+  try {
+    mkdirSync(files.dir, { mode: 0o700 });
+  } catch {
+    // exists already (made by an earlier start, or a log)
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
+    if (present(files.token)) {
       const existing = readServerToken(dataDir);
       if (existing && isPrivate(files.token)) return existing;
-      log(`backlog: replacing ${files.token}: it was not a private token file (mode 0600, owned by this user)`);
-      unlinkSync(files.token);
-    } catch {
-      // no token yet
+      log(
+        `backlog: replacing ${files.token}: it was not a private token file (64 hex digits, mode 0600, owned by this user)`,
+      );
+      try {
+        unlinkSync(files.token);
+      } catch {
+        // gone meanwhile
+      }
     }
     const token = randomBytes(32).toString('hex');
     const temp = `${files.token}.${process.pid}.tmp`;

@@ -22,6 +22,8 @@ export function createStaticViewer(root: string): (path: string) => Promise<Resp
   return async (path) => {
     const base = await realpath(root).catch(() => undefined);
     if (!base) return undefined;
+    // Dot paths are never the viewer's: /.well-known/* (an MCP client looking for OAuth) gets a plain 404.
+    if (path.split('/').some((segment) => segment.startsWith('.'))) return undefined;
     const wanted = path === '/' || !extname(path) ? '/index.html' : path;
     let file: string;
     try {

@@ -117,7 +117,14 @@ describe('documented limits', () => {
     const url = new URL(server.url);
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: '/mcp', method: 'POST', headers: MCP_HEADERS, agent: false },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/mcp',
+          method: 'POST',
+          headers: { ...MCP_HEADERS, ...authHeaders(server.url) },
+          agent: false,
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);

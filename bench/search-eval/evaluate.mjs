@@ -1,6 +1,6 @@
 // Evaluates text-only, semantic-only and hybrid search on a judged corpus, through the built server package.
 import { readFileSync } from 'node:fs';
-import { loadDefaultEmbedder } from '../../packages/server/dist/search/embedder/load-node.js';
+import { loadDefaultEmbedder } from '../../packages/server/dist/runtime/node/embedder.js';
 import { HybridSearchIndex } from '../../packages/server/dist/search/hybrid.js';
 import { gradesOf, ndcgAt, recallAt, reciprocalRank } from './metrics.mjs';
 

@@ -28,9 +28,9 @@ async function load(dir) {
   const base = pathToFileURL(`${resolve(dir)}/`);
   const at = (path) => import(new URL(path, base).href);
   return {
-    ...(await at('storage/markdown/file-store.js')),
+    ...(await at('adapters/files/file-store.js')),
     ...(await at('search/hybrid.js')),
-    ...(await at('search/embedder/load-node.js')),
+    ...(await at('runtime/node/embedder.js')),
   };
 }
 

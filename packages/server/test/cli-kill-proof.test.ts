@@ -5,7 +5,7 @@ import { createServer as createTcpServer, type Socket, type Server as TcpServer 
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { proveServerProcess } from '../src/cli/process-proof.js';
-import { readServerPidFile } from '../src/node/state-files.js';
+import { readServerPidFile } from '../src/runtime/node/state-files.js';
 import {
   type CliEnv,
   envFor,

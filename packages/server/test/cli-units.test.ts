@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseItemArgs } from '../src/cli/commands/items.js';
 import { isStrictlyNewer, parseVersion } from '../src/cli/semver.js';
 import { closest, editDistance } from '../src/cli/suggest.js';
-import { backoffDelay, DEFAULT_BACKOFF, Supervisor } from '../src/cli/supervisor.js';
+import { backoffDelay, DEFAULT_BACKOFF, Supervisor } from '../src/cli/transport/supervisor.js';
 import { count } from '../src/mcp/render.js';
 
 describe('version comparison', () => {

@@ -1,6 +1,6 @@
 import type { Item } from '@backlog-mcp/shared';
 import { describe, expect, it } from 'vitest';
-import { type DecodeResult, decodeItem, encodeItem, FRONT_MATTER_LIMITS } from '../src/storage/markdown/codec.js';
+import { type DecodeResult, decodeItem, encodeItem, FRONT_MATTER_LIMITS } from '../src/format/item-markdown.js';
 
 const MTIME = '2026-03-04T05:06:07.000Z';
 

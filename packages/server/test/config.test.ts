@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expandHome, loadConfig, parseDotEnv } from '../src/config.js';
+import { expandHome, loadConfig, parseDotEnv } from '../src/runtime/node/config.js';
 
 describe('expandHome', () => {
   const home = '/home/ada';

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { Item, ItemStub } from '@backlog-mcp/shared';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MarkdownStore } from '../src/adapters/files/file-store.js';
+import { JsonlJournal } from '../src/adapters/files/journal-file.js';
 import { Backlog } from '../src/core/backlog.js';
 import { HybridSearchIndex } from '../src/search/hybrid.js';
-import { JsonlJournal } from '../src/storage/journal-file.js';
-import { MarkdownStore } from '../src/storage/markdown/file-store.js';
 import { call, callError, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
 
 type Created = { id: string; item: Item };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_STREAM_LIMITS } from '../src/http/events.js';
+import { EVENT_STREAM_LIMITS } from '../src/runtime/node/events.js';
 import { HANG } from './support/limits.js';
 import { localSend, type OpenStream, openLocalStream } from './support/local-http.js';
 import { removeDir, startHttpServer, tempDataDir } from './support/servers.js';

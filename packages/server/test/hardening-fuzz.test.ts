@@ -7,7 +7,7 @@ import type { ZodObject, ZodRawShape } from 'zod';
 import { CONFLICT_MARKERS } from '../src/core/rules.js';
 import { createMcpServer } from '../src/mcp/server.js';
 import { TOOLS } from '../src/mcp/tools/index.js';
-import { type NodeBacklog, openNodeBacklog } from '../src/node/open-backlog.js';
+import { type NodeBacklog, openNodeBacklog } from '../src/runtime/node/backlog.js';
 import { readDisk, scaled } from './support/hardening.js';
 import { authHeaders, call, connectHttp, removeDir, startHttpServer, tempDataDir, textOf } from './support/servers.js';
 

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { Item } from '@backlog-mcp/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CODEC_VERSION, decodeItem } from '../src/storage/markdown/codec.js';
-import { MarkdownStore } from '../src/storage/markdown/file-store.js';
-import { type CachedFile, canSettle, isSettled, LOAD_CACHE_FILE } from '../src/storage/markdown/load-cache.js';
+import { MarkdownStore } from '../src/adapters/files/file-store.js';
+import { type CachedFile, canSettle, isSettled, LOAD_CACHE_FILE } from '../src/adapters/files/load-cache.js';
+import { CODEC_VERSION, decodeItem } from '../src/format/item-markdown.js';
 import { HANG } from './support/limits.js';
 import { removeDir, tempDataDir } from './support/servers.js';
 

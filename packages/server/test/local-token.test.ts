@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrCreateServerToken } from '../src/node/server-token.js';
+import { loadOrCreateServerToken } from '../src/runtime/node/server-token.js';
 import { INITIALIZE, MCP_HEADERS, send } from './support/raw-http.js';
 import { removeDir, startHttpServer, tempDataDir } from './support/servers.js';
 

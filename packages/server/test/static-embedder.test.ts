@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadDefaultEmbedder } from '../src/search/embedder/load-node.js';
+import { loadDefaultEmbedder } from '../src/runtime/node/embedder.js';
 import { createStaticEmbedder, tokenize } from '../src/search/embedder/static-embedder.js';
 
 const embedder = loadDefaultEmbedder();

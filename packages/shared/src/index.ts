@@ -1,4 +1,3 @@
 export * from './entities.js';
 export * from './events.js';
 export * from './ids.js';
-export * from './schemas.js';

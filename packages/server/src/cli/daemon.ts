@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../config.js';
-import { foreignListener } from '../node/port-owner.js';
-import { readServerToken } from '../node/server-token.js';
-import { readServerPidFile, serverStateFiles } from '../node/state-files.js';
+import type { Config } from '../runtime/node/config.js';
+import { foreignListener } from '../runtime/node/port-owner.js';
+import { readServerToken } from '../runtime/node/server-token.js';
+import { readServerPidFile, serverStateFiles } from '../runtime/node/state-files.js';
 import { proveServerProcess, startTicksOf } from './process-proof.js';
 import { isStrictlyNewer, parseVersion } from './semver.js';
 

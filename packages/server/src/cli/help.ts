@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { ENV_DOCS } from '../config.js';
-import { VERSION } from '../version.js';
+import { ENV_DOCS } from '../runtime/node/config.js';
+import { VERSION } from '../runtime/node/version.js';
 
 /** This copy's entry point: a client config that names it works from a clone, with nothing installed. */
 const SELF = fileURLToPath(new URL('./index.js', import.meta.url));

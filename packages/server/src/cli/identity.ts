@@ -1,5 +1,5 @@
 import { hostname, userInfo } from 'node:os';
-import type { Config } from '../config.js';
+import type { Config } from '../runtime/node/config.js';
 
 /**
  * Who the CLI acts as, the same on every call so a claim taken by one command can be released

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { type Config, loadConfig } from '../config.js';
-import { VERSION } from '../version.js';
+import { type Config, loadConfig } from '../runtime/node/config.js';
+import { VERSION } from '../runtime/node/version.js';
 import { EXIT } from './daemon.js';
 import { commandHelp, PROGRAM_HELP } from './help.js';
 import { stderrLog } from './log.js';
@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/bridge.js')).runBridge(loadConfigSayingWarnings(), version());
     case '--stdio':
       if (wantsHelp) return print(commandHelp('stdio'));
-      await (await import('../node/stdio-server.js')).runStdioServer(loadConfig(), stderrLog);
+      await (await import('../runtime/node/stdio-server.js')).runStdioServer(loadConfig(), stderrLog);
       return -1;
     case 'serve':
       if (wantsHelp) return print(commandHelp('serve'));

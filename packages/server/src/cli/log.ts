@@ -1,5 +1,5 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { serverStateFiles } from '../node/state-files.js';
+import { serverStateFiles } from '../runtime/node/state-files.js';
 
 export type Log = (line: string) => void;
 

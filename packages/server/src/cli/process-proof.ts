@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../runtime/node/config.js';
 
 /**
  * Proof that a PID is the backlog-mcp server for a data folder, before the CLI kills it.

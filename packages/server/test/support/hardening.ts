@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Item } from '@backlog-mcp/shared';
 import type { ActivityEntry } from '../../src/core/activity.js';
-import { decodeItem } from '../../src/storage/markdown/codec.js';
+import { decodeItem } from '../../src/format/item-markdown.js';
 import { HANG } from './limits.js';
 
 /**

@@ -1,8 +1,8 @@
-import type { Config } from '../../config.js';
-import { StdioHttpBridge } from '../bridge.js';
+import type { Config } from '../../runtime/node/config.js';
 import { DaemonError, ensureServer, refusedTokenMessage, refusesToken, targetOf, tokenForServer } from '../daemon.js';
 import { bridgeLog } from '../log.js';
-import { DEFAULT_BACKOFF, Supervisor } from '../supervisor.js';
+import { StdioHttpBridge } from '../transport/stdio-http-bridge.js';
+import { DEFAULT_BACKOFF, Supervisor } from '../transport/supervisor.js';
 
 /** The default command: ensure the shared server runs, then bridge stdio to its /mcp. */
 export async function runBridge(config: Config, version: string): Promise<number> {

@@ -5,10 +5,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Config } from '../../config.js';
 import { createMcpServer } from '../../mcp/server.js';
-import { openNodeBacklog } from '../../node/open-backlog.js';
-import { VERSION } from '../../version.js';
+import { openNodeBacklog } from '../../runtime/node/backlog.js';
+import type { Config } from '../../runtime/node/config.js';
+import { VERSION } from '../../runtime/node/version.js';
 import {
   DaemonError,
   EXIT,

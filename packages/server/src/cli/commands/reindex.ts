@@ -1,11 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../../config.js';
+import { MarkdownStore } from '../../adapters/files/file-store.js';
+import { FileVectorCache } from '../../adapters/files/vector-cache-file.js';
 import { count } from '../../mcp/render.js';
-import { loadDefaultEmbedder } from '../../search/embedder/load-node.js';
+import type { Config } from '../../runtime/node/config.js';
+import { loadDefaultEmbedder } from '../../runtime/node/embedder.js';
 import { HybridSearchIndex } from '../../search/hybrid.js';
-import { MarkdownStore } from '../../storage/markdown/file-store.js';
-import { FileVectorCache } from '../../storage/vector-cache-file.js';
 import { EXIT, probe, targetOf } from '../daemon.js';
 
 /** A one-line bar on a terminal; plain log lines when stderr is a file or a pipe. */

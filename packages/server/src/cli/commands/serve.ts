@@ -1,5 +1,5 @@
-import { type Config, isLoopbackHost } from '../../config.js';
-import { PortInUseError, type RunningServer, startHttpServer } from '../../node/http-server.js';
+import { type Config, isLoopbackHost } from '../../runtime/node/config.js';
+import { PortInUseError, type RunningServer, startHttpServer } from '../../runtime/node/http-server.js';
 import { EXIT, probe, targetOf } from '../daemon.js';
 import { serverLog } from '../log.js';
 import { viewerLink } from './status.js';

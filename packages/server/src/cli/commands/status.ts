@@ -1,4 +1,4 @@
-import type { Config } from '../../config.js';
+import type { Config } from '../../runtime/node/config.js';
 import { EXIT, fetchHealth, probe, refusedTokenMessage, refusesToken, targetOf, tokenForServer } from '../daemon.js';
 
 const out = (line: string): void => {

@@ -1,4 +1,4 @@
-import type { Config } from '../../config.js';
+import type { Config } from '../../runtime/node/config.js';
 import { DaemonError, EXIT, probe, stopServer, targetOf } from '../daemon.js';
 import { stderrLog } from '../log.js';
 

@@ -1,0 +1,162 @@
+import type { Stats } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { deserialize, serialize } from 'node:v8';
+import type { Item } from '@backlog-mcp/shared';
+import { CODEC_VERSION } from '../../format/item-markdown.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+/**
+ * A derived copy of every item file's decoded item, kept in `.state/` so a start-up over an
+ * unchanged folder needs one lstat per file instead of reading and YAML-parsing each one.
+ * The files stay the truth: an entry is used only while the file's lstat still matches the
+ * stamp recorded when its content was seen, and the whole cache can be deleted at any time.
+ */
+export const LOAD_CACHE_FILE = 'items-cache.v8';
+
+/** Bump when the layout below changes; CODEC_VERSION covers changes to what an entry's item holds. */
+const FORMAT = 'backlog-mcp/items-cache';
+const FORMAT_VERSION = 1;
+
+/** What lstat says about a file; a change to its content changes at least `ctimeMs`. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+/** One item file as last read or written: its stamp, when that stamp was taken, its hash and decoded item. */
+export interface CachedFile extends FileStamp {
+  /** `Date.now()` taken before the lstat and read that saw this stamp and content. */
+  seenAt: number;
+  /** The same sha1 the store keeps to tell its own writes from outside edits. */
+  hash: string;
+  /** Exactly what `decodeItem` returned for the file's text (no in-memory version bump). */
+  item: Item;
+}
+
+export type LoadCache =
+  | { kind: 'ok'; entries: Map<string, CachedFile> }
+  | { kind: 'missing' }
+  /** Written by another format or codec version: ignored without a word. */
+  | { kind: 'outdated' }
+  | { kind: 'corrupt'; reason: string };
+
+export function stampOf(info: Stats): FileStamp {
+  return { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino };
+}
+
+export function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+}
+
+/**
+ * How long after a change a file's timestamps are surely in a later clock tick. A file system
+ * with whole-second times (ext3, HFS+, FAT) shows it as a whole-second ctime; others tick in
+ * at most ~16 ms (coarse kernel clocks), so 100 ms leaves room for clock lag.
+ */
+function settleMs(ctimeMs: number): number {
+  return ctimeMs % 1000 === 0 ? 2_000 : 100;
+}
+
+/**
+ * An entry can be trusted on its stamp alone only when it was seen well after its last change:
+ * a later edit then lands in a later tick and changes ctime. Seen within the same tick (right
+ * after our own write, or an editor's), a second edit could leave the stamp unchanged.
+ */
+export function isSettled(entry: CachedFile): boolean {
+  return entry.seenAt - entry.ctimeMs >= settleMs(entry.ctimeMs);
+}
+
+/** True once enough time has passed that re-reading the file proves (or disproves) the entry for good. */
+export function canSettle(entry: CachedFile, now: number): boolean {
+  return now - entry.ctimeMs >= settleMs(entry.ctimeMs);
+}
+
+/** Synchronous: it is read once, at start-up, before anything is served. */
+export function readLoadCache(path: string): LoadCache {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'corrupt', reason: String(error) };
+  }
+  try {
+    return parseLoadCache(deserialize(bytes));
+  } catch (error) {
+    return { kind: 'corrupt', reason: String(error) };
+  }
+}
+
+/** Fields of a stamp, in the order they sit in the file's `stamps` column. */
+const STAMP_FIELDS = 5;
+
+/**
+ * Entries whose content the store has seen and which have settled (see isSettled), written whole
+ * and atomically. Stored as columns: a start-up deserialises one number array and the items,
+ * not ten thousand small objects more for the garbage collector to move.
+ */
+export async function writeLoadCache(
+  path: string,
+  entries: ReadonlyArray<readonly [string, CachedFile]>,
+): Promise<void> {
+  const stamps = new Float64Array(entries.length * STAMP_FIELDS);
+  entries.forEach(([, entry], i) => {
+    stamps.set([entry.size, entry.mtimeMs, entry.ctimeMs, entry.ino, entry.seenAt], i * STAMP_FIELDS);
+  });
+  const columns = {
+    format: FORMAT,
+    version: FORMAT_VERSION,
+    codec: CODEC_VERSION,
+    names: entries.map(([name]) => name),
+    hashes: entries.map(([, entry]) => entry.hash),
+    items: entries.map(([, entry]) => entry.item),
+    stamps,
+  };
+  await writeFileAtomic(path, serialize(columns));
+}
+
+function parseLoadCache(value: unknown): LoadCache {
+  if (!isRecord(value) || value.format !== FORMAT) return { kind: 'corrupt', reason: 'not a load cache' };
+  if (value.version !== FORMAT_VERSION || value.codec !== CODEC_VERSION) return { kind: 'outdated' };
+  const { names, hashes, items, stamps } = value;
+  if (!Array.isArray(names) || !Array.isArray(hashes) || !Array.isArray(items) || !(stamps instanceof Float64Array)) {
+    return { kind: 'corrupt', reason: 'a missing column' };
+  }
+  const count = names.length;
+  if (hashes.length !== count || items.length !== count || stamps.length !== count * STAMP_FIELDS) {
+    return { kind: 'corrupt', reason: 'columns of different lengths' };
+  }
+  const entries = new Map<string, CachedFile>();
+  for (let i = 0; i < count; i++) {
+    const name: unknown = names[i];
+    const hash: unknown = hashes[i];
+    const item: unknown = items[i];
+    // Our own file, so one bad entry means the whole file is damaged: trust none of it.
+    if (typeof name !== 'string' || typeof hash !== 'string' || !isItemOf(item, name)) {
+      return { kind: 'corrupt', reason: 'a damaged entry' };
+    }
+    const at = i * STAMP_FIELDS;
+    entries.set(name, {
+      size: stamps[at] as number,
+      mtimeMs: stamps[at + 1] as number,
+      ctimeMs: stamps[at + 2] as number,
+      ino: stamps[at + 3] as number,
+      seenAt: stamps[at + 4] as number,
+      hash,
+      item,
+    });
+  }
+  return { kind: 'ok', entries };
+}
+
+/** An item object whose ID is the one its file name `<ID>.md` claims. */
+function isItemOf(value: unknown, name: string): value is Item {
+  if (!isRecord(value) || typeof value.id !== 'string') return false;
+  return name.length === value.id.length + 3 && name.startsWith(value.id) && name.endsWith('.md');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

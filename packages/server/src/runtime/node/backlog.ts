@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { MarkdownStore } from '../../adapters/files/file-store.js';
+import { JsonlJournal } from '../../adapters/files/journal-file.js';
+import { createSourceReader } from '../../adapters/files/source-reader.js';
+import { FileVectorCache } from '../../adapters/files/vector-cache-file.js';
+import { Backlog } from '../../core/backlog.js';
+import type { Embedder } from '../../search/embedder/static-embedder.js';
+import { HybridSearchIndex } from '../../search/hybrid.js';
+import { loadDefaultEmbedder } from './embedder.js';
+
+export interface NodeBacklog {
+  backlog: Backlog;
+  store: MarkdownStore;
+  search: HybridSearchIndex;
+  close(): Promise<void>;
+}
+
+/**
+ * Both caches are rewritten whole (MBs at 10k items, tens of MBs at 100k), so not often: what a
+ * crash loses costs the next start only reading and embedding the items changed since (µs each).
+ */
+const PERSIST_EVERY_MS = 5 * 60_000;
+
+/** The shipped model, or nothing: search then runs text-only and says so once, never crashes. */
+function tryLoadEmbedder(log: (line: string) => void): Embedder | undefined {
+  try {
+    return loadDefaultEmbedder();
+  } catch (error) {
+    log(`backlog: semantic search is off (the embedding table did not load: ${String(error)}); using text search only`);
+    return undefined;
+  }
+}
+
+/** Wires the core to the Markdown store, the JSONL journal and the hybrid search index. */
+export async function openNodeBacklog(options: {
+  dataDir: string;
+  log?: (line: string) => void;
+  watch?: boolean;
+  search?: 'hybrid' | 'text';
+}): Promise<NodeBacklog> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const store = await MarkdownStore.open({ dataDir: options.dataDir, log, watch: options.watch ?? true });
+  const journal = await JsonlJournal.open(join(store.layout.state, 'activity.jsonl'), log);
+  const embedder = options.search === 'text' ? undefined : tryLoadEmbedder(log);
+  const cache = embedder
+    ? await FileVectorCache.open(join(store.layout.state, `vectors-${embedder.id}.bin`), embedder.dimensions)
+    : undefined;
+  const search = new HybridSearchIndex({ embedder, cache, log });
+  const backlog = new Backlog({ store, journal, search, readSource: createSourceReader(process.cwd()) });
+  await backlog.start();
+  // Derived caches only: losing the last few seconds of them costs a little start-up time, never data.
+  const timer = setInterval(() => {
+    void search.persist().catch((error: unknown) => log(`backlog: could not save the vector cache: ${String(error)}`));
+    void store.persist().catch((error: unknown) => log(`backlog: could not save the load cache: ${String(error)}`));
+  }, PERSIST_EVERY_MS);
+  timer.unref();
+  return {
+    backlog,
+    store,
+    search,
+    close: async () => {
+      clearInterval(timer);
+      store.close();
+      await Promise.all([search.persist().catch(() => undefined), store.persist().catch(() => undefined)]);
+    },
+  };
+}

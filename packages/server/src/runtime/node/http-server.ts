@@ -1,0 +1,172 @@
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createNodeApp } from './app.js';
+import { type NodeBacklog, openNodeBacklog } from './backlog.js';
+import type { Config } from './config.js';
+import { loadOrCreateServerToken } from './server-token.js';
+import { serverStateFiles } from './state-files.js';
+import { VERSION } from './version.js';
+
+export { serverStateFiles };
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  version: string;
+  /** What clients must send as `Authorization: Bearer …` (also in `<data>/.state/server.token`). */
+  token: string;
+  close(): Promise<void>;
+}
+
+export interface HttpServerOptions {
+  /**
+   * Called when an authorised `POST /shutdown` arrives (the CLI's `stop`). Without it the
+   * server just closes itself; `serve` passes a callback that also ends the process.
+   */
+  onShutdownRequest?: () => void;
+}
+
+/** The port is taken: a message that names the port and how to choose another. */
+export class PortInUseError extends Error {
+  readonly code = 'EADDRINUSE';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(
+      `Port ${port} on ${host} is already in use by another program. ` +
+        `Stop that program, or choose another port with BACKLOG_VIEWER_PORT (for example BACKLOG_VIEWER_PORT=${port === 65535 ? 3031 : port + 1}).`,
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Writes a file readable only by its owner, atomically (temp file + rename). */
+function writePrivate(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text, { mode: 0o600 });
+  renameSync(temp, path);
+}
+
+/** Removes a state file only if it still holds what this process wrote (another server may own it now). */
+function removeIfOurs(path: string, expected: string): void {
+  try {
+    if (readFileSync(path, 'utf8').trim() === expected) unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+async function listen(
+  fetch: (request: Request, env: unknown) => Promise<Response>,
+  config: Config,
+): Promise<ReturnType<typeof serve>> {
+  return new Promise((resolve, reject) => {
+    const s = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(config.host, config.port) : error);
+    });
+  });
+}
+
+/**
+ * Starts the persistent HTTP server: MCP over Streamable HTTP, the API and the viewer.
+ *
+ * The port is bound first, so of two servers started at once the loser fails fast (EADDRINUSE)
+ * before opening the data folder; `/version` answers while the backlog is still loading, so a
+ * probe does not mistake a starting server for a hung one. Every other route requires the owner's
+ * token from `<data>/.state/server.token` (mode 0600, kept across restarts; see local-token.ts).
+ * The PID goes to `server.pid`, removed on a clean close.
+ */
+export async function startHttpServer(
+  config: Config,
+  log: (line: string) => void,
+  options: HttpServerOptions = {},
+): Promise<RunningServer> {
+  const started = Date.now();
+  const version = config.versionOverride ?? VERSION;
+  let appFetch: ((request: Request, env: unknown) => Response | Promise<Response>) | undefined;
+  let markReady: () => void = () => {};
+  let markFailed: (error: unknown) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    markFailed = reject;
+  });
+  ready.catch(() => {});
+  // `env` is @hono/node-server's { incoming, outgoing }: the app reads the client's address from it.
+  const fetch = async (request: Request, env: unknown): Promise<Response> => {
+    if (!appFetch) {
+      if (request.method === 'GET' && new URL(request.url).pathname === '/version') {
+        return new Response(version, { headers: { 'content-type': 'text/plain; charset=UTF-8' } });
+      }
+      try {
+        await ready;
+      } catch {
+        return new Response('The server failed to start', { status: 503 });
+      }
+    }
+    return (appFetch as (request: Request, env: unknown) => Response | Promise<Response>)(request, env);
+  };
+
+  // Before the port is bound: a bridge that sees /version answer reads the token next.
+  const token = loadOrCreateServerToken(config.dataDir, log);
+  const server = await listen(fetch, config);
+  const http = server as Server;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const files = serverStateFiles(config.dataDir);
+  const pid = String(process.pid);
+
+  const stopListening = async (): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      http.closeAllConnections?.();
+    });
+  };
+
+  let node: NodeBacklog;
+  try {
+    mkdirSync(files.dir, { recursive: true });
+    writePrivate(files.pid, `${pid}\n`);
+    node = await openNodeBacklog({ dataDir: config.dataDir, log, search: config.search });
+  } catch (error) {
+    markFailed(error);
+    removeIfOurs(files.pid, pid);
+    await stopListening();
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      removeIfOurs(files.pid, pid);
+      await mcp.closeAll();
+      // SSE streams (/events, MCP GET streams) would keep close() waiting forever.
+      const force = setTimeout(() => http.closeAllConnections?.(), 1000);
+      await stopListening();
+      clearTimeout(force);
+      // Awaited: serve exits right after, and the caches are written on the way out.
+      await node.close();
+    })();
+    return closing;
+  };
+
+  const { app, mcp } = createNodeApp({
+    node,
+    config,
+    version,
+    token,
+    port,
+    startedAt: started,
+    onShutdown: () => {
+      log('Shutdown requested through POST /shutdown');
+      if (options.onShutdownRequest) options.onShutdownRequest();
+      else void close();
+    },
+  });
+  appFetch = app.fetch;
+  markReady();
+  return { port, url, version, token, close };
+}

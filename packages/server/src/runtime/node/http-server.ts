@@ -71,23 +71,19 @@ async function listen(
   });
 }
 
+type AppFetch = (request: Request, env: unknown) => Response | Promise<Response>;
+
 /**
- * Starts the persistent HTTP server: MCP over Streamable HTTP, the API and the viewer.
- *
- * The port is bound first, so of two servers started at once the loser fails fast (EADDRINUSE)
- * before opening the data folder; `/version` answers while the backlog is still loading, so a
- * probe does not mistake a starting server for a hung one. Every other route requires the owner's
- * token from `<data>/.state/server.token` (mode 0600, kept across restarts; see local-token.ts).
- * The PID goes to `server.pid`, removed on a clean close.
+ * The server's fetch while the backlog loads: `/version` answers at once (a probe must not mistake a
+ * starting server for a hung one), everything else waits for the app, or gets 503 if start-up failed.
+ * `env` is @hono/node-server's { incoming, outgoing }: the app reads the client's address from it.
  */
-export async function startHttpServer(
-  config: Config,
-  log: (line: string) => void,
-  options: HttpServerOptions = {},
-): Promise<RunningServer> {
-  const started = Date.now();
-  const version = config.versionOverride ?? VERSION;
-  let appFetch: ((request: Request, env: unknown) => Response | Promise<Response>) | undefined;
+function startingGate(version: string): {
+  fetch: (request: Request, env: unknown) => Promise<Response>;
+  open(app: AppFetch): void;
+  failed(error: unknown): void;
+} {
+  let appFetch: AppFetch | undefined;
   let markReady: () => void = () => {};
   let markFailed: (error: unknown) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
@@ -95,7 +91,6 @@ export async function startHttpServer(
     markFailed = reject;
   });
   ready.catch(() => {});
-  // `env` is @hono/node-server's { incoming, outgoing }: the app reads the client's address from it.
   const fetch = async (request: Request, env: unknown): Promise<Response> => {
     if (!appFetch) {
       if (request.method === 'GET' && new URL(request.url).pathname === '/version') {
@@ -107,12 +102,38 @@ export async function startHttpServer(
         return new Response('The server failed to start', { status: 503 });
       }
     }
-    return (appFetch as (request: Request, env: unknown) => Response | Promise<Response>)(request, env);
+    return (appFetch as AppFetch)(request, env);
   };
+  return {
+    fetch,
+    open: (app) => {
+      appFetch = app;
+      markReady();
+    },
+    failed: (error) => markFailed(error),
+  };
+}
 
+/**
+ * Starts the persistent HTTP server: MCP over Streamable HTTP, the API and the viewer.
+ *
+ * The port is bound first, so of two servers started at once the loser fails fast (EADDRINUSE)
+ * before opening the data folder; `/version` answers while the backlog is still loading, so a
+ * probe does not mistake a starting server for a hung one. Every other route requires the owner's
+ * token from `<data>/.state/server.token` (mode 0600, kept across restarts; see guard-token.ts).
+ * The PID goes to `server.pid`, removed on a clean close.
+ */
+export async function startHttpServer(
+  config: Config,
+  log: (line: string) => void,
+  options: HttpServerOptions = {},
+): Promise<RunningServer> {
+  const started = Date.now();
+  const version = config.versionOverride ?? VERSION;
+  const gate = startingGate(version);
   // Before the port is bound: a bridge that sees /version answer reads the token next.
   const token = loadOrCreateServerToken(config.dataDir, log);
-  const server = await listen(fetch, config);
+  const server = await listen(gate.fetch, config);
   const http = server as Server;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -132,7 +153,7 @@ export async function startHttpServer(
     writePrivate(files.pid, `${pid}\n`);
     node = await openNodeBacklog({ dataDir: config.dataDir, log, search: config.search });
   } catch (error) {
-    markFailed(error);
+    gate.failed(error);
     removeIfOurs(files.pid, pid);
     await stopListening();
     throw error;
@@ -166,7 +187,6 @@ export async function startHttpServer(
       else void close();
     },
   });
-  appFetch = app.fetch;
-  markReady();
+  gate.open(app.fetch);
   return { port, url, version, token, close };
 }

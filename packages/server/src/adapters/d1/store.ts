@@ -80,17 +80,7 @@ export class D1Store implements Store {
         `UPDATE items SET title = ?, status = ?, description = ?, search_text = ?, data = ?, version = ?, updated_at = ?
          WHERE id = ? AND version = ?`,
       )
-      .bind(
-        item.title,
-        item.status,
-        item.description,
-        searchText(item),
-        encodeData(item),
-        item.version,
-        item.updated_at,
-        item.id,
-        item.version - 1,
-      )
+      .bind(...contentValues(item), item.updated_at, item.id, item.version - 1)
       .run();
     this.current = undefined;
     if ((result.meta.changes ?? 0) > 0) return;
@@ -135,18 +125,11 @@ export class D1Store implements Store {
   }
 }
 
+/** The columns a save rewrites: title, status, description, search_text, data, version. */
+function contentValues(item: Item): unknown[] {
+  return [item.title, item.status, item.description, searchText(item), encodeData(item), item.version];
+}
+
 function rowValues(item: Item, seq: number): unknown[] {
-  return [
-    item.id,
-    item.type,
-    seq,
-    item.title,
-    item.status,
-    item.description,
-    searchText(item),
-    encodeData(item),
-    item.version,
-    item.created_at,
-    item.updated_at,
-  ];
+  return [item.id, item.type, seq, ...contentValues(item), item.created_at, item.updated_at];
 }

@@ -36,6 +36,17 @@ export type RefreshOutcome =
 
 const CODE_TTL_SECONDS = 300;
 
+/** What a code and a refresh family both grant: a client, a subject, a scope, and how it was obtained. */
+function grantOfRow(row: Record<string, unknown>) {
+  return {
+    client_id: String(row.client_id),
+    subject: String(row.subject),
+    scope: String(row.scope ?? ''),
+    resource: row.resource ? String(row.resource) : undefined,
+    ...provenanceOfRow(row),
+  };
+}
+
 /** OAuth state in D1: registered clients, single-use codes, refresh-token families. Only hashes of secrets. */
 export class OAuthStore {
   constructor(private readonly db: D1Database) {}
@@ -111,13 +122,9 @@ export class OAuthStore {
       .first<Record<string, unknown>>();
     if (!row || Number(row.expires_at) < nowSeconds()) return undefined;
     return {
-      client_id: String(row.client_id),
+      ...grantOfRow(row),
       redirect_uri: String(row.redirect_uri),
       code_challenge: String(row.code_challenge),
-      subject: String(row.subject),
-      scope: String(row.scope ?? ''),
-      resource: row.resource ? String(row.resource) : undefined,
-      ...provenanceOfRow(row),
     };
   }
 
@@ -165,14 +172,7 @@ export class OAuthStore {
       .bind(hash)
       .first<Record<string, unknown>>();
     if (!row) return { ok: false, reason: 'unknown' };
-    const family: Family = {
-      family_id: String(row.family_id),
-      client_id: String(row.client_id),
-      subject: String(row.subject),
-      scope: String(row.scope ?? ''),
-      resource: row.resource ? String(row.resource) : undefined,
-      ...provenanceOfRow(row),
-    };
+    const family: Family = { family_id: String(row.family_id), ...grantOfRow(row) };
     if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
     if (family.client_id !== clientId) return { ok: false, reason: 'client' };
     if (row.rotated_at !== null) {

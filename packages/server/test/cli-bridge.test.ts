@@ -16,9 +16,9 @@ import {
   runCli,
   serverPid,
   serverProcesses,
-  waitFor,
 } from './support/cli.js';
 import { call, removeDir, tempDataDir } from './support/servers.js';
+import { waitFor } from './support/wait.js';
 
 /** The default command against real detached servers, real ports and temporary data folders. */
 describe('the stdio bridge and its shared server', () => {

@@ -15,9 +15,9 @@ import {
   runCli,
   serveForeground,
   serverPid,
-  waitFor,
 } from './support/cli.js';
 import { connectStdio, removeDir, tempDataDir, tokenOf } from './support/servers.js';
+import { waitFor } from './support/wait.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;

@@ -6,17 +6,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { proveServerProcess } from '../src/cli/process-proof.js';
 import { readServerPidFile } from '../src/runtime/node/state-files.js';
-import {
-  type CliEnv,
-  envFor,
-  freePort,
-  isAlive,
-  killServers,
-  runCli,
-  serveForeground,
-  waitFor,
-} from './support/cli.js';
+import { type CliEnv, envFor, freePort, isAlive, killServers, runCli, serveForeground } from './support/cli.js';
 import { removeDir, tempDataDir } from './support/servers.js';
+import { waitFor } from './support/wait.js';
 
 /**
  * Security finding 5: the CLI kills a process only when it can prove that process is the

@@ -10,9 +10,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { envFor, freePort, killServers, serverProcesses, waitFor } from './support/cli.js';
+import { envFor, freePort, killServers, serverProcesses } from './support/cli.js';
 import { HANG } from './support/limits.js';
 import { removeDir, tokenOf } from './support/servers.js';
+import { waitFor } from './support/wait.js';
 
 const run = promisify(execFile);
 const SERVER_PACKAGE = fileURLToPath(new URL('..', import.meta.url));

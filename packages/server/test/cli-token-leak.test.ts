@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliEnv, freePort, runCli, waitFor } from './support/cli.js';
+import { type CliEnv, freePort, runCli } from './support/cli.js';
 import { CLI, removeDir, tempDataDir, tokenOf } from './support/servers.js';
+import { waitFor } from './support/wait.js';
 
 /**
  * Another account on the machine puts a look-alike of backlog-mcp on the port while the owner's

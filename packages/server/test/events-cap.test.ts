@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_STREAM_LIMITS } from '../src/runtime/node/events.js';
-import { HANG } from './support/limits.js';
 import { localSend, type OpenStream, openLocalStream } from './support/local-http.js';
 import { removeDir, startHttpServer, tempDataDir } from './support/servers.js';
+import { until } from './support/wait.js';
 
 const { perServer, perClient } = EVENT_STREAM_LIMITS;
 
@@ -35,15 +35,10 @@ describe('open /events streams are capped per client and per server', () => {
 
   /** Waits until the server counts `count` open streams (/health), i.e. closed ones were let go. */
   const openCountIs = async (count: number) => {
-    const until = Date.now() + HANG.condition;
-    let seen: unknown;
-    while (Date.now() < until) {
-      const health = JSON.parse((await localSend(server.url, '/health')).body) as { event_streams?: number };
-      seen = health.event_streams;
-      if (seen === count) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`the server still counts ${String(seen)} open event streams, not ${count}`);
+    const health = async () =>
+      (JSON.parse((await localSend(server.url, '/health')).body) as { event_streams?: number }).event_streams;
+    const seen = await until(health, (open) => open === count);
+    if (seen !== count) throw new Error(`the server still counts ${String(seen)} open event streams, not ${count}`);
   };
 
   const closeAll = async () => {

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendText, readDisk, readJournal, rng, scaled, until } from './support/hardening.js';
+import { appendText, readDisk, readJournal, rng, scaled } from './support/hardening.js';
 import { HANG } from './support/limits.js';
 import { call, connectHttp, removeDir, startHttpServer, tempDataDir, textOf } from './support/servers.js';
+import { until } from './support/wait.js';
 
 /**
  * Issue 8, point 1: many MCP clients writing the same items at once over HTTP.

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lastEntryById, readDisk, readJournal, rng, scaled, sleep } from './support/hardening.js';
+import { lastEntryById, readDisk, readJournal, rng, scaled } from './support/hardening.js';
 import { HANG } from './support/limits.js';
 import { call, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
+import { sleep } from './support/wait.js';
 
 /**
  * Issue 8, point 2: SIGKILL the server at random moments of a write storm, restart it,

@@ -5,9 +5,9 @@ import type { Item } from '@backlog-mcp/shared';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep, until } from './support/hardening.js';
 import { HANG } from './support/limits.js';
 import { authHeaders, call, connectHttp, removeDir, startHttpServer, tempDataDir, textOf } from './support/servers.js';
+import { sleep, until } from './support/wait.js';
 
 /**
  * Issue 8, point 6: edits made by people, editors and git show up (within a second: that target is

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MarkdownStore } from '../src/adapters/files/file-store.js';
 import { type CachedFile, canSettle, isSettled, LOAD_CACHE_FILE } from '../src/adapters/files/load-cache.js';
 import { CODEC_VERSION, decodeItem } from '../src/format/item-markdown.js';
-import { HANG } from './support/limits.js';
 import { removeDir, tempDataDir } from './support/servers.js';
+import { sleep, until } from './support/wait.js';
 
 const GOOD = (id: string, title: string) =>
   `---\nid: ${id}\ntitle: ${title}\nstatus: open\ntype: task\ncreated_at: 2026-01-01T00:00:00.000Z\nupdated_at: 2026-01-01T00:00:00.000Z\n---\nBody of ${id}\n`;
@@ -19,8 +19,6 @@ const FILES: Record<string, string> = {
   'TASK-0003.md': '---\ntitle: No dates here\nestimate: .inf\ncomponents:\n  - ui\n  - "0123"\n---\nbody\n',
   'EPIC-0001.md': '---\ntitle: An epic\ntype: epic\nversion: 7\n---\n',
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits until every file under tasks/ has settled (see isSettled in load-cache.ts): a file seen
@@ -262,8 +260,11 @@ describe('the load cache', () => {
     const store = await MarkdownStore.open({ dataDir: dir, log: () => undefined, watch: true });
     cleanups.push(async () => store.close());
     await writeFile(join(dir, 'tasks', 'TASK-0001.md'), GOOD('TASK-0001', 'Edited in an editor'));
-    const deadline = Date.now() + HANG.condition; // a hang detector: the watcher reads the edit
-    while ((await store.get('TASK-0001'))?.title !== 'Edited in an editor' && Date.now() < deadline) await sleep(20);
+    // The watcher reads the edit.
+    await until(
+      () => store.get('TASK-0001'),
+      (item) => item?.title === 'Edited in an editor',
+    );
     // The hand edit did not bump `version`; memory bumps it so if_version sees the change.
     expect((await store.get('TASK-0001'))?.version).toBe(2);
     await settle(dir);

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Item, ItemStub } from '@backlog-mcp/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { itemFiles } from './support/files.js';
-import { HANG } from './support/limits.js';
 import {
   call,
   callError,
@@ -13,19 +12,10 @@ import {
   startHttpServer,
   tempDataDir,
 } from './support/servers.js';
+import { until } from './support/wait.js';
 
 const GOOD = (id: string, title: string) =>
   `---\nid: ${id}\ntitle: ${title}\nstatus: open\ntype: task\ncreated_at: 2026-01-01T00:00:00.000Z\nupdated_at: 2026-01-01T00:00:00.000Z\n---\nBody of ${id}\n`;
-
-/** Polls until `ok` holds; `ms` is a hang detector (support/limits.ts). */
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, ms: number = HANG.condition): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the Markdown store', () => {
   const cleanups: Array<() => Promise<void>> = [];

@@ -6,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { HANG } from './limits.js';
 import { CLI, registerServer, tokenOf } from './servers.js';
+import { waitFor } from './wait.js';
 
 export { CLI };
 
@@ -132,21 +133,6 @@ export function isAlive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return true;
-  }
-}
-
-/** Polls `check` until it gives a truthy value; `timeoutMs` is a hang detector (limits.ts), not a target. */
-export async function waitFor<T>(
-  check: () => T | Promise<T>,
-  timeoutMs: number = HANG.condition,
-  what = 'condition',
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Item } from '@backlog-mcp/shared';
 import type { ActivityEntry } from '../../src/core/activity.js';
 import { decodeItem } from '../../src/format/item-markdown.js';
-import { HANG } from './limits.js';
 
 /**
  * Shared pieces of the hardening tests. `BACKLOG_STRESS=1` (npm run test:stress) runs
@@ -33,22 +32,6 @@ export function rng(seed: number): { next(): number; int(n: number): number; pic
     int: (n) => Math.floor(next() * n),
     pick: (list) => list[Math.floor(next() * list.length)] as never,
   };
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `ok` holds or `ms` pass (a hang detector, limits.ts); returns the last value either way. */
-export async function until<T>(
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  ms: number = HANG.condition,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > deadline) return value;
-    await sleep(25);
-  }
 }
 
 export interface DiskState {

@@ -240,7 +240,7 @@ export interface MemoryBacklog {
 }
 
 /**
- * Wires the core as src/node/open-backlog.ts and src/worker/app.ts do (`new Backlog({ store,
+ * Wires the core as src/runtime/node/backlog.ts and src/runtime/worker/backlog.ts do (`new Backlog({ store,
  * journal, search, ... })`, then `start()`), on the in-memory ports and a hand-moved clock.
  */
 export async function openMemoryBacklog(

@@ -1,15 +1,16 @@
-import { type FSWatcher, lstatSync, readdirSync, watch } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
+import { lstat, mkdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { type EntityType, formatId, type Item, parseCanonicalId, TYPE_PREFIX } from '@backlog-mcp/shared';
-import { BacklogError, conflict, invalid } from '../../core/errors.js';
+import { BacklogError, invalid } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import { Mutex } from '../../core/mutex.js';
 import type { ExternalChange, Snapshot, Store } from '../../core/ports.js';
 import { decodeItem, encodeItem } from '../../format/item-markdown.js';
 import { createFileExclusive, sweepStaleTemps, writeFileAtomic } from './atomic-write.js';
-import { type DataLayout, dataLayout } from './data-layout.js';
+import { type DataLayout, dataLayout, itemFile } from './data-layout.js';
 import { DiskMirror, hash, itemOf, NOT_AN_ID } from './disk-mirror.js';
+import { changedMeanwhile, FileWatcher } from './file-watcher.js';
 import { HighWaterMarks } from './high-water.js';
 import {
   type CachedFile,
@@ -56,23 +57,19 @@ export class MarkdownStore implements Store {
    * can then never see an older file than the last write and put that stale item back in memory.
    */
   private readonly io = new Mutex();
-  private readonly listeners = new Set<(change: ExternalChange) => void>();
-  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
-  private watcher: FSWatcher | undefined;
-  private rootWatcher: FSWatcher | undefined;
-  private rescanTimer: ReturnType<typeof setTimeout> | undefined;
-  private closed = false;
+  private readonly watcher: FileWatcher;
   private highWater!: HighWaterMarks;
 
   private constructor(private readonly options: MarkdownStoreOptions) {
     this.layout = dataLayout(options.dataDir);
     this.mirror = new DiskMirror(options.log);
+    this.watcher = new FileWatcher(this.layout, this.mirror, this.io, options.log);
   }
 
   static async open(options: MarkdownStoreOptions): Promise<MarkdownStore> {
     const store = new MarkdownStore(options);
     await store.load();
-    if (options.watch) store.startWatching();
+    if (options.watch) store.watcher.start();
     return store;
   }
 
@@ -120,7 +117,7 @@ export class MarkdownStore implements Store {
       const known = this.mirror.item(item.id);
       if (known && known.version >= item.version) throw changedMeanwhile(item.id);
       const { text, decoded } = encodeReadable(item);
-      await this.checkUnchangedOnDisk(item.id);
+      await this.watcher.checkUnchanged(item.id);
       const writeStarted = Date.now();
       await writeFileAtomic(this.fileOf(item.id), text);
       const digest = hash(text);
@@ -132,7 +129,7 @@ export class MarkdownStore implements Store {
     const parsed = parseCanonicalId(id);
     if (!parsed) throw invalid('id', 'a canonical item ID', id);
     await this.io.run(async () => {
-      await this.checkUnchangedOnDisk(id);
+      await this.watcher.checkUnchanged(id);
       // Record the high-water mark first, so a deleted top ID is never handed out again.
       await this.highWater.raise(TYPE_PREFIX[parsed.type], parsed.seq);
       await unlink(this.fileOf(id));
@@ -157,8 +154,7 @@ export class MarkdownStore implements Store {
   }
 
   onExternalChange(listener: (change: ExternalChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.watcher.onExternalChange(listener);
   }
 
   /**
@@ -172,30 +168,11 @@ export class MarkdownStore implements Store {
   }
 
   close(): void {
-    this.closed = true;
-    this.watcher?.close();
-    this.rootWatcher?.close();
-    clearTimeout(this.rescanTimer);
-    for (const timer of this.pending.values()) clearTimeout(timer);
-    this.pending.clear();
+    this.watcher.close();
   }
 
   private fileOf(id: string): string {
-    return join(this.layout.tasks, `${id}.md`);
-  }
-
-  /**
-   * An editor or `git checkout` may have changed the file a moment ago, before the watcher's
-   * re-read: never overwrite (or delete) what we have not seen. Reads the change in instead
-   * and refuses the write with a conflict the caller can retry.
-   */
-  private async checkUnchangedOnDisk(id: string): Promise<void> {
-    const name = `${id}.md`;
-    const read = readRegularFileSync(this.fileOf(id));
-    if (read.kind === 'file' && hash(read.text) === this.mirror.hashOf(name)) return;
-    const change = await this.readOne(name);
-    if (change) this.notify(change);
-    throw changedMeanwhile(id);
+    return itemFile(this.layout, id);
   }
 
   /**
@@ -307,31 +284,6 @@ export class MarkdownStore implements Store {
     this.mirror.accept(name, parsed.id, read.info, seenAt, read.text);
   }
 
-  /** Reads one file into the snapshot. Returns what changed, for the watcher. */
-  private async readOne(name: string): Promise<ExternalChange | undefined> {
-    const id = itemOf(name)?.id;
-    if (!id) {
-      if (!name.endsWith('.md')) return undefined;
-      const exists = await lstat(join(this.layout.tasks, name)).then(
-        () => true,
-        () => false,
-      );
-      if (exists) this.mirror.report(name, NOT_AN_ID);
-      else this.mirror.clearProblem(name);
-      return undefined;
-    }
-    const seenAt = Date.now();
-    const read = readRegularFileSync(this.fileOf(id));
-    if (read.kind === 'not-regular') return this.mirror.report(name, 'not a regular file');
-    if (read.kind === 'missing') {
-      if (!this.mirror.has(id) && !this.mirror.clearProblem(name)) return undefined;
-      this.mirror.forget(id);
-      return { kind: 'remove', id };
-    }
-    const { info, text } = read;
-    return this.mirror.accept(name, id, info, seenAt, text);
-  }
-
   private async saveLoadCache(): Promise<void> {
     if (!this.mirror.cacheDirty) return;
     this.mirror.cacheDirty = false;
@@ -372,79 +324,6 @@ export class MarkdownStore implements Store {
       else onDisk.delete(name);
     }
   }
-
-  private startWatching(): void {
-    this.watchTasks();
-    // tasks/ itself can go and come back (git removes a folder that a checkout empties).
-    try {
-      this.rootWatcher = watch(this.layout.root, (_event, name) => {
-        if (String(name) === 'tasks') this.scheduleRescan(true);
-      });
-      this.rootWatcher.on('error', () => undefined);
-    } catch {
-      // the folder watch is a safety net; tasks/ is still watched
-    }
-  }
-
-  private watchTasks(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
-    try {
-      this.watcher = watch(this.layout.tasks, (_event, name) => {
-        if (!name) return this.scheduleRescan(false); // the OS dropped the name: look at everything
-        const file = String(name);
-        if (file.startsWith('.')) return;
-        // Editors and git write in bursts; wait for the burst to settle, then read once.
-        clearTimeout(this.pending.get(file));
-        this.pending.set(
-          file,
-          setTimeout(() => {
-            this.pending.delete(file);
-            void this.reread(file);
-          }, 50),
-        );
-      });
-      this.watcher.on('error', (error) => {
-        this.options.log(`backlog: file watcher stopped: ${String(error)}; watching again`);
-        this.scheduleRescan(true);
-      });
-    } catch (error) {
-      this.options.log(`backlog: cannot watch tasks/: ${String(error)}`);
-    }
-  }
-
-  private async reread(file: string): Promise<void> {
-    if (this.closed) return;
-    try {
-      const change = await this.io.run(() => this.readOne(file));
-      if (change) this.notify(change);
-    } catch (error) {
-      this.options.log(`backlog: could not re-read tasks/${file}: ${String(error)}`);
-    }
-  }
-
-  private scheduleRescan(rewatch: boolean): void {
-    if (this.closed) return;
-    clearTimeout(this.rescanTimer);
-    this.rescanTimer = setTimeout(() => {
-      if (rewatch) this.watchTasks();
-      void this.rescan();
-    }, 100);
-  }
-
-  /** Re-reads every file there is and every item we know, after the watcher may have missed events. */
-  private async rescan(): Promise<void> {
-    const names = new Set(
-      (await readdir(this.layout.tasks).catch(() => [] as string[])).filter((name) => !name.startsWith('.')),
-    );
-    for (const id of this.mirror.ids()) names.add(`${id}.md`);
-    for (const name of this.mirror.listProblems().keys()) names.add(name);
-    for (const name of names) await this.reread(name);
-  }
-
-  private notify(change: ExternalChange): void {
-    for (const listener of this.listeners) listener(change);
-  }
 }
 
 /** Never writes a file it could not read back as the same item (the last guard before the disk). */
@@ -459,14 +338,6 @@ function encodeReadable(item: Item): { text: string; decoded: Item } {
     }
   }
   return { text, decoded: back.item };
-}
-
-function changedMeanwhile(id: string): BacklogError {
-  return conflict(
-    `id: ${id} was changed outside the server (an editor or git) while this write was being made; nothing was written. ` +
-      'Re-read it (backlog_get) and retry.',
-    'id',
-  );
 }
 
 /** What the cache file holds: nothing when missing; unknown (so rewritten) when damaged or outdated. */

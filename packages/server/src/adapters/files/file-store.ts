@@ -1,46 +1,22 @@
-import { createHash } from 'node:crypto';
-import { type FSWatcher, lstatSync, readdirSync, type Stats, watch } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import {
-  type EntityType,
-  formatId,
-  type Item,
-  type ParsedId,
-  parseCanonicalId,
-  TYPE_PREFIX,
-} from '@backlog-mcp/shared';
-import { BacklogError, conflict, invalid } from '../../core/errors.js';
+import { type EntityType, formatId, type Item, parseCanonicalId, TYPE_PREFIX } from '@backlog-mcp/shared';
+import { BacklogError, invalid } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
-import { newestFirst } from '../../core/list.js';
 import { Mutex } from '../../core/mutex.js';
 import type { ExternalChange, Snapshot, Store } from '../../core/ports.js';
 import { decodeItem, encodeItem } from '../../format/item-markdown.js';
-import { createFileExclusive, sweepStaleTemps, writeFileAtomic } from './atomic-write.js';
-import { HighWaterMarks } from './high-water.js';
-import {
-  type CachedFile,
-  canSettle,
-  isSettled,
-  LOAD_CACHE_FILE,
-  type LoadCache,
-  readLoadCache,
-  sameStamp,
-  stampOf,
-  writeLoadCache,
-} from './load-cache.js';
-import { readRegularFileSync } from './read-regular.js';
+import { createFileExclusive, writeFileAtomic } from './atomic-write.js';
+import { type DataLayout, dataLayout, itemFile } from './data-layout.js';
+import { DiskMirror, hash } from './disk-mirror.js';
+import { FileLoader, type LoadStats } from './file-loader.js';
+import { changedMeanwhile, FileWatcher } from './file-watcher.js';
+import type { HighWaterMarks } from './high-water.js';
+import { type CachedFile, stampOf } from './load-cache.js';
 
-export interface DataLayout {
-  root: string;
-  tasks: string;
-  resources: string;
-  state: string;
-}
-
-export function dataLayout(root: string): DataLayout {
-  return { root, tasks: join(root, 'tasks'), resources: join(root, 'resources'), state: join(root, '.state') };
-}
+export { type DataLayout, dataLayout } from './data-layout.js';
+export type { LoadStats } from './file-loader.js';
 
 export interface MarkdownStoreOptions {
   dataDir: string;
@@ -49,76 +25,54 @@ export interface MarkdownStoreOptions {
   watch?: boolean;
 }
 
-const ITEM_FILE = /^([A-Z]{4}-\d{4,})\.md$/;
-const NOT_AN_ID = 'the file name is not an item ID such as TASK-0001.md';
-
-/** How the last start-up got its items: from the load cache (one lstat each) or by reading the file. */
-export interface LoadStats {
-  cached: number;
-  read: number;
-}
-
 /**
  * Items as Markdown files in one flat `tasks/` folder. Memory holds a parsed
  * snapshot; the files stay the truth and are re-read when something else changes them.
  */
 export class MarkdownStore implements Store {
   readonly layout: DataLayout;
-  private readonly items = new Map<string, Item>();
-  /** Hash of the text last read or written per file, to tell our own writes from outside edits. */
-  private readonly hashes = new Map<string, string>();
-  private readonly problems = new Map<string, string>();
-  private readonly maxSeq = new Map<EntityType, number>();
-  /** Each item file's stamp and decoded item as last seen, for the load cache (see load-cache.ts). */
-  private readonly onDisk = new Map<string, CachedFile>();
-  /** Set when `onDisk` changed since the load cache was last written. */
-  private cacheDirty = false;
-  /** The entries the cache file holds, by identity; undefined when the file is missing a usable copy. */
-  private inCacheFile: ReadonlySet<CachedFile> | undefined;
-  /** Cache writes one after another, never two at once. */
-  private persisting: Promise<void> = Promise.resolve();
-  readonly loadStats: LoadStats = { cached: 0, read: 0 };
+  private readonly mirror: DiskMirror;
   /**
    * Every write of an item file and every re-read the watcher makes, one at a time: a re-read
    * can then never see an older file than the last write and put that stale item back in memory.
    */
   private readonly io = new Mutex();
-  private readonly listeners = new Set<(change: ExternalChange) => void>();
-  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
-  private current: Snapshot | undefined;
-  private watcher: FSWatcher | undefined;
-  private rootWatcher: FSWatcher | undefined;
-  private rescanTimer: ReturnType<typeof setTimeout> | undefined;
-  private closed = false;
+  private readonly watcher: FileWatcher;
+  private readonly loader: FileLoader;
+  readonly loadStats: LoadStats;
   private highWater!: HighWaterMarks;
 
-  private constructor(private readonly options: MarkdownStoreOptions) {
+  private constructor(options: MarkdownStoreOptions) {
     this.layout = dataLayout(options.dataDir);
+    this.mirror = new DiskMirror(options.log);
+    this.watcher = new FileWatcher(this.layout, this.mirror, this.io, options.log);
+    this.loader = new FileLoader(this.layout, this.mirror, this.io, options.log);
+    this.loadStats = this.loader.loadStats;
   }
 
   static async open(options: MarkdownStoreOptions): Promise<MarkdownStore> {
     const store = new MarkdownStore(options);
-    await store.load();
-    if (options.watch) store.startWatching();
+    store.highWater = await store.loader.load();
+    if (options.watch) store.watcher.start();
     return store;
   }
 
   /** Files that could not be loaded, by file name, with the reason. */
   listProblems(): ReadonlyMap<string, string> {
-    return this.problems;
+    return this.mirror.listProblems();
   }
 
   async snapshot(): Promise<Snapshot> {
-    this.current ??= { items: [...this.items.values()].sort(newestFirst), byId: this.items };
-    return this.current;
+    return this.mirror.snapshot();
   }
 
   async get(id: string): Promise<Item | undefined> {
-    const item = this.items.get(id);
-    if (!item && this.problems.has(`${id}.md`)) {
+    const item = this.mirror.item(id);
+    const problems = this.mirror.listProblems();
+    if (!item && problems.has(`${id}.md`)) {
       throw new BacklogError(
         'conflict',
-        `id: the file tasks/${id}.md exists but cannot be read (${this.problems.get(`${id}.md`)}). Fix the file by hand; it is never overwritten.`,
+        `id: the file tasks/${id}.md exists but cannot be read (${problems.get(`${id}.md`)}). Fix the file by hand; it is never overwritten.`,
         'id',
       );
     }
@@ -127,14 +81,14 @@ export class MarkdownStore implements Store {
 
   async create(type: EntityType, build: (id: string) => Item): Promise<Item> {
     return this.io.run(async () => {
-      let seq = Math.max(this.maxSeq.get(type) ?? 0, this.highWater.get(TYPE_PREFIX[type])) + 1;
+      let seq = Math.max(this.mirror.maxSeq(type), this.highWater.get(TYPE_PREFIX[type])) + 1;
       for (;;) {
         const item = build(formatId(type, seq));
         const { text, decoded } = encodeReadable(item);
         const writeStarted = Date.now();
         if (await createFileExclusive(this.fileOf(item.id), text)) {
           const digest = hash(text);
-          this.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
+          this.mirror.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
           return item;
         }
         seq++; // another process took this ID a moment ago
@@ -144,14 +98,14 @@ export class MarkdownStore implements Store {
 
   async save(item: Item): Promise<void> {
     await this.io.run(async () => {
-      const known = this.items.get(item.id);
+      const known = this.mirror.item(item.id);
       if (known && known.version >= item.version) throw changedMeanwhile(item.id);
       const { text, decoded } = encodeReadable(item);
-      await this.checkUnchangedOnDisk(item.id);
+      await this.watcher.checkUnchanged(item.id);
       const writeStarted = Date.now();
       await writeFileAtomic(this.fileOf(item.id), text);
       const digest = hash(text);
-      this.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
+      this.mirror.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
     });
   }
 
@@ -159,17 +113,17 @@ export class MarkdownStore implements Store {
     const parsed = parseCanonicalId(id);
     if (!parsed) throw invalid('id', 'a canonical item ID', id);
     await this.io.run(async () => {
-      await this.checkUnchangedOnDisk(id);
+      await this.watcher.checkUnchanged(id);
       // Record the high-water mark first, so a deleted top ID is never handed out again.
       await this.highWater.raise(TYPE_PREFIX[parsed.type], parsed.seq);
       await unlink(this.fileOf(id));
-      this.forget(id);
+      this.mirror.forget(id);
     });
   }
 
   /** IDs whose files exist but cannot be loaded (merge conflicts, broken YAML...). */
   unreadableIds(): string[] {
-    return [...this.problems.keys()].flatMap((name) => ITEM_FILE.exec(name)?.[1] ?? []);
+    return this.mirror.unreadableIds();
   }
 
   async readDocument(path: string): Promise<string | undefined> {
@@ -184,8 +138,7 @@ export class MarkdownStore implements Store {
   }
 
   onExternalChange(listener: (change: ExternalChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.watcher.onExternalChange(listener);
   }
 
   /**
@@ -193,55 +146,15 @@ export class MarkdownStore implements Store {
    * every few seconds while serving and on shutdown; never needed for correctness.
    */
   persist(): Promise<void> {
-    const run = this.persisting.then(() => this.saveLoadCache());
-    this.persisting = run.catch(() => undefined);
-    return run;
+    return this.loader.persist();
   }
 
   close(): void {
-    this.closed = true;
-    this.watcher?.close();
-    this.rootWatcher?.close();
-    clearTimeout(this.rescanTimer);
-    for (const timer of this.pending.values()) clearTimeout(timer);
-    this.pending.clear();
+    this.watcher.close();
   }
 
   private fileOf(id: string): string {
-    return join(this.layout.tasks, `${id}.md`);
-  }
-
-  /**
-   * An editor or `git checkout` may have changed the file a moment ago, before the watcher's
-   * re-read: never overwrite (or delete) what we have not seen. Reads the change in instead
-   * and refuses the write with a conflict the caller can retry.
-   */
-  private async checkUnchangedOnDisk(id: string): Promise<void> {
-    const name = `${id}.md`;
-    const read = readRegularFileSync(this.fileOf(id));
-    if (read.kind === 'file' && hash(read.text) === this.hashes.get(name)) return;
-    const change = await this.readOne(name);
-    if (change) this.notify(change);
-    throw changedMeanwhile(id);
-  }
-
-  /** `disk`: what the file holds now, for the load cache; undefined when that is not known for sure. */
-  private remember(item: Item, digest: string, disk: CachedFile | undefined): void {
-    const name = `${item.id}.md`;
-    const previous = this.items.get(item.id);
-    this.items.set(item.id, item);
-    this.current = nextSnapshot(this.current, item, previous, this.items);
-    this.hashes.set(name, digest);
-    if (disk) this.onDisk.set(name, disk);
-    else this.onDisk.delete(name);
-    this.cacheDirty = true;
-    this.problems.delete(name);
-    const parsed = parseCanonicalId(item.id);
-    if (parsed) this.raiseMaxSeq(parsed);
-  }
-
-  private raiseMaxSeq(parsed: ParsedId): void {
-    if (parsed.seq > (this.maxSeq.get(parsed.type) ?? 0)) this.maxSeq.set(parsed.type, parsed.seq);
+    return itemFile(this.layout, id);
   }
 
   /**
@@ -255,14 +168,6 @@ export class MarkdownStore implements Store {
     // Our files always carry their dates, so the item read back before writing is exactly what a
     // start-up without the cache would decode from this file (the mtime is only a fallback).
     return { ...stampOf(info), seenAt: writeStarted, hash: digest, item: decoded };
-  }
-
-  private forget(id: string): void {
-    this.items.delete(id);
-    this.hashes.delete(`${id}.md`);
-    this.onDisk.delete(`${id}.md`);
-    this.cacheDirty = true;
-    if (this.current) this.current = { items: this.current.items.filter((item) => item.id !== id), byId: this.items };
   }
 
   /**
@@ -285,282 +190,6 @@ export class MarkdownStore implements Store {
     }
     return real;
   }
-
-  private get cachePath(): string {
-    return join(this.layout.state, LOAD_CACHE_FILE);
-  }
-
-  private async load(): Promise<void> {
-    const started = performance.now();
-    const folders = Promise.all(
-      [this.layout.tasks, this.layout.resources, this.layout.state].map((d) => mkdir(d, { recursive: true })),
-    );
-    // The server does not serve yet: blocking calls cost nothing here and skip the thread pool's
-    // overhead. The cache is read while the folders are being made.
-    const cache = readLoadCache(this.cachePath);
-    if (cache.kind === 'corrupt')
-      this.options.log(`backlog: ignoring a damaged load cache (${cache.reason}); rebuilding it`);
-    await folders;
-    const listed = readdirSync(this.layout.tasks);
-    // A writer killed mid-write leaves a dot-file temp behind: never an item, but clutter.
-    const [highWater, ...swept] = await Promise.all([
-      HighWaterMarks.open(join(this.layout.state, 'ids.json')),
-      sweepStaleTemps(this.layout.tasks, { names: listed.filter((name) => name.startsWith('.')) }),
-      sweepStaleTemps(this.layout.state),
-      sweepStaleTemps(this.layout.resources, { recursive: true }),
-    ]);
-    this.highWater = highWater;
-    const sweptCount = swept.reduce((sum, names) => sum + names.length, 0);
-    if (sweptCount > 0) this.options.log(`backlog: removed ${sweptCount} temp file(s) left by an interrupted write`);
-    const cached = cache.kind === 'ok' ? cache.entries : new Map<string, CachedFile>();
-    // Taken before the first lstat: no stamp or text below is older than this.
-    const seenAt = Date.now();
-    for (const name of listed) {
-      if (!name.startsWith('.')) this.loadOne(name, cached, seenAt);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    this.options.log(
-      `backlog: loaded ${this.items.size} item${this.items.size === 1 ? '' : 's'} in ${seconds.toFixed(2)} s ` +
-        `(${this.loadStats.cached} from the load cache, ${this.loadStats.read} read from disk)`,
-    );
-    if (this.problems.size > 0) {
-      this.options.log(`backlog: ${this.problems.size} file(s) in tasks/ were skipped; they are left untouched`);
-    }
-    this.inCacheFile = cacheEntries(cache);
-    this.cacheDirty = this.loadStats.read > 0 || this.inCacheFile?.size !== this.loadStats.cached;
-    if (this.cacheDirty) {
-      void this.persist().catch((error: unknown) =>
-        this.options.log(`backlog: could not save the load cache: ${String(error)}`),
-      );
-    }
-  }
-
-  /** Start-up: one file, from the load cache while its stamp matches, otherwise read and decoded. */
-  private loadOne(name: string, cached: ReadonlyMap<string, CachedFile>, seenAt: number): void {
-    // Plain concatenation: path.join costs more than the lstat's own work ten thousand times over.
-    const file = `${this.layout.tasks}${sep}${name}`;
-    const parsed = itemOf(name);
-    if (!parsed) {
-      if (name.endsWith('.md') && lstatSync(file, { throwIfNoEntry: false })) this.report(name, NOT_AN_ID);
-      return;
-    }
-    const info = lstatSync(file, { throwIfNoEntry: false });
-    if (!info) return; // deleted since the listing
-    if (!info.isFile()) return void this.report(name, 'not a regular file');
-    const entry = cached.get(name);
-    if (entry && sameStamp(entry, info)) {
-      this.loadStats.cached++;
-      this.items.set(parsed.id, entry.item);
-      this.hashes.set(name, entry.hash);
-      this.onDisk.set(name, entry);
-      this.raiseMaxSeq(parsed);
-      return;
-    }
-    const read = readRegularFileSync(file);
-    if (read.kind === 'missing') return;
-    if (read.kind === 'not-regular') return void this.report(name, 'not a regular file');
-    this.loadStats.read++;
-    this.accept(name, parsed.id, read.info, seenAt, read.text);
-  }
-
-  /** Reads one file into the snapshot. Returns what changed, for the watcher. */
-  private async readOne(name: string): Promise<ExternalChange | undefined> {
-    const id = itemOf(name)?.id;
-    if (!id) {
-      if (!name.endsWith('.md')) return undefined;
-      const exists = await lstat(join(this.layout.tasks, name)).then(
-        () => true,
-        () => false,
-      );
-      if (exists) this.report(name, NOT_AN_ID);
-      else this.problems.delete(name);
-      return undefined;
-    }
-    const seenAt = Date.now();
-    const read = readRegularFileSync(this.fileOf(id));
-    if (read.kind === 'not-regular') return this.report(name, 'not a regular file');
-    if (read.kind === 'missing') {
-      if (!this.items.has(id) && !this.problems.delete(name)) return undefined;
-      this.forget(id);
-      return { kind: 'remove', id };
-    }
-    const { info, text } = read;
-    return this.accept(name, id, info, seenAt, text);
-  }
-
-  /**
-   * Takes in a file's text, read after `info` was taken at `seenAt` (that order matters: an edit
-   * in between leaves a newer text under an older stamp, which only costs a re-read next start).
-   */
-  private accept(name: string, id: string, info: Stats, seenAt: number, text: string): ExternalChange | undefined {
-    const digest = hash(text);
-    if (this.hashes.get(name) === digest) return void this.restamp(name, digest, info, seenAt);
-    const decoded = decodeItem(text, id, info.mtime.toISOString());
-    if (!decoded.ok) {
-      const known = this.items.has(id);
-      this.forget(id);
-      this.report(name, decoded.error);
-      return known ? { kind: 'remove', id } : undefined;
-    }
-    // A hand edit rarely bumps `version`; bump it in memory so if_version still sees the change.
-    // The load cache keeps the item as decoded: a restart gives what the file says, as without it.
-    const known = this.items.get(id);
-    const item =
-      known && decoded.item.version <= known.version ? { ...decoded.item, version: known.version + 1 } : decoded.item;
-    this.remember(item, digest, { ...stampOf(info), seenAt, hash: digest, item: decoded.item });
-    return { kind: 'upsert', item, created: !known };
-  }
-
-  /** The text is the one last seen (our own write, seen by the watcher; a `touch`): only the stamp may be new. */
-  private restamp(name: string, digest: string, info: Stats, seenAt: number): void {
-    const entry = this.onDisk.get(name);
-    if (!entry) return;
-    const stamp = stampOf(info);
-    if (sameStamp(stamp, entry) && seenAt <= entry.seenAt) return;
-    // A new mtime can change the dates decodeItem fills in for a file without them: re-read it next start.
-    if (entry.hash !== digest || stamp.mtimeMs !== entry.mtimeMs) this.onDisk.delete(name);
-    else this.onDisk.set(name, { ...entry, ...stamp, seenAt });
-    this.cacheDirty = true;
-  }
-
-  private async saveLoadCache(): Promise<void> {
-    if (!this.cacheDirty) return;
-    this.cacheDirty = false;
-    try {
-      await this.io.run(() => this.settleEntries());
-      const entries = [...this.onDisk].filter(([, entry]) => isSettled(entry));
-      // The rest (changed a moment ago) are written on a later call, once they have settled.
-      if (entries.length < this.onDisk.size) this.cacheDirty = true;
-      // Entries the file holds for files changed or gone since do no harm (their stamps no longer
-      // match): rewriting the whole file pays only when it learns something.
-      const known = this.inCacheFile;
-      if (known && entries.every(([, entry]) => known.has(entry))) return;
-      await writeLoadCache(this.cachePath, entries);
-      this.inCacheFile = new Set(entries.map(([, entry]) => entry));
-    } catch (error) {
-      this.cacheDirty = true;
-      throw error;
-    }
-  }
-
-  /**
-   * Entries seen too soon after their file changed (see isSettled) are checked against the file
-   * once that moment has passed: same stamp and same text prove them; anything else drops them,
-   * and the watcher or the next start reads the file. Runs under the io lock, so no write of ours
-   * lands between the lstat and the read.
-   */
-  private async settleEntries(): Promise<void> {
-    for (const [name, entry] of this.onDisk) {
-      if (isSettled(entry) || !canSettle(entry, Date.now())) continue;
-      const seenAt = Date.now();
-      const file = join(this.layout.tasks, name);
-      const info = await lstat(file).catch(() => undefined);
-      const same = info?.isFile() === true && sameStamp(stampOf(info), entry);
-      const text = same ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
-      if (text !== undefined && hash(text) === entry.hash) this.onDisk.set(name, { ...entry, seenAt });
-      else this.onDisk.delete(name);
-    }
-  }
-
-  private report(name: string, reason: string): undefined {
-    if (this.problems.get(name) !== reason) this.options.log(`backlog: skipping tasks/${name}: ${reason}`);
-    this.problems.set(name, reason);
-    return undefined;
-  }
-
-  private startWatching(): void {
-    this.watchTasks();
-    // tasks/ itself can go and come back (git removes a folder that a checkout empties).
-    try {
-      this.rootWatcher = watch(this.layout.root, (_event, name) => {
-        if (String(name) === 'tasks') this.scheduleRescan(true);
-      });
-      this.rootWatcher.on('error', () => undefined);
-    } catch {
-      // the folder watch is a safety net; tasks/ is still watched
-    }
-  }
-
-  private watchTasks(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
-    try {
-      this.watcher = watch(this.layout.tasks, (_event, name) => {
-        if (!name) return this.scheduleRescan(false); // the OS dropped the name: look at everything
-        const file = String(name);
-        if (file.startsWith('.')) return;
-        // Editors and git write in bursts; wait for the burst to settle, then read once.
-        clearTimeout(this.pending.get(file));
-        this.pending.set(
-          file,
-          setTimeout(() => {
-            this.pending.delete(file);
-            void this.reread(file);
-          }, 50),
-        );
-      });
-      this.watcher.on('error', (error) => {
-        this.options.log(`backlog: file watcher stopped: ${String(error)}; watching again`);
-        this.scheduleRescan(true);
-      });
-    } catch (error) {
-      this.options.log(`backlog: cannot watch tasks/: ${String(error)}`);
-    }
-  }
-
-  private async reread(file: string): Promise<void> {
-    if (this.closed) return;
-    try {
-      const change = await this.io.run(() => this.readOne(file));
-      if (change) this.notify(change);
-    } catch (error) {
-      this.options.log(`backlog: could not re-read tasks/${file}: ${String(error)}`);
-    }
-  }
-
-  private scheduleRescan(rewatch: boolean): void {
-    if (this.closed) return;
-    clearTimeout(this.rescanTimer);
-    this.rescanTimer = setTimeout(() => {
-      if (rewatch) this.watchTasks();
-      void this.rescan();
-    }, 100);
-  }
-
-  /** Re-reads every file there is and every item we know, after the watcher may have missed events. */
-  private async rescan(): Promise<void> {
-    const names = new Set(
-      (await readdir(this.layout.tasks).catch(() => [] as string[])).filter((name) => !name.startsWith('.')),
-    );
-    for (const id of this.items.keys()) names.add(`${id}.md`);
-    for (const name of this.problems.keys()) names.add(name);
-    for (const name of names) await this.reread(name);
-  }
-
-  private notify(change: ExternalChange): void {
-    for (const listener of this.listeners) listener(change);
-  }
-}
-
-/**
- * A write through the server is the newest item, so it moves to the front in O(n)
- * without re-sorting; anything else (a hand edit with an old date) re-sorts lazily.
- */
-function nextSnapshot(
-  current: Snapshot | undefined,
-  item: Item,
-  previous: Item | undefined,
-  byId: ReadonlyMap<string, Item>,
-): Snapshot | undefined {
-  const head = current?.items[0];
-  if (!current || (head && head !== previous && newestFirst(item, head) > 0)) return undefined;
-  // Found by reference: no per-item callback over a large backlog on every write.
-  const at = previous ? current.items.indexOf(previous) : -1;
-  const items = current.items.slice();
-  if (at >= 0) items.splice(at, 1);
-  else if (previous) return undefined;
-  items.unshift(item);
-  return { items, byId };
 }
 
 /** Never writes a file it could not read back as the same item (the last guard before the disk). */
@@ -575,28 +204,4 @@ function encodeReadable(item: Item): { text: string; decoded: Item } {
     }
   }
   return { text, decoded: back.item };
-}
-
-function changedMeanwhile(id: string): BacklogError {
-  return conflict(
-    `id: ${id} was changed outside the server (an editor or git) while this write was being made; nothing was written. ` +
-      'Re-read it (backlog_get) and retry.',
-    'id',
-  );
-}
-
-/** The item a file name stands for, or undefined for anything that is not an item file. */
-function itemOf(name: string): ParsedId | undefined {
-  const id = ITEM_FILE.exec(name)?.[1];
-  return (id && parseCanonicalId(id)) || undefined;
-}
-
-/** What the cache file holds: nothing when missing; unknown (so rewritten) when damaged or outdated. */
-function cacheEntries(cache: LoadCache): ReadonlySet<CachedFile> | undefined {
-  if (cache.kind === 'ok') return new Set(cache.entries.values());
-  return cache.kind === 'missing' ? new Set() : undefined;
-}
-
-function hash(text: string): string {
-  return createHash('sha1').update(text).digest('base64');
 }

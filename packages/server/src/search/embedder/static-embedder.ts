@@ -98,9 +98,43 @@ function isTableHeader(value: unknown): value is TableHeader {
 /** Builds an embedder over a distilled table. Pure: no I/O, no globals. */
 export function createStaticEmbedder(table: Uint8Array): Embedder {
   const { header, bodyOffset } = readHeader(table);
-  const { dimensions, rows, stringsBytes } = header;
+  const { dimensions } = header;
   const maxPieceChars = Math.max(1, header.maxTokenChars);
+  const { scales, vectors, rowOf } = readBody(table, header, bodyOffset);
 
+  const embed = (text: string): Float32Array => {
+    const out = new Float32Array(dimensions);
+    const rowIds: number[] = [];
+    for (const token of tokenize(text)) pushRows(rowOf, maxPieceChars, token, rowIds);
+    for (const r of rowIds) {
+      const scale = scales[r] ?? 0;
+      const base = r * dimensions;
+      for (let d = 0; d < dimensions; d++) out[d] = (out[d] ?? 0) + scale * (vectors[base + d] ?? 0);
+    }
+    let norm = 0;
+    for (let d = 0; d < dimensions; d++) {
+      const x = out[d] ?? 0;
+      norm += x * x;
+    }
+    // No known token: return the zero vector, which scores 0 against everything,
+    // instead of NaNs that would poison a ranking.
+    if (norm > 0) {
+      const inv = 1 / Math.sqrt(norm);
+      for (let d = 0; d < dimensions; d++) out[d] = (out[d] ?? 0) * inv;
+    }
+    return out;
+  };
+
+  return { id: header.id, dimensions, embed };
+}
+
+/** The table's body: per-row scales, quantised row vectors and the row of each token string. */
+function readBody(
+  table: Uint8Array,
+  header: TableHeader,
+  bodyOffset: number,
+): { scales: Float32Array; vectors: Int8Array; rowOf: Map<string, number> } {
+  const { dimensions, rows, stringsBytes } = header;
   const scalesOffset = bodyOffset;
   const stringsOffset = scalesOffset + rows * 4;
   const vectorsOffset = stringsOffset + stringsBytes;
@@ -123,56 +157,34 @@ export function createStaticEmbedder(table: Uint8Array): Embedder {
     const s = strings[r];
     if (s !== undefined && !rowOf.has(s)) rowOf.set(s, r);
   }
+  return { scales, vectors, rowOf };
+}
 
-  // Unknown words fall back to greedy longest-prefix pieces from the same table
-  // (it holds every SentencePiece subword of the source model), so misspellings
-  // and compounds like "loginpage" still land near their parts.
-  const pushRows = (token: string, into: number[]): void => {
-    const whole = rowOf.get(token);
-    if (whole !== undefined) {
-      into.push(whole);
-      return;
-    }
-    const chars = Array.from(token);
-    let i = 0;
-    while (i < chars.length) {
-      let matched = 0;
-      for (let len = Math.min(maxPieceChars, chars.length - i); len > 0; len--) {
-        const row = rowOf.get(chars.slice(i, i + len).join(''));
-        if (row !== undefined) {
-          into.push(row);
-          matched = len;
-          break;
-        }
+/**
+ * Unknown words fall back to greedy longest-prefix pieces from the same table
+ * (it holds every SentencePiece subword of the source model), so misspellings
+ * and compounds like "loginpage" still land near their parts.
+ */
+function pushRows(rowOf: ReadonlyMap<string, number>, maxPieceChars: number, token: string, into: number[]): void {
+  const whole = rowOf.get(token);
+  if (whole !== undefined) {
+    into.push(whole);
+    return;
+  }
+  const chars = Array.from(token);
+  let i = 0;
+  while (i < chars.length) {
+    let matched = 0;
+    for (let len = Math.min(maxPieceChars, chars.length - i); len > 0; len--) {
+      const row = rowOf.get(chars.slice(i, i + len).join(''));
+      if (row !== undefined) {
+        into.push(row);
+        matched = len;
+        break;
       }
-      // A character the table has never seen (most CJK, emoji) is skipped
-      // rather than failing: the rest of the text still carries meaning.
-      i += matched > 0 ? matched : 1;
     }
-  };
-
-  const embed = (text: string): Float32Array => {
-    const out = new Float32Array(dimensions);
-    const rowIds: number[] = [];
-    for (const token of tokenize(text)) pushRows(token, rowIds);
-    for (const r of rowIds) {
-      const scale = scales[r] ?? 0;
-      const base = r * dimensions;
-      for (let d = 0; d < dimensions; d++) out[d] = (out[d] ?? 0) + scale * (vectors[base + d] ?? 0);
-    }
-    let norm = 0;
-    for (let d = 0; d < dimensions; d++) {
-      const x = out[d] ?? 0;
-      norm += x * x;
-    }
-    // No known token: return the zero vector, which scores 0 against everything,
-    // instead of NaNs that would poison a ranking.
-    if (norm > 0) {
-      const inv = 1 / Math.sqrt(norm);
-      for (let d = 0; d < dimensions; d++) out[d] = (out[d] ?? 0) * inv;
-    }
-    return out;
-  };
-
-  return { id: header.id, dimensions, embed };
+    // A character the table has never seen (most CJK, emoji) is skipped
+    // rather than failing: the rest of the text still carries meaning.
+    i += matched > 0 ? matched : 1;
+  }
 }

@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { type EntityType, type Item, type ParsedId, parseCanonicalId } from '@backlog-mcp/shared';
+import { newestFirst } from '../../core/list.js';
+import type { ExternalChange, Snapshot } from '../../core/ports.js';
+import { decodeItem } from '../../format/item-markdown.js';
+import { type CachedFile, sameStamp, stampOf } from './load-cache.js';
+
+const ITEM_FILE = /^([A-Z]{4}-\d{4,})\.md$/;
+export const NOT_AN_ID = 'the file name is not an item ID such as TASK-0001.md';
+
+/**
+ * What memory holds of `tasks/`: a parsed snapshot of the items and, per file, the text hash
+ * and stamp last seen, plus the files that could not be loaded. The loader fills it at start-up,
+ * the watcher and the store's own writes keep it current.
+ */
+export class DiskMirror {
+  private readonly items = new Map<string, Item>();
+  /** Hash of the text last read or written per file, to tell our own writes from outside edits. */
+  private readonly hashes = new Map<string, string>();
+  private readonly problems = new Map<string, string>();
+  private readonly maxSeqs = new Map<EntityType, number>();
+  /** Each item file's stamp and decoded item as last seen, for the load cache (see load-cache.ts). */
+  readonly onDisk = new Map<string, CachedFile>();
+  /** Set when `onDisk` changed since the load cache was last written. */
+  cacheDirty = false;
+  private current: Snapshot | undefined;
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  item(id: string): Item | undefined {
+    return this.items.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.items.has(id);
+  }
+
+  ids(): IterableIterator<string> {
+    return this.items.keys();
+  }
+
+  hashOf(name: string): string | undefined {
+    return this.hashes.get(name);
+  }
+
+  /** The highest sequence number in memory for a type; 0 when there is none. */
+  maxSeq(type: EntityType): number {
+    return this.maxSeqs.get(type) ?? 0;
+  }
+
+  /** Files that could not be loaded, by file name, with the reason. */
+  listProblems(): ReadonlyMap<string, string> {
+    return this.problems;
+  }
+
+  /** Drops a file from the problems; true when it was there. */
+  clearProblem(name: string): boolean {
+    return this.problems.delete(name);
+  }
+
+  /** IDs whose files exist but cannot be loaded (merge conflicts, broken YAML...). */
+  unreadableIds(): string[] {
+    return [...this.problems.keys()].flatMap((name) => ITEM_FILE.exec(name)?.[1] ?? []);
+  }
+
+  snapshot(): Snapshot {
+    this.current ??= { items: [...this.items.values()].sort(newestFirst), byId: this.items };
+    return this.current;
+  }
+
+  /** Start-up: a file whose load cache entry still matches its stamp. */
+  takeCached(name: string, parsed: ParsedId, entry: CachedFile): void {
+    this.items.set(parsed.id, entry.item);
+    this.hashes.set(name, entry.hash);
+    this.onDisk.set(name, entry);
+    this.raiseMaxSeq(parsed);
+  }
+
+  /** `disk`: what the file holds now, for the load cache; undefined when that is not known for sure. */
+  remember(item: Item, digest: string, disk: CachedFile | undefined): void {
+    const name = `${item.id}.md`;
+    const previous = this.items.get(item.id);
+    this.items.set(item.id, item);
+    this.current = nextSnapshot(this.current, item, previous, this.items);
+    this.hashes.set(name, digest);
+    if (disk) this.onDisk.set(name, disk);
+    else this.onDisk.delete(name);
+    this.cacheDirty = true;
+    this.problems.delete(name);
+    const parsed = parseCanonicalId(item.id);
+    if (parsed) this.raiseMaxSeq(parsed);
+  }
+
+  private raiseMaxSeq(parsed: ParsedId): void {
+    if (parsed.seq > (this.maxSeqs.get(parsed.type) ?? 0)) this.maxSeqs.set(parsed.type, parsed.seq);
+  }
+
+  forget(id: string): void {
+    this.items.delete(id);
+    this.hashes.delete(`${id}.md`);
+    this.onDisk.delete(`${id}.md`);
+    this.cacheDirty = true;
+    if (this.current) this.current = { items: this.current.items.filter((item) => item.id !== id), byId: this.items };
+  }
+
+  /**
+   * Takes in a file's text, read after `info` was taken at `seenAt` (that order matters: an edit
+   * in between leaves a newer text under an older stamp, which only costs a re-read next start).
+   */
+  accept(name: string, id: string, info: Stats, seenAt: number, text: string): ExternalChange | undefined {
+    const digest = hash(text);
+    if (this.hashes.get(name) === digest) return void this.restamp(name, digest, info, seenAt);
+    const decoded = decodeItem(text, id, info.mtime.toISOString());
+    if (!decoded.ok) {
+      const known = this.items.has(id);
+      this.forget(id);
+      this.report(name, decoded.error);
+      return known ? { kind: 'remove', id } : undefined;
+    }
+    // A hand edit rarely bumps `version`; bump it in memory so if_version still sees the change.
+    // The load cache keeps the item as decoded: a restart gives what the file says, as without it.
+    const known = this.items.get(id);
+    const item =
+      known && decoded.item.version <= known.version ? { ...decoded.item, version: known.version + 1 } : decoded.item;
+    this.remember(item, digest, { ...stampOf(info), seenAt, hash: digest, item: decoded.item });
+    return { kind: 'upsert', item, created: !known };
+  }
+
+  /** The text is the one last seen (our own write, seen by the watcher; a `touch`): only the stamp may be new. */
+  private restamp(name: string, digest: string, info: Stats, seenAt: number): void {
+    const entry = this.onDisk.get(name);
+    if (!entry) return;
+    const stamp = stampOf(info);
+    if (sameStamp(stamp, entry) && seenAt <= entry.seenAt) return;
+    // A new mtime can change the dates decodeItem fills in for a file without them: re-read it next start.
+    if (entry.hash !== digest || stamp.mtimeMs !== entry.mtimeMs) this.onDisk.delete(name);
+    else this.onDisk.set(name, { ...entry, ...stamp, seenAt });
+    this.cacheDirty = true;
+  }
+
+  report(name: string, reason: string): undefined {
+    if (this.problems.get(name) !== reason) this.log(`backlog: skipping tasks/${name}: ${reason}`);
+    this.problems.set(name, reason);
+    return undefined;
+  }
+}
+
+/**
+ * A write through the server is the newest item, so it moves to the front in O(n)
+ * without re-sorting; anything else (a hand edit with an old date) re-sorts lazily.
+ */
+function nextSnapshot(
+  current: Snapshot | undefined,
+  item: Item,
+  previous: Item | undefined,
+  byId: ReadonlyMap<string, Item>,
+): Snapshot | undefined {
+  const head = current?.items[0];
+  if (!current || (head && head !== previous && newestFirst(item, head) > 0)) return undefined;
+  // Found by reference: no per-item callback over a large backlog on every write.
+  const at = previous ? current.items.indexOf(previous) : -1;
+  const items = current.items.slice();
+  if (at >= 0) items.splice(at, 1);
+  else if (previous) return undefined;
+  items.unshift(item);
+  return { items, byId };
+}
+
+/** The item a file name stands for, or undefined for anything that is not an item file. */
+export function itemOf(name: string): ParsedId | undefined {
+  const id = ITEM_FILE.exec(name)?.[1];
+  return (id && parseCanonicalId(id)) || undefined;
+}
+
+export function hash(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
+}

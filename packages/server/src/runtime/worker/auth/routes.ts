@@ -1,21 +1,23 @@
 import { type Context, Hono } from 'hono';
-import type { WorkerConfig } from '../config.js';
-import { type AccessClaims, readCookie, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../guard.js';
-import { pkceChallenge, randomToken, secretsEqual, sha256Hex } from './crypto.js';
+import { readCookie, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../guard.js';
+import { randomToken, secretsEqual, sha256Hex } from './crypto.js';
 import { githubAuthorizeUrl, githubLogin, githubUserAllowed } from './github.js';
 import { signJwt, verifyJwt } from './jwt.js';
-import type { Family, OAuthClient, OAuthStore } from './oauth-store.js';
 import { continuePage, escapeHtml, page, signInPage } from './pages.js';
-import { currentProvenance, grantCurrent } from './provenance.js';
+import { currentProvenance } from './provenance.js';
+import { discoveryRoutes } from './routes/discovery.js';
+import { registerRoutes } from './routes/register.js';
+import { cookie, formField, redirect } from './routes/responses.js';
+import { type AuthRouteDeps, SCOPE } from './routes/shared.js';
+import { tokenRoutes } from './routes/token.js';
 
-const SCOPE = 'backlog';
+export { CORS_HEADERS } from './routes/responses.js';
+export type { AuthRouteDeps } from './routes/shared.js';
+
 const REQUEST_TTL_SECONDS = 600;
 /** Holds the nonce of the consent page this browser saw; `req` carries its hash. */
 const CONSENT_COOKIE = 'backlog_consent';
-const PKCE = /^[A-Za-z0-9\-._~]{43,128}$/;
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
-const MAX_REGISTRATION_BYTES = 16 * 1024;
-const AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic'] as const;
 
 /** A pending sign-in, signed and carried through the consent page and GitHub's `state`. */
 type PendingRequest =
@@ -30,54 +32,6 @@ type PendingRequest =
       client_name?: string;
     }
   | { kind: 'viewer'; next: string };
-
-export interface AuthRouteDeps {
-  config: WorkerConfig;
-  oauth: OAuthStore;
-}
-
-export const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type, mcp-session-id, mcp-protocol-version, last-event-id',
-  'access-control-expose-headers': 'mcp-session-id, www-authenticate',
-  'access-control-max-age': '86400',
-};
-
-function noStore(body: unknown, status = 200, extra: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: {
-      'content-type': 'application/json',
-      'cache-control': 'no-store',
-      pragma: 'no-cache',
-      ...CORS_HEADERS,
-      ...extra,
-    },
-  });
-}
-
-function oauthError(error: string, description: string, status = 400): Response {
-  return noStore({ error, error_description: description }, status);
-}
-
-/** Loopback http, https, or a private-use scheme of a native app; never script-capable schemes. */
-function acceptableRedirect(raw: unknown): raw is string {
-  if (typeof raw !== 'string' || raw.length > 2000) return false;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  if (url.hash) return false;
-  if (url.protocol === 'https:') return true;
-  if (url.protocol === 'http:') return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  return (
-    /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) &&
-    !['javascript:', 'data:', 'file:', 'vbscript:', 'blob:'].includes(url.protocol)
-  );
-}
 
 /**
  * Where to go after sign-in: a path on this origin, judged after the URL parser normalised it,
@@ -95,18 +49,6 @@ function safeNext(raw: string | undefined, origin: string): string {
   return url.origin === origin ? `${url.pathname}${url.search}${url.hash}` : '/';
 }
 
-function cookie(name: string, value: string, options: { path: string; maxAge: number; secure?: boolean }): string {
-  const secure = options.secure === false ? '' : ' Secure;';
-  return `${name}=${value}; Path=${options.path}; Max-Age=${options.maxAge}; HttpOnly;${secure} SameSite=Lax`;
-}
-
-const formField = (form: Record<string, unknown>, name: string) =>
-  typeof form[name] === 'string' ? (form[name] as string) : undefined;
-
-function redirect(location: string, headers: Record<string, string> = {}): Response {
-  return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store', ...headers } });
-}
-
 /**
  * The Worker's OAuth 2.1 authorisation server for MCP clients (RFC 8414 metadata,
  * RFC 9728 resource metadata, RFC 7591 registration, code + PKCE S256, rotating
@@ -117,80 +59,8 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
   const app = new Hono();
   const secret = config.jwtSecret;
 
-  const authorizationServer = () =>
-    noStore({
-      issuer: config.origin,
-      authorization_endpoint: `${config.origin}/authorize`,
-      token_endpoint: `${config.origin}/token`,
-      registration_endpoint: `${config.origin}/register`,
-      response_types_supported: ['code'],
-      response_modes_supported: ['query'],
-      grant_types_supported: ['authorization_code', 'refresh_token'],
-      code_challenge_methods_supported: ['S256'],
-      token_endpoint_auth_methods_supported: [...AUTH_METHODS],
-      scopes_supported: [SCOPE],
-      authorization_response_iss_parameter_supported: true,
-    });
-  const protectedResource = () =>
-    noStore({
-      resource: config.resource,
-      authorization_servers: [config.origin],
-      bearer_methods_supported: ['header'],
-      scopes_supported: [SCOPE],
-      resource_name: 'backlog-mcp',
-    });
-  app.get('/.well-known/oauth-authorization-server', authorizationServer);
-  app.get('/.well-known/oauth-authorization-server/mcp', authorizationServer);
-  app.get('/.well-known/oauth-protected-resource', protectedResource);
-  app.get('/.well-known/oauth-protected-resource/mcp', protectedResource);
-
-  app.post('/register', async (c) => {
-    if (!secret) return oauthError('temporarily_unavailable', 'OAuth is off: the server has no JWT_SECRET', 503);
-    const text = await c.req.text();
-    if (text.length > MAX_REGISTRATION_BYTES) return oauthError('invalid_client_metadata', 'registration too large');
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return oauthError('invalid_client_metadata', 'the body must be JSON');
-    }
-    const uris = body.redirect_uris;
-    if (!Array.isArray(uris) || uris.length === 0 || uris.length > 10 || !uris.every(acceptableRedirect)) {
-      return oauthError(
-        'invalid_redirect_uri',
-        'redirect_uris: 1 to 10 URIs, each https, http on localhost/127.0.0.1, or an app scheme; no fragments',
-      );
-    }
-    const method = (body.token_endpoint_auth_method ?? 'none') as string;
-    if (!(AUTH_METHODS as readonly string[]).includes(method)) {
-      return oauthError('invalid_client_metadata', `token_endpoint_auth_method: one of ${AUTH_METHODS.join(', ')}`);
-    }
-    const grants = (body.grant_types ?? ['authorization_code', 'refresh_token']) as unknown;
-    if (!Array.isArray(grants) || !grants.every((g) => g === 'authorization_code' || g === 'refresh_token')) {
-      return oauthError('invalid_client_metadata', 'grant_types: authorization_code and/or refresh_token');
-    }
-    const name = typeof body.client_name === 'string' ? body.client_name.slice(0, 200) : undefined;
-    const clientSecret = method === 'none' ? undefined : randomToken(32);
-    const client = await oauth.registerClient({
-      client_name: name,
-      redirect_uris: uris as string[],
-      token_endpoint_auth_method: method as OAuthClient['token_endpoint_auth_method'],
-      client_secret_hash: clientSecret ? await sha256Hex(clientSecret) : undefined,
-    });
-    return noStore(
-      {
-        client_id: client.client_id,
-        client_id_issued_at: client.created_at,
-        ...(client.client_name ? { client_name: client.client_name } : {}),
-        redirect_uris: client.redirect_uris,
-        grant_types: grants,
-        response_types: ['code'],
-        token_endpoint_auth_method: method,
-        ...(clientSecret ? { client_secret: clientSecret, client_secret_expires_at: 0 } : {}),
-      },
-      201,
-    );
-  });
+  app.route('/', discoveryRoutes({ config, oauth }));
+  app.route('/', registerRoutes({ config, oauth }));
 
   const codeTarget = async (pending: Extract<PendingRequest, { kind: 'oauth' }>, subject: string): Promise<string> => {
     const code = await oauth.issueCode({
@@ -433,123 +303,7 @@ export function createAuthRoutes({ config, oauth }: AuthRouteDeps): Hono {
     return response;
   });
 
-  app.post('/token', async (c) => {
-    if (!secret) return oauthError('temporarily_unavailable', 'OAuth is off: the server has no JWT_SECRET', 503);
-    const form = await c.req.parseBody();
-    const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
-    const client = await authenticateClient(c, oauth, field('client_id'), field('client_secret'));
-    if (!client) return oauthError('invalid_client', 'unknown client or wrong client credentials', 401);
-    const grant = field('grant_type');
-    if (grant === 'authorization_code') {
-      const code = field('code');
-      const verifier = field('code_verifier');
-      if (!code || !verifier || !PKCE.test(verifier)) {
-        return oauthError('invalid_request', 'code and a code_verifier of 43-128 characters are required');
-      }
-      const granted = await oauth.consumeCode(code);
-      if (
-        !granted ||
-        granted.client_id !== client.client_id ||
-        (field('redirect_uri') ?? granted.redirect_uri) !== granted.redirect_uri ||
-        (await pkceChallenge(verifier)) !== granted.code_challenge
-      ) {
-        return oauthError('invalid_grant', 'the code is unknown, used, expired, or does not match this request');
-      }
-      if (!subjectAllowedNow(config, granted.subject)) return oauthError('invalid_grant', 'this user is not allowed');
-      if (!(await grantCurrent(config, granted.subject, granted))) {
-        return oauthError('invalid_grant', 'a secret was rotated since this code was granted; sign in again');
-      }
-      const { family, refreshToken } = await oauth.startFamily(
-        {
-          client_id: client.client_id,
-          subject: granted.subject,
-          scope: granted.scope,
-          resource: granted.resource,
-          sg: granted.sg,
-          kg: granted.kg,
-        },
-        config.refreshTtl,
-      );
-      return tokenResponse(config, family, refreshToken);
-    }
-    if (grant === 'refresh_token') {
-      const presented = field('refresh_token');
-      if (!presented) return oauthError('invalid_request', 'refresh_token is required');
-      const outcome = await oauth.rotate(presented, client.client_id, config.refreshTtl);
-      if (!outcome.ok) {
-        const why = {
-          unknown: 'unknown refresh token',
-          expired: 'the refresh token expired; sign in again',
-          revoked: 'this sign-in was revoked; sign in again',
-          replayed: 'this refresh token was already used; the sign-in is revoked, sign in again',
-          client: 'the refresh token belongs to another client',
-        }[outcome.reason];
-        return oauthError('invalid_grant', why);
-      }
-      if (!subjectAllowedNow(config, outcome.family.subject)) {
-        await oauth.revokeFamily(outcome.family.family_id);
-        return oauthError('invalid_grant', 'this user is no longer allowed');
-      }
-      if (!(await grantCurrent(config, outcome.family.subject, outcome.family))) {
-        await oauth.revokeFamily(outcome.family.family_id);
-        return oauthError('invalid_grant', 'a secret was rotated since this sign-in; sign in again');
-      }
-      return tokenResponse(config, outcome.family, outcome.refreshToken);
-    }
-    return oauthError('unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
-  });
+  app.route('/', tokenRoutes({ config, oauth }));
 
   return app;
-}
-
-function subjectAllowedNow(config: WorkerConfig, subject: string): boolean {
-  if (subject === 'api-key') return !!config.apiKey;
-  return subject.startsWith('github:') && githubUserAllowed(config, subject.slice('github:'.length));
-}
-
-async function authenticateClient(
-  c: Context,
-  oauth: OAuthStore,
-  bodyId: string | undefined,
-  bodySecret: string | undefined,
-): Promise<OAuthClient | undefined> {
-  let id = bodyId;
-  let presented = bodySecret;
-  const basic = /^Basic\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-  if (basic) {
-    try {
-      const [user, ...rest] = atob(basic).split(':');
-      id = decodeURIComponent(user ?? '');
-      presented = decodeURIComponent(rest.join(':'));
-    } catch {
-      return undefined;
-    }
-  }
-  const client = id ? await oauth.client(id) : undefined;
-  if (!client) return undefined;
-  if (client.token_endpoint_auth_method === 'none') return client;
-  if (!presented || !client.client_secret_hash) return undefined;
-  return (await secretsEqual(await sha256Hex(presented), client.client_secret_hash)) ? client : undefined;
-}
-
-async function tokenResponse(config: WorkerConfig, family: Family, refreshToken: string): Promise<Response> {
-  const claims: AccessClaims = {
-    sub: family.subject,
-    client_id: family.client_id,
-    fid: family.family_id,
-    aud: config.resource,
-    iss: config.origin,
-    scope: family.scope,
-    sg: family.sg,
-    kg: family.kg,
-    jti: randomToken(12),
-  };
-  const accessToken = await signJwt(config.jwtSecret as string, 'access', claims, config.accessTtl);
-  return noStore({
-    access_token: accessToken,
-    token_type: 'Bearer',
-    expires_in: config.accessTtl,
-    refresh_token: refreshToken,
-    scope: family.scope,
-  });
 }

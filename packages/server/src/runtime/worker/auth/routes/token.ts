@@ -11,7 +11,11 @@ import type { AuthRouteDeps } from './shared.js';
 
 const PKCE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
-type Field = (name: string) => string | undefined;
+/** A /token request from an authenticated client: `field` reads its form. */
+interface GrantRequest extends AuthRouteDeps {
+  client: OAuthClient;
+  field: (name: string) => string | undefined;
+}
 
 /** The token endpoint: authorization codes (with PKCE) and rotating refresh tokens. */
 export function tokenRoutes(deps: AuthRouteDeps): Hono {
@@ -19,22 +23,18 @@ export function tokenRoutes(deps: AuthRouteDeps): Hono {
   app.post('/token', async (c) => {
     if (!deps.config.jwtSecret) return oauthOff();
     const form = await c.req.parseBody();
-    const field: Field = (name) => formField(form, name);
+    const field = (name: string) => formField(form, name);
     const client = await authenticateClient(c, deps.oauth, field('client_id'), field('client_secret'));
     if (!client) return oauthError('invalid_client', 'unknown client or wrong client credentials', 401);
     const grant = field('grant_type');
-    if (grant === 'authorization_code') return authorizationCodeGrant(deps, client, field);
-    if (grant === 'refresh_token') return refreshTokenGrant(deps, client, field);
+    if (grant === 'authorization_code') return authorizationCodeGrant({ ...deps, client, field });
+    if (grant === 'refresh_token') return refreshTokenGrant({ ...deps, client, field });
     return oauthError('unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
   });
   return app;
 }
 
-async function authorizationCodeGrant(
-  { config, oauth }: AuthRouteDeps,
-  client: OAuthClient,
-  field: Field,
-): Promise<Response> {
+async function authorizationCodeGrant({ config, oauth, client, field }: GrantRequest): Promise<Response> {
   const code = field('code');
   const verifier = field('code_verifier');
   if (!code || !verifier || !PKCE.test(verifier)) {
@@ -67,11 +67,7 @@ async function authorizationCodeGrant(
   return tokenResponse(config, family, refreshToken);
 }
 
-async function refreshTokenGrant(
-  { config, oauth }: AuthRouteDeps,
-  client: OAuthClient,
-  field: Field,
-): Promise<Response> {
+async function refreshTokenGrant({ config, oauth, client, field }: GrantRequest): Promise<Response> {
   const presented = field('refresh_token');
   if (!presented) return oauthError('invalid_request', 'refresh_token is required');
   const outcome = await oauth.rotate(presented, client.client_id, config.refreshTtl);

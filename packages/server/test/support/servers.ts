@@ -104,6 +104,12 @@ export async function startHttpServer(
 export interface Harness {
   client: Client;
   dataDir: string;
+  /**
+   * Another MCP session on the same data folder, as `name`: over HTTP a second client of the same
+   * server; over stdio a second server process (it reads the folder as it is when it starts).
+   * Closed with the harness.
+   */
+  connect(name: string): Promise<Client>;
   close(): Promise<void>;
 }
 
@@ -133,12 +139,19 @@ export async function connectStdio(
 /** A fresh data folder and one connected client over the chosen transport. */
 export async function openHarness(kind: TransportKind, name = 'test-client'): Promise<Harness> {
   const dataDir = await tempDataDir();
+  const others: Client[] = [];
+  const closeOthers = () => Promise.all(others.splice(0).map((other) => other.close()));
   if (kind === 'stdio') {
     const client = await connectStdio(dataDir, name);
     return {
       client,
       dataDir,
+      connect: async (other) => {
+        others.push(await connectStdio(dataDir, other));
+        return others.at(-1) as Client;
+      },
       close: async () => {
+        await closeOthers();
         await client.close();
         await removeDir(dataDir);
       },
@@ -149,7 +162,12 @@ export async function openHarness(kind: TransportKind, name = 'test-client'): Pr
   return {
     client,
     dataDir,
+    connect: async (other) => {
+      others.push(await connectHttp(server.url, other));
+      return others.at(-1) as Client;
+    },
     close: async () => {
+      await closeOthers();
       await client.close();
       await server.stop();
       await removeDir(dataDir);

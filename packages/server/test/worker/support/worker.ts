@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
+import type { D1Database } from '../../../src/adapters/d1/d1-types.js';
 import { HANG } from '../../support/limits.js';
 
 const execFileAsync = promisify(execFile);
@@ -78,6 +79,36 @@ async function migratedDatabase(): Promise<string> {
   const persist = await mkdtemp(join(tmpdir(), 'backlog-worker-d1-'));
   await cp(template, persist, { recursive: true });
   return persist;
+}
+
+export interface LocalD1 {
+  /** The D1 binding, as a Worker gets it (typed as the adapters' slice of it). */
+  db: D1Database;
+  close(): Promise<void>;
+}
+
+/**
+ * A local D1 on its own, with the real migrations applied (the same template as startWorker's):
+ * Miniflare with a stub Worker, for testing the D1 adapters directly, without the bundle.
+ */
+export async function openLocalD1(): Promise<LocalD1> {
+  const [persist, config] = await Promise.all([migratedDatabase(), readWranglerConfig()]);
+  const d1 = (config.d1_databases as Array<{ database_id: string }>)[0] as { database_id: string };
+  const mf = new Miniflare({
+    modules: true,
+    script: 'export default { fetch() { return new Response(null, { status: 404 }); } };',
+    compatibilityDate: config.compatibility_date as string,
+    d1Databases: { DB: d1.database_id },
+    d1Persist: join(persist, 'v3', 'd1'),
+  });
+  const db = (await mf.getD1Database('DB')) as unknown as D1Database;
+  return {
+    db,
+    async close() {
+      await mf.dispose();
+      await rm(persist, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Stands in for github.com's OAuth token endpoint and api.github.com/user, nothing else. */

@@ -1,19 +1,27 @@
 import type { Readable, Writable } from 'node:stream';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { isRefused, ownerHeaders } from '../daemon.js';
+import {
+  BAD_LINES_REPORTED,
+  describe,
+  describeBadLine,
+  type Id,
+  isConnectionError,
+  isNotification,
+  isRequest,
+  isResponse,
+  isSessionGone,
+  LOST_IN_FLIGHT,
+  type Message,
+  type Notification,
+  type Request,
+  type Response,
+} from './bridge-messages.js';
 import type { Supervisor } from './supervisor.js';
+import { ToolHints } from './tool-hints.js';
 
-type Id = string | number;
-type Message = JSONRPCMessage;
-type Request = Extract<Message, { method: string; id: Id }>;
-type Notification = Exclude<Extract<Message, { method: string }>, { id: Id }>;
-type Response = Exclude<Message, { method: string }>;
-
-const isRequest = (m: Message): m is Request => 'method' in m && 'id' in m && m.id !== undefined;
-const isNotification = (m: Message): m is Notification => 'method' in m && !('id' in m && m.id !== undefined);
-const isResponse = (m: Message): m is Response => !('method' in m) && 'id' in m;
+export { describeBadLine } from './bridge-messages.js';
 
 /** JSON-RPC error code for "the bridge could not deliver this" (implementation-defined server error range). */
 export const BRIDGE_ERROR_CODE = -32001;
@@ -63,9 +71,7 @@ export class StdioHttpBridge {
   /** Requests the bridge itself sends (replayed initialize, its own tools/list): answers never reach the client. */
   private readonly own = new Map<Id, (response: Response) => void>();
   private ownCount = 0;
-  /** Tools whose calls may be repeated safely (readOnlyHint or idempotentHint), learnt from tools/list. */
-  private readonly repeatable = new Map<string, boolean>();
-  private readonly toolListRequests = new Set<Id>();
+  private readonly hints = new ToolHints();
   /** While the client's initialize is unanswered the session does not exist yet: later messages wait. */
   private initializing: Id | undefined;
   private readonly held: Message[] = [];
@@ -156,9 +162,8 @@ export class StdioHttpBridge {
       this.initialize = structuredClone(message);
     } else if (isNotification(message) && message.method === 'notifications/initialized') {
       this.initialized = structuredClone(message);
-    } else if (isRequest(message) && message.method === 'tools/list') {
-      this.toolListRequests.add(message.id);
     }
+    this.hints.watch(message);
     if (this.initializing !== undefined && this.state === 'ready') {
       this.held.push(message);
       return;
@@ -169,7 +174,7 @@ export class StdioHttpBridge {
     switch (this.state) {
       case 'ready':
         this.forward(message);
-        if (isNotification(message) && message.method === 'notifications/initialized' && !this.repeatable.size) {
+        if (isNotification(message) && message.method === 'notifications/initialized' && !this.hints.known) {
           void this.learnToolHints();
         }
         return;
@@ -213,7 +218,7 @@ export class StdioHttpBridge {
     }
     if (isResponse(message) && message.id !== undefined) {
       this.inflight.delete(message.id);
-      if (this.toolListRequests.delete(message.id) && 'result' in message) this.learnTools(message.result);
+      this.hints.answered(message);
       if (this.initialize && message.id === this.initialize.id && 'result' in message) {
         const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
         if (typeof version === 'string') {
@@ -252,7 +257,7 @@ export class StdioHttpBridge {
     const current = generation === this.generation;
     const text = describe(error);
     // Never reached a live session, or safe to repeat: send it again once reconnected.
-    if (isRefused(error) || isSessionGone(error) || (isConnectionError(error) && this.safeToRepeat(message))) {
+    if (isRefused(error) || isSessionGone(error) || (isConnectionError(error) && this.hints.safeToRepeat(message))) {
       if (this.state === 'ready' && !current) this.forward(message);
       else this.queue.push(message);
       if (current) void this.recover(text);
@@ -287,7 +292,7 @@ export class StdioHttpBridge {
     for (const [id, entry] of this.inflight) {
       if (!entry.sent) continue;
       this.inflight.delete(id);
-      if (this.safeToRepeat(entry.message)) this.queue.push(entry.message);
+      if (this.hints.safeToRepeat(entry.message)) this.queue.push(entry.message);
       else this.replyError(id, LOST_IN_FLIGHT);
     }
     const ok = await this.options.supervisor.run('Reconnecting to the backlog-mcp server', async () => {
@@ -321,27 +326,6 @@ export class StdioHttpBridge {
     }
   }
 
-  private learnTools(result: unknown): void {
-    const tools = (result as { tools?: unknown }).tools;
-    if (!Array.isArray(tools)) return;
-    for (const tool of tools as Array<{ name?: unknown; annotations?: Record<string, unknown> }>) {
-      if (typeof tool?.name !== 'string') continue;
-      const hints = tool.annotations ?? {};
-      this.repeatable.set(tool.name, hints.readOnlyHint === true || hints.idempotentHint === true);
-    }
-  }
-
-  /**
-   * Whether a message whose fate is unknown (the connection broke around it) may be sent again:
-   * notifications and non-tool requests yes; a tool call only if the tool says it is read-only or idempotent.
-   */
-  private safeToRepeat(message: Message): boolean {
-    if (!isRequest(message)) return true;
-    if (message.method !== 'tools/call') return true;
-    const name = (message.params as { name?: unknown } | undefined)?.name;
-    return typeof name === 'string' && this.repeatable.get(name) === true;
-  }
-
   /** Sends a request of the bridge's own on the current session and waits for its answer. */
   private async ownRequest(upstream: StreamableHTTPClientTransport, message: Request): Promise<Response> {
     const id = `backlog-bridge-${++this.ownCount}`;
@@ -369,7 +353,7 @@ export class StdioHttpBridge {
     if (!upstream) return;
     try {
       const answer = await this.ownRequest(upstream, { jsonrpc: '2.0', id: 0, method: 'tools/list', params: {} });
-      if ('result' in answer) this.learnTools(answer.result);
+      if ('result' in answer) this.hints.learn(answer.result);
     } catch {
       // Unknown hints only mean fewer automatic repeats.
     }
@@ -388,42 +372,6 @@ export class StdioHttpBridge {
       upstream.setProtocolVersion(version);
     }
     if (this.initialized) await upstream.send(this.initialized);
-    if (!this.repeatable.size) void this.learnToolHints();
+    if (!this.hints.known) void this.learnToolHints();
   }
-}
-
-const BAD_LINES_REPORTED = 20;
-
-/** What was wrong with a line on stdin, in a few words, or undefined if the error is not about one line. */
-export function describeBadLine(error: Error): string | undefined {
-  // JSON.parse's own message is short and quotes the start of the line.
-  if (error instanceof SyntaxError) return `a line that is not JSON (${error.message})`;
-  if (error.name === 'ZodError') {
-    return 'a line that is not a JSON-RPC 2.0 message ("jsonrpc": "2.0" with a method, or an id with a result or error)';
-  }
-  return undefined;
-}
-
-const LOST_IN_FLIGHT =
-  'The connection to the backlog-mcp server was lost while this request was in flight; it may or may not have ' +
-  'been applied. The bridge has reconnected: check, then retry.';
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  const detail = cause ? String(cause.code ?? cause.message ?? '') : '';
-  return detail ? `${error.message}: ${detail}` : error.message;
-}
-
-function isSessionGone(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === 404;
-}
-
-/** Network-level failures (as opposed to an HTTP error answer): the server is gone or the stream broke. */
-function isConnectionError(error: unknown): boolean {
-  if (isRefused(error)) return true;
-  const text = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : '';
-  return /fetch failed|SSE stream disconnected|terminated|other side closed|socket|ECONNRESET|EPIPE|Maximum reconnection attempts|Failed to reconnect|Failed to open SSE stream/i.test(
-    text,
-  );
 }

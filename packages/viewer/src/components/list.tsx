@@ -15,12 +15,18 @@ export interface ListHandle {
   focus(): void;
 }
 
+/** The list's total and counts per status, for the filter bar. */
+export interface ListMeta {
+  total: number;
+  counts?: Counts;
+}
+
 interface Props {
   filter: ListQuery;
   filterKey: string;
   selectedId?: string;
   onOpen(id: string): void;
-  onMeta(meta: { total: number; counts?: Counts }): void;
+  onMeta(meta: ListMeta): void;
   handle: RefObject<ListHandle | null>;
   epicTitles: ReadonlyMap<string, string>;
   /** The label filter, to mark the chips that are in it. */

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { knownStubs } from './api';
 import { Detail } from './components/detail';
 import { FilterBar } from './components/filter-bar';
-import { ItemList, type ListHandle, type ListMeta } from './components/list';
+import { ItemList, type ListHandle } from './components/list';
 import { Placeholder } from './components/placeholder';
 import { Spotlight } from './components/spotlight';
 import { Timeline } from './components/timeline';
@@ -13,6 +13,7 @@ import { useKeyboard } from './hooks/use-keyboard';
 import { useLive } from './hooks/use-live';
 import { useTheme } from './hooks/use-theme';
 import { type UrlState, useListFilter, useUrlState } from './hooks/use-url-state';
+import type { ListMeta } from './hooks/use-windowed-pages';
 import { DEFAULT_STATE, toggleLabel } from './url-state';
 
 /** The tab's title names the open item. */

@@ -1,9 +1,9 @@
 import { type Counts, type ItemType, type LabelCount, STATUS_LABEL, STATUSES, TYPE_LABEL, TYPES } from '../api';
 import type { EpicOption } from '../hooks/use-filter-options';
 import type { Navigate } from '../hooks/use-url-state';
+import type { ListMeta } from '../hooks/use-windowed-pages';
 import type { ViewState } from '../url-state';
 import { LabelChip } from './labels';
-import type { ListMeta } from './list';
 
 interface Props {
   state: ViewState;

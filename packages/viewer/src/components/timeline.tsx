@@ -116,9 +116,6 @@ export function Timeline({ forId, selectedId, onFilter, onOpen }: Props) {
   const [entries, setEntries] = useState<ActivityEntry[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [reload, setReload] = useState(0);
-  const [draft, setDraft] = useState(forId ?? '');
-
-  useEffect(() => setDraft(forId ?? ''), [forId]);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -156,30 +153,7 @@ export function Timeline({ forId, selectedId, onFilter, onOpen }: Props) {
 
   return (
     <div class="timeline-pane">
-      <form
-        class="timeline-filter"
-        onSubmit={(e) => {
-          e.preventDefault();
-          onFilter(draft.trim() ? draft.trim().toUpperCase() : undefined);
-        }}
-      >
-        <input
-          type="search"
-          placeholder="Filter to one item, e.g. TASK-0001"
-          value={draft}
-          aria-label="Filter the timeline to one item"
-          onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
-        />
-        {forId ? (
-          <button type="button" class="chip-button active" onClick={() => onFilter(undefined)}>
-            {forId} ✕
-          </button>
-        ) : selectedId ? (
-          <button type="button" class="chip-button" onClick={() => onFilter(selectedId)}>
-            Only {selectedId}
-          </button>
-        ) : null}
-      </form>
+      <TimelineFilter forId={forId} selectedId={selectedId} onFilter={onFilter} />
       <div class="timeline-scroll">
         {error ? <div class="list-error">{error}</div> : null}
         {entries && entries.length === 0 ? (
@@ -197,5 +171,39 @@ export function Timeline({ forId, selectedId, onFilter, onOpen }: Props) {
         ))}
       </div>
     </div>
+  );
+}
+
+/** Narrows the timeline to one item: typed, or the open one in a click. */
+function TimelineFilter({ forId, selectedId, onFilter }: Omit<Props, 'onOpen'>) {
+  const [draft, setDraft] = useState(forId ?? '');
+
+  useEffect(() => setDraft(forId ?? ''), [forId]);
+
+  return (
+    <form
+      class="timeline-filter"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onFilter(draft.trim() ? draft.trim().toUpperCase() : undefined);
+      }}
+    >
+      <input
+        type="search"
+        placeholder="Filter to one item, e.g. TASK-0001"
+        value={draft}
+        aria-label="Filter the timeline to one item"
+        onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
+      />
+      {forId ? (
+        <button type="button" class="chip-button active" onClick={() => onFilter(undefined)}>
+          {forId} ✕
+        </button>
+      ) : selectedId ? (
+        <button type="button" class="chip-button" onClick={() => onFilter(selectedId)}>
+          Only {selectedId}
+        </button>
+      ) : null}
+    </form>
   );
 }

@@ -1,3 +1,4 @@
+import './app.css';
 import type { RefObject } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { knownStubs } from './api';

@@ -1,3 +1,4 @@
+import './detail.css';
 import type { Item, Stub } from '../api';
 import { useDetail } from '../hooks/use-detail';
 import { Empty, Markdown, StatusChip, TypeBadge } from './bits';

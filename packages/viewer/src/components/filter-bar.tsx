@@ -1,3 +1,4 @@
+import './filter-bar.css';
 import { type Counts, type ItemType, type LabelCount, STATUS_LABEL, STATUSES, TYPE_LABEL, TYPES } from '../api';
 import type { EpicOption } from '../hooks/use-filter-options';
 import type { Navigate } from '../hooks/use-url-state';

@@ -1,3 +1,4 @@
+import './list.css';
 import type { RefObject } from 'preact';
 import type { ListQuery, Stub } from '../api';
 import {

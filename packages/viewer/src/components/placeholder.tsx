@@ -1,3 +1,4 @@
+import './placeholder.css';
 import { SEARCH_SHORTCUT } from '../platform';
 
 /** The right pane when no item is open: what to do, and the shortcuts. */

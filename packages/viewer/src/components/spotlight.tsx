@@ -1,3 +1,4 @@
+import './spotlight.css';
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ItemType, type SearchAnswer, type SearchHit, TYPE_LABEL, TYPES } from '../api';

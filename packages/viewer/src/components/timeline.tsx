@@ -1,3 +1,4 @@
+import './timeline.css';
 import { useEffect, useState } from 'preact/hooks';
 import { type ActivityEntry, activity, knownStubs, STATUS_LABEL, type Status, stubs } from '../api';
 import { onLive } from '../bus';

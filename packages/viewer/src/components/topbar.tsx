@@ -1,3 +1,4 @@
+import './topbar.css';
 import type { Theme } from '../hooks/use-theme';
 import type { Navigate } from '../hooks/use-url-state';
 import type { LiveState } from '../live';

@@ -1,3 +1,5 @@
+import './bits.css';
+import './markdown.css';
 import type { JSX } from 'preact';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { type ItemType, STATUS_LABEL, type Status, TYPE_LABEL } from '../api';

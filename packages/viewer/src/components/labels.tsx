@@ -1,5 +1,6 @@
 // Labels as chips. A label is text someone typed: it is only ever a text node (never HTML,
 // never a class name); its colour comes from a hue derived from it, set as a number.
+import './labels.css';
 
 /** A stable hue per label, so "bug" has the same colour in every row and every session. */
 export function labelHue(label: string): number {

@@ -1,3 +1,4 @@
+import './signed-out.css';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { onSignedOut } from '../api';

@@ -1,3 +1,4 @@
+import './timeline.css';
 import { useEffect, useState } from 'preact/hooks';
 import { type ActivityEntry, activity, knownStubs, STATUS_LABEL, type Status, stubs } from '../api';
 import { onLive } from '../bus';
@@ -116,9 +117,6 @@ export function Timeline({ forId, selectedId, onFilter, onOpen }: Props) {
   const [entries, setEntries] = useState<ActivityEntry[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [reload, setReload] = useState(0);
-  const [draft, setDraft] = useState(forId ?? '');
-
-  useEffect(() => setDraft(forId ?? ''), [forId]);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -156,30 +154,7 @@ export function Timeline({ forId, selectedId, onFilter, onOpen }: Props) {
 
   return (
     <div class="timeline-pane">
-      <form
-        class="timeline-filter"
-        onSubmit={(e) => {
-          e.preventDefault();
-          onFilter(draft.trim() ? draft.trim().toUpperCase() : undefined);
-        }}
-      >
-        <input
-          type="search"
-          placeholder="Filter to one item, e.g. TASK-0001"
-          value={draft}
-          aria-label="Filter the timeline to one item"
-          onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
-        />
-        {forId ? (
-          <button type="button" class="chip-button active" onClick={() => onFilter(undefined)}>
-            {forId} ✕
-          </button>
-        ) : selectedId ? (
-          <button type="button" class="chip-button" onClick={() => onFilter(selectedId)}>
-            Only {selectedId}
-          </button>
-        ) : null}
-      </form>
+      <TimelineFilter forId={forId} selectedId={selectedId} onFilter={onFilter} />
       <div class="timeline-scroll">
         {error ? <div class="list-error">{error}</div> : null}
         {entries && entries.length === 0 ? (
@@ -197,5 +172,39 @@ export function Timeline({ forId, selectedId, onFilter, onOpen }: Props) {
         ))}
       </div>
     </div>
+  );
+}
+
+/** Narrows the timeline to one item: typed, or the open one in a click. */
+function TimelineFilter({ forId, selectedId, onFilter }: Omit<Props, 'onOpen'>) {
+  const [draft, setDraft] = useState(forId ?? '');
+
+  useEffect(() => setDraft(forId ?? ''), [forId]);
+
+  return (
+    <form
+      class="timeline-filter"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onFilter(draft.trim() ? draft.trim().toUpperCase() : undefined);
+      }}
+    >
+      <input
+        type="search"
+        placeholder="Filter to one item, e.g. TASK-0001"
+        value={draft}
+        aria-label="Filter the timeline to one item"
+        onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
+      />
+      {forId ? (
+        <button type="button" class="chip-button active" onClick={() => onFilter(undefined)}>
+          {forId} ✕
+        </button>
+      ) : selectedId ? (
+        <button type="button" class="chip-button" onClick={() => onFilter(selectedId)}>
+          Only {selectedId}
+        </button>
+      ) : null}
+    </form>
   );
 }

@@ -1,0 +1,58 @@
+import type { RefObject } from 'preact';
+import { useEffect } from 'preact/hooks';
+import type { ListHandle } from '../components/list';
+import type { ViewState } from '../url-state';
+import type { Navigate } from './use-url-state';
+
+function inEditable(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el?.tagName) return false;
+  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+}
+
+/** The page's shortcuts: Ctrl/⌘K and / search, Esc closes, j/k/↑/↓ move in the list, Enter opens. */
+export function useKeyboard(
+  stateRef: { readonly current: ViewState },
+  navigate: Navigate,
+  listHandle: RefObject<ListHandle | null>,
+): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const s = stateRef.current;
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        navigate({ spot: s.spot ?? '' }, true);
+        return;
+      }
+      if (s.spot !== undefined || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (inEditable(e.target)) {
+        if (e.key === 'Escape') (e.target as HTMLElement).blur();
+        return;
+      }
+      const inList = s.view === 'items';
+      const plainFocus =
+        document.activeElement === document.body ||
+        (document.activeElement as HTMLElement | null)?.classList.contains('list-scroller');
+      if (e.key === '/') {
+        e.preventDefault();
+        navigate({ spot: '' }, true);
+      } else if (e.key === 'Escape') {
+        if (s.id) {
+          e.preventDefault();
+          navigate({ id: undefined });
+        }
+      } else if (inList && (e.key === 'j' || (e.key === 'ArrowDown' && plainFocus))) {
+        e.preventDefault();
+        listHandle.current?.move(1);
+      } else if (inList && (e.key === 'k' || (e.key === 'ArrowUp' && plainFocus))) {
+        e.preventDefault();
+        listHandle.current?.move(-1);
+      } else if (inList && e.key === 'Enter' && plainFocus) {
+        e.preventDefault();
+        listHandle.current?.openCursor();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [navigate]);
+}

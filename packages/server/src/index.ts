@@ -1,8 +1,8 @@
 /** Programmatic entry: the core and the Node wiring, for embedding and tests. */
 
+export { createApp } from './app/app.js';
 export { Backlog } from './core/backlog.js';
 export { BacklogError } from './core/errors.js';
-export { createApp } from './http/app.js';
 export { createMcpServer } from './mcp/server.js';
 export { openNodeBacklog } from './runtime/node/backlog.js';
 export { loadConfig } from './runtime/node/config.js';

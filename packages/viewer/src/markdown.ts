@@ -86,7 +86,7 @@ export function renderMarkdown(source: string): string {
     USE_PROFILES: { html: true },
     ADD_ATTR: ['target'],
     FORBID_TAGS: ['style', 'form', 'button', 'textarea', 'select'],
-    // An item styles nothing: the page allows inline styles only for Mermaid (http/viewer-headers.ts).
+    // An item styles nothing: the page allows inline styles only for Mermaid (app/viewer-headers.ts).
     FORBID_ATTR: ['style'],
   });
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, Hono } from 'hono';
-import { createApp } from '../../http/app.js';
-import type { McpEndpoint } from '../../http/mcp-endpoint.js';
+import { createApp } from '../../app/app.js';
+import type { McpEndpoint } from '../../app/mcp-endpoint.js';
 import { createMcpServer } from '../../mcp/server.js';
 import type { NodeBacklog } from './backlog.js';
 import type { Config } from './config.js';
@@ -27,7 +27,7 @@ export interface NodeAppOptions {
   onShutdown: () => void;
 }
 
-/** Node's pieces for the shared app (http/app.ts): stateful MCP sessions, the in-process event hub, the files viewer. */
+/** Node's pieces for the shared app (app/app.ts): stateful MCP sessions, the in-process event hub, the files viewer. */
 export function createNodeApp(options: NodeAppOptions): { app: Hono; mcp: McpEndpoint } {
   const { node, config, version, token } = options;
   const mcp = createMcpEndpoint(() => createMcpServer(node.backlog, { version, actorName: config.actorName }));

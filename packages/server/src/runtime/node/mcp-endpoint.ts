@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { McpEndpoint } from '../../http/mcp-endpoint.js';
+import type { McpEndpoint } from '../../app/mcp-endpoint.js';
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;

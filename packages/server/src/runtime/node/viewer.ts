@@ -34,7 +34,7 @@ export function createStaticViewer(root: string): (path: string) => Promise<Resp
     if (!file.startsWith(base + sep)) return undefined;
     const body = await readFile(file);
     return new Response(body, {
-      // Caching and security headers are added by createApp (http/viewer-headers.ts).
+      // Caching and security headers are added by createApp (app/viewer-headers.ts).
       headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' },
     });
   };

@@ -1,5 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { createApp } from '../../http/app.js';
+import { createApp } from '../../app/app.js';
 import { limitRegistration } from './auth/client-registry.js';
 import { signJwt, verifyJwt } from './auth/jwt.js';
 import { OAuthStore } from './auth/oauth-store.js';

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { McpEndpoint } from '../../http/mcp-endpoint.js';
+import type { McpEndpoint } from '../../app/mcp-endpoint.js';
 
 /** What a stateless server remembers of a client between requests: carried by the client, not stored. */
 export interface StatelessSession {

@@ -13,7 +13,7 @@ export function assetViewer(assets: Fetcher | undefined): (path: string) => Prom
       response = await assets.fetch(new Request('https://assets.invalid/index.html'));
     }
     if (!response.ok) return undefined;
-    // Caching and security headers (the CSP) are added by createApp (http/viewer-headers.ts).
+    // Caching and security headers (the CSP) are added by createApp (app/viewer-headers.ts).
     return response;
   };
 }

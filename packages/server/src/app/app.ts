@@ -60,7 +60,7 @@ export function createApp(options: AppOptions): Hono {
   app.route('/api', createApi(options.backlog));
   app.get('*', async (c) => {
     const response = await options.viewer?.(c.req.path);
-    // Both runtimes' viewer files get the same policy here (http/viewer-headers.ts).
+    // Both runtimes' viewer files get the same policy here (app/viewer-headers.ts).
     return response ? withViewerHeaders(response) : c.text('Not found', 404);
   });
   return app;

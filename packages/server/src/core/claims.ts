@@ -47,8 +47,8 @@ export function applyClaim(current: Item, next: Item, request: ClaimRequest): Cl
     next.assignee = agent;
     next.lease_until = lease;
     if (request.status === undefined) next.status = 'in_progress';
-  } else if (claim === false || outcome.overrode) {
-    // A release, or a forced status change: the overridden claim ends.
+  } else if (claim === false || outcome.overrode || lapsedAndMovedOn(current, holder, agent, statusChange)) {
+    // A release, a forced status change, or another agent moving a lapsed claim's item on: the claim ends.
     delete next.assignee;
     delete next.lease_until;
     if (claim === false && request.status === undefined && next.status === 'in_progress') next.status = 'open';
@@ -61,6 +61,11 @@ export function applyClaim(current: Item, next: Item, request: ClaimRequest): Cl
     delete next.lease_until;
   }
   return outcome;
+}
+
+/** The lease ran out and someone other than its holder changes the status: nobody holds the item now. */
+function lapsedAndMovedOn(current: Item, holder: string | undefined, agent: string | undefined, statusChange: boolean) {
+  return statusChange && holder === undefined && current.assignee !== undefined && current.assignee !== agent;
 }
 
 function refuse(item: Item, holder: string, claim: boolean | undefined, statusChange: boolean): void {

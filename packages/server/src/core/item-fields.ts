@@ -156,7 +156,10 @@ export function updateSummary(
   let claim: string | undefined;
   if (after.assignee && after.assignee !== before.assignee) claim = `claimed by ${after.assignee}`;
   // Finishing ends a claim silently; anything else that drops the holder is a release.
-  else if (!after.assignee && before.assignee && !isFinished(after.status)) claim = `released by ${before.assignee}`;
+  else if (!after.assignee && before.assignee && !isFinished(after.status)) {
+    const lapsed = before.lease_until !== undefined && Date.parse(before.lease_until) <= Date.parse(after.updated_at);
+    claim = lapsed ? `${before.assignee}'s claim had lapsed` : `released by ${before.assignee}`;
+  }
   const parts = [claim, status, forced].filter(Boolean);
   return parts.length ? parts.join('; ') : undefined;
 }

@@ -211,6 +211,24 @@ describe('claims', () => {
       const released = await env.backlog.update(id, { claim: false }, bob);
       expect(released.item).not.toHaveProperty('assignee');
     });
+
+    it('a status change by another agent ends the lapsed claim: no stale holder, no revival by the old one', async () => {
+      const { item } = await env.backlog.update(id, { status: 'blocked' }, bob);
+      expect(item).not.toHaveProperty('assignee');
+      expect(item).not.toHaveProperty('lease_until');
+      expect(env.journal.last()?.summary).toBe("alice's claim had lapsed; status → blocked");
+      const [stub] = (await env.backlog.list({ status: ['blocked'] })).items;
+      expect(stub).not.toHaveProperty('assignee');
+      // The old holder's later evidence does not take the item back.
+      const later = await env.backlog.update(id, { evidence: ['still on it'] }, alice);
+      expect(later.item).not.toHaveProperty('assignee');
+      expect(later.item).not.toHaveProperty('lease_until');
+    });
+
+    it('an edit by another agent that leaves the status alone keeps the lapsed holder on record', async () => {
+      const { item } = await env.backlog.update(id, { evidence: ['a note'] }, bob);
+      expect(item).toMatchObject({ assignee: 'alice', lease_until: env.clock.iso(0) });
+    });
   });
 
   it('refuses a stale if_version with the current version', async () => {

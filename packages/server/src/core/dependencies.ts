@@ -7,13 +7,17 @@ const RESOLVED = new Set(['done', 'cancelled']);
 /**
  * Canonicalises `blocked_by` and proves it is a DAG: every blocker exists, and
  * none of them (transitively) waits on the item itself. The error names the cycle.
+ * A blocker the item already had that has since been deleted is dropped, not refused:
+ * a client that reads the list, adds one and writes it back must not fail on it.
  */
 export function checkBlockers(
   ownId: string | undefined,
   raw: readonly string[],
   byId: ReadonlyMap<string, Item>,
+  had: readonly string[] = [],
 ): string[] {
-  const ids = [...new Set(raw.map((value) => requireId('blocked_by', value)))];
+  const gone = new Set(had.filter((id) => !byId.has(id)));
+  const ids = [...new Set(raw.map((value) => requireId('blocked_by', value)))].filter((id) => !gone.has(id));
   for (const id of ids) {
     if (id === ownId) throw invalid('blocked_by', 'IDs of other items (an item cannot wait on itself)', id);
     if (!byId.has(id)) throw notFound('blocked_by', id);

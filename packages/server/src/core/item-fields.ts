@@ -125,7 +125,8 @@ export async function patchedItem(
   if (description !== undefined) next.description = description;
   const resolved: Partial<Item> = await resolveRelations(core, patch, current.type, current.id);
   if (patch.blocked_by?.length) {
-    resolved.blocked_by = checkBlockers(current.id, patch.blocked_by, (await core.deps.store.snapshot()).byId);
+    const { byId } = await core.deps.store.snapshot();
+    resolved.blocked_by = checkBlockers(current.id, patch.blocked_by, byId, current.blocked_by);
   }
   const values: UpdatePatch = { ...patch, labels: applyLabels(current.labels, patch) };
   const fields = next as unknown as Record<string, unknown>;
@@ -133,8 +134,9 @@ export async function patchedItem(
     const value = values[field];
     if (value === undefined) continue;
     // Empty lists are stored as absent, so files stay tidy and "cleared" has one spelling.
-    if (value === null || (Array.isArray(value) && value.length === 0)) delete fields[field];
-    else fields[field] = resolved[field] ?? value;
+    const final = resolved[field] ?? value;
+    if (final === null || (Array.isArray(final) && final.length === 0)) delete fields[field];
+    else fields[field] = final;
   }
   return next;
 }

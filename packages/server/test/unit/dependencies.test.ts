@@ -99,6 +99,23 @@ describe('blocked_by dependencies', () => {
     expect(error.message).toContain(`received "${b}"`);
   });
 
+  it('takes back a list still naming a deleted blocker (read, add one, write back): the gone ID is dropped', async () => {
+    const design = await task('design');
+    const api = await task('api');
+    const ui = await task('ui', [design]);
+    await env.backlog.delete(design, me);
+    const [stored] = (await env.backlog.get([ui])).items;
+    const { item } = await env.backlog.update(ui, { blocked_by: [...(stored?.blocked_by ?? []), api] }, me);
+    expect(item.blocked_by).toEqual([api]);
+    // An ID the item never had must still exist.
+    const missing = await rejection(env.backlog.update(ui, { blocked_by: [api, 'TASK-0099'] }, me));
+    expect(missing.message).toBe('blocked_by: no item TASK-0099 exists.');
+    // Only the deleted one left: the list is cleared, not stored empty.
+    await env.backlog.delete(api, me);
+    const cleared = await env.backlog.update(ui, { blocked_by: [api] }, me);
+    expect(cleared.item).not.toHaveProperty('blocked_by');
+  });
+
   it('clears blockers with null or an empty list', async () => {
     const a = await task('a');
     const b = await task('b', [a]);

@@ -1,57 +1,18 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Item } from '@backlog-mcp/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../support/servers.js';
+import { type Consent, consentOf, cookiesOf, pkce, refreshTarget } from './support/oauth.js';
 import { connectMcp, SECRETS, startWorker, type WorkerHarness } from './support/worker.js';
 
 const REDIRECT = 'http://127.0.0.1:33418/oauth/callback';
 const b64url = (buf: Buffer) => buf.toString('base64url');
-
-function pkce(): { verifier: string; challenge: string } {
-  const verifier = b64url(randomBytes(32));
-  return { verifier, challenge: b64url(createHash('sha256').update(verifier).digest()) };
-}
 
 /** An HS256 JWT made outside the Worker, to forge or expire tokens on purpose. */
 function jwt(secret: string, claims: Record<string, unknown>): string {
   const header = b64url(Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })));
   const payload = b64url(Buffer.from(JSON.stringify(claims)));
   return `${header}.${payload}.${b64url(createHmac('sha256', secret).update(`${header}.${payload}`).digest())}`;
-}
-
-function cookiesOf(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .filter((c) => !c?.endsWith('='))
-    .join('; ');
-}
-
-/** Where a "continue" page (meta refresh after a form POST) sends the browser. */
-function refreshTarget(html: string): URL {
-  const raw = /http-equiv="refresh" content="0; url=([^"]+)"/.exec(html)?.[1];
-  if (!raw) throw new Error(`no meta refresh in ${html.slice(0, 300)}`);
-  return new URL(
-    raw
-      .replace(/&amp;/g, '&')
-      .replace(/&#39;/g, "'")
-      .replace(/&quot;/g, '"'),
-  );
-}
-
-/** What a consent page gives the browser that saw it: the signed request, its nonce, its cookie. */
-interface Consent {
-  req: string;
-  consent: string;
-  cookie: string;
-}
-
-function consentOf(response: Response, html: string): Consent {
-  return {
-    req: /name="req" value="([^"]+)"/.exec(html)?.[1] ?? '',
-    consent: /name="consent" value="([^"]+)"/.exec(html)?.[1] ?? '',
-    cookie: cookiesOf(response),
-  };
 }
 
 interface Tokens {

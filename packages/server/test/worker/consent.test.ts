@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage } from '../support/browser.js';
 import { HANG } from '../support/limits.js';
+import { pkce } from './support/oauth.js';
 import { GITHUB_URL, SECRETS, startWorker, type WorkerHarness } from './support/worker.js';
 
 /**
@@ -15,11 +15,6 @@ import { GITHUB_URL, SECRETS, startWorker, type WorkerHarness } from './support/
  */
 
 const ATTACKER = 'https://attacker.example/cb';
-
-function pkce(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
 
 /** mcp-remote's callback shape: an HTTP listener on 127.0.0.1:<port>/oauth/callback. */
 interface Callback {

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pkce } from './support/oauth.js';
 import { SECRETS, startWorker, type WorkerHarness } from './support/worker.js';
 
 /**
@@ -16,11 +16,6 @@ const UNUSED_CLIENT_TTL = 24 * 3600;
 
 const REDIRECT = 'http://127.0.0.1:33418/oauth/callback';
 const now = () => Math.floor(Date.now() / 1000);
-
-function pkce(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
 
 function expectRetryAfter(response: Response, max: number): void {
   const retryAfter = Number(response.headers.get('retry-after'));

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Consent, consentOf, cookiesOf, pkce, refreshTarget } from './support/oauth.js';
 import { SECRETS, startWorker, type WorkerHarness } from './support/worker.js';
 
 /**
@@ -12,45 +12,6 @@ import { SECRETS, startWorker, type WorkerHarness } from './support/worker.js';
 const REDIRECT = 'http://127.0.0.1:33418/oauth/callback';
 const NEW_API_KEY = 'rotated-api-key-fedcba9876543210';
 const NEW_JWT_SECRET = 'rotated-jwt-secret-fedcba9876543210fedcba98';
-
-function pkce(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-function cookiesOf(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .filter((c) => !c?.endsWith('='))
-    .join('; ');
-}
-
-/** Where a "continue" page (meta refresh after a form POST) sends the browser. */
-function refreshTarget(html: string): URL {
-  const raw = /http-equiv="refresh" content="0; url=([^"]+)"/.exec(html)?.[1];
-  if (!raw) throw new Error(`no meta refresh in ${html.slice(0, 300)}`);
-  return new URL(
-    raw
-      .replace(/&amp;/g, '&')
-      .replace(/&#39;/g, "'")
-      .replace(/&quot;/g, '"'),
-  );
-}
-
-interface Consent {
-  req: string;
-  consent: string;
-  cookie: string;
-}
-
-function consentOf(response: Response, html: string): Consent {
-  return {
-    req: /name="req" value="([^"]+)"/.exec(html)?.[1] ?? '',
-    consent: /name="consent" value="([^"]+)"/.exec(html)?.[1] ?? '',
-    cookie: cookiesOf(response),
-  };
-}
 
 /** An authorisation code not yet exchanged, with what the exchange needs. */
 interface Code {

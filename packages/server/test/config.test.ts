@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expandHome, loadConfig, parseDotEnv } from '../src/runtime/node/config.js';
 
+const globalDefaults = (dataDir: string) => ({ dataDir, backlogDir: dataDir, backlogSource: 'global' as const, idleCloseMs: 600_000 });
+
 describe('expandHome', () => {
   const home = '/home/ada';
 
@@ -97,7 +99,7 @@ describe('loadConfig', () => {
   describe('defaults', () => {
     it('uses ~/.backlog, port 3030 and 127.0.0.1 with no env and no .env file', () => {
       expect(loadConfig({}, cwd)).toEqual({
-        dataDir: join(homedir(), '.backlog'),
+        ...globalDefaults(join(homedir(), '.backlog')),
         port: 3030,
         host: '127.0.0.1',
         search: 'hybrid',
@@ -109,7 +111,12 @@ describe('loadConfig', () => {
         { BACKLOG_DATA_DIR: '  ', BACKLOG_VIEWER_PORT: '', BACKLOG_HOST: ' ', BACKLOG_ACTOR_NAME: ' ' },
         cwd,
       );
-      expect(config).toEqual({ dataDir: join(homedir(), '.backlog'), port: 3030, host: '127.0.0.1', search: 'hybrid' });
+      expect(config).toEqual({
+        ...globalDefaults(join(homedir(), '.backlog')),
+        port: 3030,
+        host: '127.0.0.1',
+        search: 'hybrid',
+      });
     });
   });
 
@@ -117,7 +124,8 @@ describe('loadConfig', () => {
     it('reads settings from a .env file in cwd', () => {
       writeDotEnv('BACKLOG_DATA_DIR=/srv/from-dotenv\nBACKLOG_VIEWER_PORT=4000\nBACKLOG_HOST=127.0.0.2\n');
       expect(loadConfig({}, cwd)).toEqual({
-        dataDir: '/srv/from-dotenv',
+        ...globalDefaults('/srv/from-dotenv'),
+        backlogSource: 'env',
         port: 4000,
         host: '127.0.0.2',
         search: 'hybrid',
@@ -148,7 +156,7 @@ describe('loadConfig', () => {
     it('mixes sources per setting: env for one, .env for another, default for the rest', () => {
       writeDotEnv('BACKLOG_VIEWER_PORT=4000\n');
       const config = loadConfig({ BACKLOG_HOST: '::1' }, cwd);
-      expect(config).toEqual({ dataDir: join(homedir(), '.backlog'), port: 4000, host: '::1', search: 'hybrid' });
+      expect(config).toEqual({ ...globalDefaults(join(homedir(), '.backlog')), port: 4000, host: '::1', search: 'hybrid' });
     });
 
     it('only reads .env from the given cwd', () => {

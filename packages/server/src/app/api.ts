@@ -7,7 +7,8 @@ import {
   type Status,
   toStub,
 } from '@backlog-mcp/shared';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { Across } from '../core/across.js';
 import type { Backlog } from '../core/backlog.js';
 import { BacklogError } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
@@ -31,14 +32,19 @@ function boundedInt(raw: string | undefined, fallback: number, max: number): num
 }
 
 /** The read-only JSON API the viewer uses. Writes go through MCP, where they are journaled per client. */
-export function createApi(backlog: Backlog): Hono {
+export function createApi(
+  backlogOf: (c: Context) => Promise<Backlog>,
+  projects?: { across: Across; list: () => Promise<unknown> },
+): Hono {
   const api = new Hono();
   api.onError((error, c) => {
     if (error instanceof BacklogError)
       return c.json({ error: error.message, field: error.field }, STATUS_CODES[error.kind]);
     return c.json({ error: 'Internal error' }, 500);
   });
+  api.get('/projects', async (c) => c.json({ projects: projects ? await projects.list() : [] }));
   api.get('/items', async (c) => {
+    const backlog = await backlogOf(c);
     const q = c.req.query();
     const types = pick<EntityType>(ENTITY_TYPES, q.type);
     const limit = boundedInt(q.limit, 100, LIMITS.listLimitMax);
@@ -77,31 +83,33 @@ export function createApi(backlog: Backlog): Hono {
     });
   });
   // Every label in use, most used first, for the viewer's label filter.
-  api.get('/labels', async (c) => c.json({ labels: await backlog.labels() }));
+  api.get('/labels', async (c) => c.json({ labels: await (await backlogOf(c)).labels() }));
   // Titles and statuses of a few items at once (the timeline names what it mentions).
   api.get('/stubs', async (c) => {
     const ids = (c.req.query('ids') ?? '').split(',').filter(Boolean).slice(0, LIMITS.batchGetMax);
-    const { items } = await backlog.get(ids);
+    const { items } = await (await backlogOf(c)).get(ids);
     return c.json({ items: items.map(toStub) });
   });
   api.get('/items/:id', async (c) => {
-    const { items } = await backlog.get([c.req.param('id')]);
+    const { items } = await (await backlogOf(c)).get([c.req.param('id')]);
     const item = items[0];
     return item ? c.json(item) : c.json({ error: `No item ${c.req.param('id')}` }, 404);
   });
   api.get('/search', async (c) => {
     const q = c.req.query();
-    const result = await backlog.search({
+    const request = {
       query: (q.q ?? '').slice(0, LIMITS.queryLength),
       types: pick<EntityType>(ENTITY_TYPES, q.types),
       status: pick<Status>(STATUSES, q.status),
       limit: boundedInt(q.limit, 20, LIMITS.searchLimitMax),
-    });
-    return c.json(result);
+    };
+    // scope=all: every backlog the server knows, ranked together, each hit naming its project.
+    const across = q.scope === 'all' ? projects?.across : undefined;
+    return c.json(across ? await across.search(request) : await (await backlogOf(c)).search(request));
   });
   api.get('/activity', async (c) => {
     const q = c.req.query();
-    const entries = await backlog.recentActivity({ id: q.id || undefined, limit: boundedInt(q.limit, 50, 1000) });
+    const entries = await (await backlogOf(c)).recentActivity({ id: q.id || undefined, limit: boundedInt(q.limit, 50, 1000) });
     return c.json({ entries });
   });
   return api;

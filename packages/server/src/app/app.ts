@@ -1,4 +1,5 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import type { Across } from '../core/across.js';
 import type { Backlog } from '../core/backlog.js';
 import { createApi } from './api.js';
 import { limitBody } from './body-limit.js';
@@ -10,7 +11,10 @@ import { withViewerHeaders } from './viewer-headers.js';
  * The same roles have the same file names on both sides: guard, mcp-endpoint, events, viewer.
  */
 export interface AppOptions {
-  backlog: Backlog;
+  /** The backlog a request reads: Node's `?project=` (else its global backlog); the Worker's one. */
+  backlog: (c: Context) => Promise<Backlog>;
+  /** `/api/search?scope=all` and `/api/projects`: Node's backlogs side by side; absent on the Worker. */
+  projects?: { across: Across; list: () => Promise<unknown> };
   version: string;
   /** Runs before every route: Node's loopback Host/Origin check and owner token; the Worker's sign-in. */
   guard: MiddlewareHandler;
@@ -57,7 +61,7 @@ export function createApp(options: AppOptions): Hono {
       ...(options.health ? await options.health() : {}),
     }),
   );
-  app.route('/api', createApi(options.backlog));
+  app.route('/api', createApi(options.backlog, options.projects));
   app.get('*', async (c) => {
     const response = await options.viewer?.(c.req.path);
     // Both runtimes' viewer files get the same policy here (app/viewer-headers.ts).

@@ -66,7 +66,7 @@ export function blockersResolved(item: Item, byId: ReadonlyMap<string, Item>): b
   });
 }
 
-const PRIORITY_RANK = { high: 0, medium: 1, low: 2 } as const;
+export const PRIORITY_RANK = { high: 0, medium: 1, low: 2 } as const;
 
 /** Most important first, then oldest first: the order agents should pick work in. */
 export function readyOrder(a: Item, b: Item): number {

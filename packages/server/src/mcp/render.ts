@@ -7,6 +7,11 @@ export function count(n: number, singular: string, plural = `${singular}s`): str
 }
 
 /** Concise text renderings: what a model reads when its client ignores structuredContent. */
+/** A line of a `scope: "all"` answer names its project first: IDs repeat across projects. */
+export function withProject<T extends object>(line: (entry: T) => string): (entry: T & { project?: string }) => string {
+  return (entry) => (entry.project ? `${entry.project}: ${line(entry)}` : line(entry));
+}
+
 export function stubLine(stub: ItemStub): string {
   const where = [stub.epic_id && `epic ${stub.epic_id}`, stub.parent_id && `in ${stub.parent_id}`].filter(Boolean);
   const extra = [

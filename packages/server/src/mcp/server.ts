@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Across } from '../core/across.js';
 import type { Backlog } from '../core/backlog.js';
 import { registerResources } from './resources.js';
 import { registerTool, type ToolContext } from './tool.js';
@@ -11,6 +12,10 @@ export interface McpServerOptions {
   version: string;
   /** BACKLOG_ACTOR_NAME: an explicit name wins over the client's own. */
   actorName?: string;
+  /** Every backlog the server knows, for `scope: "all"`. */
+  across?: Across;
+  /** The folder this session's backlog belongs to, said in the instructions so the agent knows where it writes. */
+  project?: string;
 }
 
 const INSTRUCTIONS =
@@ -22,13 +27,20 @@ const INSTRUCTIONS =
 export type ActorOf = (clientName: string | undefined) => { name?: string; session?: string };
 
 /** The tools, resources and instructions every runtime serves; each runtime says who the actor is. */
-export function buildMcpServer(backlog: Backlog, options: { version: string; actor: ActorOf }): McpServer {
+export function buildMcpServer(
+  backlog: Backlog,
+  options: { version: string; actor: ActorOf; across?: Across; project?: string },
+): McpServer {
+  const instructions = options.project
+    ? `${INSTRUCTIONS} This session's backlog is the project ${options.project}; scope="all" on backlog_list and backlog_search looks in every project.`
+    : INSTRUCTIONS;
   const server = new McpServer(
     { name: 'backlog-mcp', version: options.version },
-    { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {}, resources: {} }, instructions },
   );
   const ctx: ToolContext = {
     backlog,
+    ...(options.across ? { across: options.across } : {}),
     actor: (tool) => {
       const { name, session } = options.actor(server.server.getClientVersion()?.name);
       return { tool, ...(name ? { name } : {}), ...(session ? { session } : {}) };
@@ -46,5 +58,7 @@ export function createMcpServer(backlog: Backlog, options: McpServerOptions): Mc
   return buildMcpServer(backlog, {
     version: options.version,
     actor: (client) => ({ name: options.actorName ?? client, session }),
+    ...(options.across ? { across: options.across } : {}),
+    ...(options.project ? { project: options.project } : {}),
   });
 }

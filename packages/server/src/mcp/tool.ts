@@ -2,11 +2,15 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Actor } from '../core/activity.js';
+import type { Across } from '../core/across.js';
 import type { Backlog } from '../core/backlog.js';
 import { BacklogError } from '../core/errors.js';
 
 export interface ToolContext {
+  /** The session's own backlog: every tool acts here unless `scope: "all"` asks for all. */
   backlog: Backlog;
+  /** Every backlog the server knows, for `scope: "all"`; absent where there is only one (the Worker). */
+  across?: Across;
   /** Who is calling, resolved per call (the MCP client's name or BACKLOG_ACTOR_NAME). */
   actor(tool: string): Actor;
 }

@@ -1,18 +1,31 @@
 import type { Config } from '../../runtime/node/config.js';
 import { DaemonError, ensureServer, refusedTokenMessage, refusesToken, targetOf, tokenForServer } from '../daemon.js';
 import { bridgeLog } from '../log.js';
+import { BACKLOG_DIR_HEADER } from '../../runtime/node/backlog-location.js';
+import { refuseOverStdio } from '../transport/refusing-bridge.js';
 import { StdioHttpBridge } from '../transport/stdio-http-bridge.js';
 import { DEFAULT_BACKOFF, Supervisor } from '../transport/supervisor.js';
+
+const SOURCE_SAYS = {
+  env: 'pinned by BACKLOG_DATA_DIR',
+  project: 'the nearest .backlog/ above the working folder',
+  global: 'no .backlog/ above the working folder: the global backlog',
+} as const;
 
 /** The default command: ensure the shared server runs, then bridge stdio to its /mcp. */
 export async function runBridge(config: Config, version: string): Promise<number> {
   const log = bridgeLog(config.dataDir);
+  log(`Bridge for the backlog in ${config.backlogDir} (${SOURCE_SAYS[config.backlogSource]})`);
   const target = targetOf(config);
   try {
     const ensured = await ensureServer(config, version, log);
     log(`Bridge ${version} → server ${ensured.version} on port ${target.port} (${ensured.action})`);
     if (await refusesToken(target, tokenForServer(config))) {
-      throw new DaemonError(refusedTokenMessage(config, target.port));
+      // Never the wrong backlog: the agent is told why, on every call, instead of writing elsewhere.
+      const reason = refusedTokenMessage(config, target.port);
+      log(reason);
+      await refuseOverStdio(`backlog-mcp: ${reason}`);
+      return 1;
     }
   } catch (error) {
     if (error instanceof DaemonError) {
@@ -25,6 +38,7 @@ export async function runBridge(config: Config, version: string): Promise<number
   const bridge = new StdioHttpBridge({
     endpoint: new URL(`${target.base}/mcp`),
     token: () => tokenForServer(config),
+    headers: { [BACKLOG_DIR_HEADER]: config.backlogDir },
     log,
     supervisor,
     ensureServer: async () => {

@@ -7,6 +7,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createMcpServer } from '../../mcp/server.js';
 import { openNodeBacklog } from '../../runtime/node/backlog.js';
+import { BACKLOG_DIR_HEADER } from '../../runtime/node/backlog-location.js';
 import type { Config } from '../../runtime/node/config.js';
 import { VERSION } from '../../runtime/node/version.js';
 import {
@@ -314,7 +315,7 @@ async function connect(config: Config): Promise<Connection> {
     const token = tokenForServer(config);
     if (await refusesToken(target, token)) throw new DaemonError(refusedTokenMessage(config, target.port));
     const transport = new StreamableHTTPClientTransport(new URL(`${target.base}/mcp`), {
-      requestInit: { headers: ownerHeaders(token) },
+      requestInit: { headers: { [BACKLOG_DIR_HEADER]: config.backlogDir, ...ownerHeaders(token) } },
     });
     await client.connect(transport);
     return {
@@ -326,7 +327,7 @@ async function connect(config: Config): Promise<Connection> {
     };
   }
   const node = await openNodeBacklog({
-    dataDir: config.dataDir,
+    dataDir: config.backlogDir,
     watch: false,
     search: config.search,
     // Warnings (unreadable files...) matter to a person at a terminal; the routine index summary does not.

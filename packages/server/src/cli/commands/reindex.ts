@@ -35,7 +35,7 @@ function progressReporter(): (done: number, total: number) => void {
  * everything anew. A running server keeps its own index; it reads the new cache on restart.
  */
 export async function runReindex(config: Config): Promise<number> {
-  const store = await MarkdownStore.open({ dataDir: config.dataDir, log: (line) => process.stderr.write(`${line}\n`) });
+  const store = await MarkdownStore.open({ dataDir: config.backlogDir, log: (line) => process.stderr.write(`${line}\n`) });
   try {
     const embedder = loadDefaultEmbedder();
     const path = join(store.layout.state, `vectors-${embedder.id}.bin`);
@@ -46,7 +46,7 @@ export async function runReindex(config: Config): Promise<number> {
     const started = Date.now();
     await index.rebuild(items);
     process.stdout.write(
-      `Reindexed ${count(items.length, 'item')} in ${((Date.now() - started) / 1000).toFixed(2)} s (${config.dataDir})\n`,
+      `Reindexed ${count(items.length, 'item')} in ${((Date.now() - started) / 1000).toFixed(2)} s (${config.backlogDir})\n`,
     );
     const running = await probe(targetOf(config));
     if (running.state === 'running')

@@ -1,5 +1,6 @@
+import { realpathSync } from 'node:fs';
 import type { Config } from '../../runtime/node/config.js';
-import { EXIT, fetchHealth, probe, refusedTokenMessage, refusesToken, targetOf, tokenForServer } from '../daemon.js';
+import { EXIT, fetchHealth, type Health, probe, refusedTokenMessage, refusesToken, targetOf, tokenForServer } from '../daemon.js';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -40,5 +41,47 @@ export async function runStatus(config: Config): Promise<number> {
   out(`Uptime: ${health?.uptime_seconds ?? '?'}s`);
   out(`Viewer: ${viewerLink(base, health ? token : undefined)}`);
   out(`MCP endpoint: ${base}/mcp`);
+  const backlogs = backlogsOf(health);
+  if (backlogs.length > 0) {
+    out(`Backlogs (${backlogs.length}):`);
+    for (const line of backlogLines(backlogs, canonical(config.backlogDir))) out(line);
+  }
   return EXIT.ok;
+}
+
+function canonical(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
+interface BacklogRow {
+  dir: string;
+  project: string;
+  global?: boolean;
+  open?: boolean;
+  sessions?: number;
+  streams?: number;
+  counts?: { total?: number; by_status?: Record<string, number> };
+}
+
+function backlogsOf(health: Health | undefined): BacklogRow[] {
+  const list = health?.backlogs;
+  return Array.isArray(list) ? list.filter((row): row is BacklogRow => typeof row?.dir === 'string') : [];
+}
+
+/** One line per backlog: its project path, item counts, who uses it; `*` marks the current folder's. */
+export function backlogLines(rows: readonly BacklogRow[], current: string): string[] {
+  return rows.map((row) => {
+    const total = row.counts?.total;
+    const active = ['open', 'in_progress', 'blocked'].reduce((sum, s) => sum + (row.counts?.by_status?.[s] ?? 0), 0);
+    const items = total === undefined ? 'items unknown' : `${total} items, ${active} active`;
+    const use = row.open
+      ? `open, ${row.sessions ?? 0} session${row.sessions === 1 ? '' : 's'}${row.streams ? `, ${row.streams} viewer stream${row.streams === 1 ? '' : 's'}` : ''}`
+      : 'closed';
+    const mark = row.dir === current ? '*' : ' ';
+    return `${mark} ${row.project}${row.global ? ' (global)' : ''}: ${items}; ${use}`;
+  });
 }

@@ -28,7 +28,9 @@ export class DaemonError extends Error {
 export function refusedTokenMessage(config: Config, port: number): string {
   return (
     `The backlog-mcp server on port ${port} does not accept the token in ${serverStateFiles(config.dataDir).token}: ` +
-    `it serves another data folder, or belongs to another user. Give each data folder its own BACKLOG_VIEWER_PORT.`
+    `it serves another data folder (started with another BACKLOG_DATA_DIR), or belongs to another user. ` +
+    `Projects share one server without BACKLOG_DATA_DIR: run "npx backlog-mcp init" in the project instead; ` +
+    `or give this data folder its own BACKLOG_VIEWER_PORT.`
   );
 }
 

@@ -32,6 +32,8 @@ export interface BridgeOptions {
   log: (line: string) => void;
   /** The owner's token, read again for every connection (a restarted server may have a new one). */
   token: () => string | undefined;
+  /** Sent with every request: which backlog folder the session is bound to (x-backlog-dir). */
+  headers?: Record<string, string>;
   /** Brings a server up (probe, start, replace); runs before every reconnection. */
   ensureServer: () => Promise<void>;
   supervisor: Supervisor;
@@ -137,7 +139,9 @@ export class StdioHttpBridge {
     const upstream = new StreamableHTTPClientTransport(this.options.endpoint, {
       // A fresh connection per request: a pooled keep-alive socket to a server that just died would make
       // a request fail ambiguously ("other side closed") instead of plainly (ECONNREFUSED: safe to resend).
-      requestInit: { headers: { connection: 'close', ...ownerHeaders(this.options.token()) } },
+      requestInit: {
+        headers: { connection: 'close', ...this.options.headers, ...ownerHeaders(this.options.token()) },
+      },
       // The SDK's own stream reconnection is off: the supervisor owns recovery.
       reconnectionOptions: {
         initialReconnectionDelay: 1000,

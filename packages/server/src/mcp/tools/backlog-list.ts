@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { LIMITS } from '../../core/limits.js';
-import { bounded, Id, Labels, listOf, Query, Status, Type } from '../inputs.js';
+import { bounded, Scope, Id, Labels, listOf, Query, Status, Type } from '../inputs.js';
 import { ListOutput } from '../outputs.js';
-import { count, stubLine } from '../render.js';
+import { count, stubLine, withProject } from '../render.js';
 import { defineTool } from '../tool.js';
 
 export const backlogList = defineTool({
@@ -22,15 +22,16 @@ export const backlogList = defineTool({
       query: Query().optional().describe('words in any field'),
       counts: z.boolean().optional(),
       limit: bounded(1, LIMITS.listLimitMax).optional().describe(`default ${LIMITS.listLimitDefault}`),
+      scope: Scope(),
     })
     .strict(),
   output: ListOutput,
   annotations: { readOnlyHint: true, openWorldHint: false },
-  async run(args, { backlog }) {
-    const result = await backlog.list(args);
+  async run({ scope, ...args }, { backlog, across }) {
+    const result = scope === 'all' && across ? await across.list(args) : await backlog.list(args);
     const shown = result.items.length;
     const head = shown < result.total ? `${shown} of ${count(result.total, 'item')}` : count(result.total, 'item');
-    const lines = [head, ...result.items.map(stubLine)];
+    const lines = [head, ...result.items.map(withProject(stubLine))];
     if (result.counts) {
       const fmt = (counts: Record<string, number>) =>
         Object.entries(counts)

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { LIMITS } from '../../core/limits.js';
-import { bounded, listOf, Query, Status, Type } from '../inputs.js';
+import { bounded, Scope, listOf, Query, Status, Type } from '../inputs.js';
 import { SearchOutput } from '../outputs.js';
-import { count } from '../render.js';
+import { count, withProject } from '../render.js';
 import { defineTool } from '../tool.js';
 
 export const backlogSearch = defineTool({
@@ -19,15 +19,16 @@ export const backlogSearch = defineTool({
       limit: bounded(1, LIMITS.searchLimitMax).optional().describe(`default ${LIMITS.searchLimitDefault}`),
       sort: z.enum(['relevance', 'recent']).optional(),
       include_content: z.boolean().optional(),
+      scope: Scope(),
     })
     .strict(),
   output: SearchOutput,
   annotations: { readOnlyHint: true, openWorldHint: false },
-  async run(args, { backlog }) {
-    const result = await backlog.search(args);
+  async run({ scope, ...args }, { backlog, across }) {
+    const result = scope === 'all' && across ? await across.search(args) : await backlog.search(args);
     const lines = [`${count(result.total, 'match', 'matches')} (${result.search_mode} search)`];
     for (const hit of result.results) {
-      lines.push(`${hit.id} [${hit.status}] ${hit.title} (score ${hit.score})`);
+      lines.push(withProject(() => `${hit.id} [${hit.status}] ${hit.title} (score ${hit.score})`)(hit));
       if (hit.snippet && hit.snippet !== hit.title) lines.push(`  ${hit.snippet}`);
     }
     return { structured: result, text: lines.join('\n') };

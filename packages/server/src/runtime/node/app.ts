@@ -1,13 +1,16 @@
 import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import type { Context, Hono } from 'hono';
 import { createApp } from '../../app/app.js';
 import type { McpEndpoint } from '../../app/mcp-endpoint.js';
+import { BacklogError } from '../../core/errors.js';
 import { createMcpServer } from '../../mcp/server.js';
-import type { NodeBacklog } from './backlog.js';
+import { acrossProjects } from './across-projects.js';
+import { BACKLOG_DIR_HEADER, PROJECT_FOLDER } from './backlog-location.js';
+import { BacklogRefused, type BacklogRegistry } from './backlog-registry.js';
 import type { Config } from './config.js';
-import { EventHub } from './events.js';
 import { localGuard } from './guard.js';
-import { createMcpEndpoint } from './mcp-endpoint.js';
+import { createMcpEndpoint, jsonRpcError } from './mcp-endpoint.js';
 import { createStaticViewer, viewerDir } from './viewer.js';
 
 /** The client's remote address, which keys the per-client cap on open /events streams. */
@@ -17,39 +20,98 @@ function clientAddress(c: Context): string | undefined {
 }
 
 export interface NodeAppOptions {
-  node: NodeBacklog;
+  registry: BacklogRegistry;
   config: Config;
   version: string;
   token: string;
   port: number;
   startedAt: number;
+  log: (line: string) => void;
   /** An authorised `POST /shutdown` arrived. */
   onShutdown: () => void;
 }
 
-/** Node's pieces for the shared app (app/app.ts): stateful MCP sessions, the in-process event hub, the files viewer. */
+/**
+ * The backlog folder a viewer request names with `?project=`: a project as results name it (the
+ * folder holding `.backlog/`), or a backlog folder itself; none means the server's global backlog.
+ */
+function dirOfProject(registry: BacklogRegistry, project: string | undefined): string {
+  if (!project) return registry.globalDir;
+  const known = registry.summaries().find((summary) => summary.project === project || summary.dir === project);
+  if (known) return known.dir;
+  try {
+    return registry.resolve(join(project, PROJECT_FOLDER));
+  } catch {
+    return registry.resolve(project);
+  }
+}
+
+function refusedAsNotFound(error: unknown): never {
+  if (error instanceof BacklogRefused) throw new BacklogError('not_found', error.message, 'project');
+  throw error;
+}
+
+/** Node's pieces for the shared app (app/app.ts): sessions bound to backlogs, per-backlog event hubs, the files viewer. */
 export function createNodeApp(options: NodeAppOptions): { app: Hono; mcp: McpEndpoint } {
-  const { node, config, version, token } = options;
-  const mcp = createMcpEndpoint(() => createMcpServer(node.backlog, { version, actorName: config.actorName }));
-  const hub = new EventHub(node.backlog.events);
+  const { registry, config, version, token } = options;
+  const across = acrossProjects(registry, options.log);
+  const mcp = createMcpEndpoint(async (request) => {
+    let dir: string;
+    try {
+      dir = registry.resolve(request.headers.get(BACKLOG_DIR_HEADER) ?? undefined);
+    } catch (error) {
+      if (error instanceof BacklogRefused) return jsonRpcError(400, error.message);
+      throw error;
+    }
+    const lease = await registry.acquire(dir, 'session');
+    const { backlog } = lease;
+    const server = createMcpServer(backlog.node.backlog, {
+      version,
+      actorName: config.actorName,
+      across,
+      project: backlog.project,
+    });
+    return { server, release: lease.release };
+  });
+  const backlogOf = async (c: Context) => {
+    try {
+      return (await registry.use(dirOfProject(registry, c.req.query('project')))).node.backlog;
+    } catch (error) {
+      return refusedAsNotFound(error);
+    }
+  };
   const app = createApp({
-    backlog: node.backlog,
+    backlog: backlogOf,
+    projects: { across, list: () => registry.details() },
     version,
     guard: localGuard({ token, port: options.port }),
     mcp,
-    events: (c) => hub.handle(c, clientAddress(c)),
+    events: async (c) => {
+      let dir: string;
+      try {
+        dir = dirOfProject(registry, c.req.query('project'));
+      } catch (error) {
+        return c.json({ error: error instanceof Error ? error.message : String(error) }, 404);
+      }
+      const lease = await registry.acquire(dir, 'stream');
+      return lease.backlog.hub.handle(c, clientAddress(c), lease.release);
+    },
     viewer: createStaticViewer(viewerDir()),
-    health: async () => ({
-      data_dir: config.dataDir,
-      task_count: await node.backlog.count(),
-      uptime_seconds: Math.round((Date.now() - options.startedAt) / 1000),
-      pid: process.pid,
-      rss_bytes: process.memoryUsage().rss,
-      sessions: mcp.sessionCount(),
-      search_mode: node.backlog.searchMode,
-      skipped_files: node.store.listProblems().size,
-      event_streams: hub.openStreams,
-    }),
+    health: async () => {
+      const global = await registry.use(registry.globalDir);
+      return {
+        data_dir: config.dataDir,
+        task_count: await global.node.backlog.count(),
+        uptime_seconds: Math.round((Date.now() - options.startedAt) / 1000),
+        pid: process.pid,
+        rss_bytes: process.memoryUsage().rss,
+        sessions: mcp.sessionCount(),
+        search_mode: global.node.backlog.searchMode,
+        skipped_files: global.node.store.listProblems().size,
+        event_streams: registry.admission.openStreams,
+        backlogs: await registry.details(),
+      };
+    },
     shutdown: { token, run: options.onShutdown },
   });
   return { app, mcp };

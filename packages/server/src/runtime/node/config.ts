@@ -1,13 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { type BacklogSource, findProjectBacklog } from './backlog-location.js';
 
 /** Every setting the Node server reads, resolved once; nothing else touches process.env. */
 export interface Config {
+  /**
+   * The server's own folder: its global backlog and its state (token, PID, log, the list of
+   * backlogs it has served). BACKLOG_DATA_DIR, else ~/.backlog.
+   */
   dataDir: string;
+  /**
+   * The backlog this process works on (the bridge binds its sessions to it): BACKLOG_DATA_DIR when
+   * set, else the nearest `.backlog/` walking up from the working folder, else ~/.backlog.
+   */
+  backlogDir: string;
+  backlogSource: BacklogSource;
   port: number;
   host: string;
   actorName?: string;
+  /** A project backlog with no session and no viewer for this long is closed (BACKLOG_IDLE_CLOSE_SECONDS). */
+  idleCloseMs: number;
   /** `text` turns semantic search off (smaller memory, no model load); default hybrid. */
   search: 'hybrid' | 'text';
   /**
@@ -20,12 +33,21 @@ export interface Config {
 }
 
 export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
-  { name: 'BACKLOG_DATA_DIR', default: '~/.backlog', meaning: 'where items are stored (tasks/, resources/)' },
+  {
+    name: 'BACKLOG_DATA_DIR',
+    default: 'nearest .backlog/, else ~/.backlog',
+    meaning: 'pins one backlog folder (tasks/, resources/) and the server that serves it',
+  },
   { name: 'BACKLOG_VIEWER_PORT', default: '3030', meaning: 'port of the HTTP server (MCP endpoint, API, viewer)' },
   {
     name: 'BACKLOG_HOST',
     default: '127.0.0.1',
     meaning: 'bind address; beyond loopback only from the environment, not .env',
+  },
+  {
+    name: 'BACKLOG_IDLE_CLOSE_SECONDS',
+    default: '600',
+    meaning: 'a project backlog with no session and no viewer is closed after this long',
   },
   { name: 'BACKLOG_SEARCH', default: 'hybrid', meaning: 'hybrid (words + meaning) or text (words only)' },
   {
@@ -89,14 +111,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     delete dotEnv.BACKLOG_HOST;
   }
   const merged: Record<string, string | undefined> = { ...dotEnv, ...env };
-  const rawDir = merged.BACKLOG_DATA_DIR?.trim() || '~/.backlog';
-  const expanded = expandHome(rawDir);
+  const pinned = merged.BACKLOG_DATA_DIR?.trim();
+  const expanded = expandHome(pinned || '~/.backlog');
+  const dataDir = isAbsolute(expanded) ? expanded : resolve(cwd, expanded);
+  const project = pinned ? undefined : findProjectBacklog(resolve(cwd));
   const port = parsePort(merged.BACKLOG_VIEWER_PORT);
   const config: Config = {
-    dataDir: isAbsolute(expanded) ? expanded : resolve(cwd, expanded),
+    dataDir,
+    backlogDir: project ?? dataDir,
+    backlogSource: pinned ? 'env' : project && project !== dataDir ? 'project' : 'global',
     port,
     host: merged.BACKLOG_HOST?.trim() || '127.0.0.1',
     search: parseSearchMode(merged.BACKLOG_SEARCH),
+    idleCloseMs: parseSeconds('BACKLOG_IDLE_CLOSE_SECONDS', merged.BACKLOG_IDLE_CLOSE_SECONDS, 600) * 1000,
   };
   const actor = merged.BACKLOG_ACTOR_NAME?.trim();
   if (actor) config.actorName = actor;
@@ -113,6 +140,15 @@ function parsePort(raw: string | undefined): number {
     throw new Error(`BACKLOG_VIEWER_PORT: expected a port number 0-65535, received ${JSON.stringify(raw)}`);
   }
   return port;
+}
+
+function parseSeconds(name: string, raw: string | undefined, fallback: number): number {
+  if (!raw?.trim()) return fallback;
+  const seconds = Number(raw.trim());
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`${name}: expected a number of seconds above 0, received ${JSON.stringify(raw)}`);
+  }
+  return seconds;
 }
 
 function parseSearchMode(raw: string | undefined): 'hybrid' | 'text' {

@@ -41,6 +41,39 @@ function toWire(id: number, event: ChangeEvent): WireEvent {
   return wire;
 }
 
+/** The caps of EVENT_STREAM_LIMITS, shared by the event streams of every backlog the server has open. */
+export class StreamAdmission {
+  private open = 0;
+  private readonly openPerClient = new Map<string, number>();
+
+  /** Streams open now (reported by /health). */
+  get openStreams(): number {
+    return this.open;
+  }
+
+  /** Why a new stream from `client` is refused, or undefined when it may open (and is counted). */
+  admit(client: string): string | undefined {
+    const { perServer, perClient } = EVENT_STREAM_LIMITS;
+    if (this.open >= perServer) {
+      return `Too many open event streams: this server allows ${perServer} open event streams at once. Close one (a viewer tab) or retry later.`;
+    }
+    const mine = this.openPerClient.get(client) ?? 0;
+    if (mine >= perClient) {
+      return `Too many open event streams from ${client}: at most ${perClient} open event streams per client (remote address). Close one (a viewer tab) or retry later.`;
+    }
+    this.open++;
+    this.openPerClient.set(client, mine + 1);
+    return undefined;
+  }
+
+  leave(client: string): void {
+    this.open--;
+    const left = (this.openPerClient.get(client) ?? 1) - 1;
+    if (left > 0) this.openPerClient.set(client, left);
+    else this.openPerClient.delete(client);
+  }
+}
+
 /**
  * Server-Sent Events of every change, numbered, with a replay buffer so a client
  * that reconnects with Last-Event-ID misses nothing that happened meanwhile.
@@ -49,12 +82,13 @@ export class EventHub {
   private readonly buffer: WireEvent[] = [];
   private readonly subscribers = new Set<(event: WireEvent) => void>();
   private nextId = 1;
-  private open = 0;
-  private readonly openPerClient = new Map<string, number>();
-  /** Event ids restart with the process: a client that sees another stream id reloads. */
+  /** Event ids restart with the process (and a reopened backlog): a client that sees another stream id reloads. */
   private readonly stream = crypto.randomUUID();
 
-  constructor(emitter: ChangeEmitter) {
+  constructor(
+    emitter: ChangeEmitter,
+    private readonly admission: StreamAdmission = new StreamAdmission(),
+  ) {
     emitter.on((event) => this.publish(event));
   }
 
@@ -72,34 +106,15 @@ export class EventHub {
     return this.buffer.filter((event) => event.id > lastId);
   }
 
-  /** Streams open now (reported by /health). */
-  get openStreams(): number {
-    return this.open;
-  }
-
-  /** Why a new stream from `client` is refused, or undefined when it may open (and is counted). */
-  private admit(client: string): string | undefined {
-    const { perServer, perClient } = EVENT_STREAM_LIMITS;
-    if (this.open >= perServer) {
-      return `Too many open event streams: this server allows ${perServer} open event streams at once. Close one (a viewer tab) or retry later.`;
-    }
-    const mine = this.openPerClient.get(client) ?? 0;
-    if (mine >= perClient) {
-      return `Too many open event streams from ${client}: at most ${perClient} open event streams per client (remote address). Close one (a viewer tab) or retry later.`;
-    }
-    this.open++;
-    this.openPerClient.set(client, mine + 1);
-    return undefined;
-  }
-
   /**
    * The change stream for one client. `address` keys the per-client cap (the remote address;
    * `'unknown'` when the runtime cannot tell, and then all such clients share one allowance).
    */
-  handle(c: Context, address: string | undefined): Response {
+  handle(c: Context, address: string | undefined, onEnd?: () => void): Response {
     const client = address ?? 'unknown';
-    const refusal = this.admit(client);
+    const refusal = this.admission.admit(client);
     if (refusal) {
+      onEnd?.();
       const { retryAfterSeconds } = EVENT_STREAM_LIMITS;
       return c.json({ error: refusal }, 503, { 'retry-after': String(retryAfterSeconds) });
     }
@@ -107,10 +122,8 @@ export class EventHub {
     const release = () => {
       if (released) return;
       released = true;
-      this.open--;
-      const left = (this.openPerClient.get(client) ?? 1) - 1;
-      if (left > 0) this.openPerClient.set(client, left);
-      else this.openPerClient.delete(client);
+      this.admission.leave(client);
+      onEnd?.();
     };
     const lastId = Number(c.req.header('last-event-id') ?? c.req.query('since') ?? Number.NaN);
     return streamSSE(c, async (stream) => {

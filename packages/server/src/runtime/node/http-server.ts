@@ -3,8 +3,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createNodeApp } from './app.js';
-import { type NodeBacklog, openNodeBacklog } from './backlog.js';
+import { openNodeBacklog } from './backlog.js';
+import { BacklogRegistry } from './backlog-registry.js';
 import type { Config } from './config.js';
+import { KnownBacklogs } from './known-backlogs.js';
 import { loadOrCreateServerToken } from './server-token.js';
 import { serverStateFiles } from './state-files.js';
 import { VERSION } from './version.js';
@@ -147,11 +149,19 @@ export async function startHttpServer(
     });
   };
 
-  let node: NodeBacklog;
+  let registry: BacklogRegistry;
   try {
     mkdirSync(files.dir, { recursive: true });
     writePrivate(files.pid, `${pid}\n`);
-    node = await openNodeBacklog({ dataDir: config.dataDir, log, search: config.search });
+    registry = new BacklogRegistry({
+      globalDir: config.dataDir,
+      open: (dataDir) => openNodeBacklog({ dataDir, log, search: config.search }),
+      known: KnownBacklogs.load(files.dir),
+      idleCloseMs: config.idleCloseMs,
+      log,
+    });
+    // The global backlog opens now, as always; projects open when their first session or viewer comes.
+    await registry.use(registry.globalDir);
   } catch (error) {
     gate.failed(error);
     removeIfOurs(files.pid, pid);
@@ -169,14 +179,15 @@ export async function startHttpServer(
       await stopListening();
       clearTimeout(force);
       // Awaited: serve exits right after, and the caches are written on the way out.
-      await node.close();
+      await registry.closeAll();
     })();
     return closing;
   };
 
   const { app, mcp } = createNodeApp({
-    node,
+    registry,
     config,
+    log,
     version,
     token,
     port,

@@ -8,10 +8,16 @@ interface Session {
   lastSeen: number;
 }
 
+/** The MCP server for a new session, and what to do when the session ends (let its backlog go). */
+export interface SessionServer {
+  server: McpServer;
+  release(): void;
+}
+
 const IDLE_LIMIT_MS = 24 * 60 * 60 * 1000;
 const MAX_SESSIONS = 1000;
 
-function jsonRpcError(status: number, message: string): Response {
+export function jsonRpcError(status: number, message: string): Response {
   return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }), {
     status,
     headers: { 'content-type': 'application/json' },
@@ -19,10 +25,11 @@ function jsonRpcError(status: number, message: string): Response {
 }
 
 /**
- * Stateful Streamable HTTP: one MCP server per session (so each knows its client's
- * name for the journal), all sharing one Backlog.
+ * Stateful Streamable HTTP: one MCP server per session (so each knows its client's name for the
+ * journal), bound for its whole life to the backlog `open` chose from its first request. `open`
+ * answers a Response instead when the session may not start (a folder that is not a backlog).
  */
-export function createMcpEndpoint(makeServer: () => McpServer): McpEndpoint {
+export function createMcpEndpoint(open: (request: Request) => Promise<SessionServer | Response>): McpEndpoint {
   const sessions = new Map<string, Session>();
 
   function evictIdle(now: number): void {
@@ -46,7 +53,15 @@ export function createMcpEndpoint(makeServer: () => McpServer): McpEndpoint {
       }
       if (request.method !== 'POST') return jsonRpcError(400, 'Missing mcp-session-id header');
       evictIdle(now);
-      const server = makeServer();
+      const opened = await open(request);
+      if (opened instanceof Response) return opened;
+      const { server } = opened;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        opened.release();
+      };
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
         // Our tools answer with one message and send nothing while working: a plain JSON body costs
@@ -58,13 +73,21 @@ export function createMcpEndpoint(makeServer: () => McpServer): McpEndpoint {
         },
         onsessionclosed: (id) => {
           sessions.delete(id);
+          release();
         },
       });
       transport.onclose = () => {
         if (transport.sessionId) sessions.delete(transport.sessionId);
+        release();
       };
       await server.connect(transport);
-      return transport.handleRequest(request);
+      const response = await transport.handleRequest(request);
+      // A first request that did not start a session (not an initialize, or a malformed one) holds nothing.
+      if (!transport.sessionId || !sessions.has(transport.sessionId)) {
+        release();
+        void transport.close().catch(() => undefined);
+      }
+      return response;
     },
     sessionCount: () => sessions.size,
     async closeAll() {

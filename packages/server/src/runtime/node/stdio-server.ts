@@ -6,7 +6,7 @@ import { VERSION } from './version.js';
 
 /** MCP straight over stdio, no HTTP server: for containers and sandboxes. */
 export async function runStdioServer(config: Config, log: (line: string) => void): Promise<void> {
-  const node = await openNodeBacklog({ dataDir: config.dataDir, log, search: config.search });
+  const node = await openNodeBacklog({ dataDir: config.backlogDir, log, search: config.search });
   const version = config.versionOverride ?? VERSION;
   const server = createMcpServer(node.backlog, { version, actorName: config.actorName });
   // A client that goes away closes our stdout; that is a normal end, not a crash.

@@ -103,7 +103,7 @@ export async function handleWorkerRequest(request: Request, env: Env): Promise<R
   const makeServer = (session?: StatelessSession) =>
     createWorkerMcpServer(backlog, { version: VERSION, actorName: config.actorName, session, principal });
   const app = createApp({
-    backlog,
+    backlog: async () => backlog,
     version: VERSION,
     mcp: createStatelessMcpEndpoint({ makeServer, sessions: sessionCodec(config) }),
     guard: authGuard(config, oauth, limiter, (signedIn) => {

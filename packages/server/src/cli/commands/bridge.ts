@@ -15,11 +15,13 @@ const SOURCE_SAYS = {
 /** The default command: ensure the shared server runs, then bridge stdio to its /mcp. */
 export async function runBridge(config: Config, version: string): Promise<number> {
   const log = bridgeLog(config.dataDir);
-  log(`Bridge for the backlog in ${config.backlogDir} (${SOURCE_SAYS[config.backlogSource]})`);
   const target = targetOf(config);
   try {
     const ensured = await ensureServer(config, version, log);
-    log(`Bridge ${version} → server ${ensured.version} on port ${target.port} (${ensured.action})`);
+    log(
+      `Bridge ${version} → server ${ensured.version} on port ${target.port} (${ensured.action}); ` +
+        `backlog ${config.backlogDir} (${SOURCE_SAYS[config.backlogSource]})`,
+    );
     if (await refusesToken(target, tokenForServer(config))) {
       // Never the wrong backlog: the agent is told why, on every call, instead of writing elsewhere.
       const reason = refusedTokenMessage(config, target.port);

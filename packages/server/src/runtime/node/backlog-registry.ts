@@ -56,7 +56,8 @@ interface Slot {
 export interface RegistryOptions {
   /** The server's data folder: its global backlog, opened at start and never closed for idleness. */
   globalDir: string;
-  open: (dir: string) => Promise<NodeBacklog>;
+  /** Opens one backlog; `project` is the folder it belongs to (projectOf), `global` for the server's own. */
+  open: (dir: string, where: { project: string; global: boolean }) => Promise<NodeBacklog>;
   known: KnownBacklogs;
   /** A backlog with no holder and no request for this long is closed (default 10 minutes). */
   idleCloseMs: number;
@@ -198,8 +199,8 @@ export class BacklogRegistry {
 
   private async openBacklog(dir: string): Promise<OpenBacklog> {
     const started = Date.now();
-    const node = await this.options.open(dir);
     const global = dir === this.globalDir;
+    const node = await this.options.open(dir, { project: projectOf(dir, this.globalDir), global });
     const open: OpenBacklog = {
       dir,
       project: projectOf(dir, this.globalDir),

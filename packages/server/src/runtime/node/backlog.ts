@@ -37,6 +37,8 @@ export async function openNodeBacklog(options: {
   log?: (line: string) => void;
   watch?: boolean;
   search?: 'hybrid' | 'text';
+  /** Where a relative `source_path` is read from: the project's folder; default the working folder. */
+  sourceBase?: string;
 }): Promise<NodeBacklog> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const store = await MarkdownStore.open({ dataDir: options.dataDir, log, watch: options.watch ?? true });
@@ -46,7 +48,7 @@ export async function openNodeBacklog(options: {
     ? await FileVectorCache.open(join(store.layout.state, `vectors-${embedder.id}.bin`), embedder.dimensions)
     : undefined;
   const search = new HybridSearchIndex({ embedder, cache, log });
-  const backlog = new Backlog({ store, journal, search, readSource: createSourceReader(process.cwd()) });
+  const backlog = new Backlog({ store, journal, search, readSource: createSourceReader(options.sourceBase ?? process.cwd()) });
   await backlog.start();
   // Derived caches only: losing the last few seconds of them costs a little start-up time, never data.
   const timer = setInterval(() => {

@@ -155,7 +155,9 @@ export async function startHttpServer(
     writePrivate(files.pid, `${pid}\n`);
     registry = new BacklogRegistry({
       globalDir: config.dataDir,
-      open: (dataDir) => openNodeBacklog({ dataDir, log, search: config.search }),
+      // A project's relative source_path is read from the project's folder, not the server's.
+      open: (dataDir, where) =>
+        openNodeBacklog({ dataDir, log, search: config.search, ...(where.global ? {} : { sourceBase: where.project }) }),
       known: KnownBacklogs.load(files.dir),
       idleCloseMs: config.idleCloseMs,
       log,

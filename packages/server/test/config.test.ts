@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expandHome, loadConfig, parseDotEnv } from '../src/runtime/node/config.js';
 
-const globalDefaults = (dataDir: string) => ({ dataDir, backlogDir: dataDir, backlogSource: 'global' as const, idleCloseMs: 600_000 });
+const globalDefaults = (dataDir: string) => ({
+  dataDir,
+  backlogDir: dataDir,
+  backlogSource: 'global' as const,
+  idleCloseMs: 600_000,
+});
 
 describe('expandHome', () => {
   const home = '/home/ada';
@@ -156,7 +161,12 @@ describe('loadConfig', () => {
     it('mixes sources per setting: env for one, .env for another, default for the rest', () => {
       writeDotEnv('BACKLOG_VIEWER_PORT=4000\n');
       const config = loadConfig({ BACKLOG_HOST: '::1' }, cwd);
-      expect(config).toEqual({ ...globalDefaults(join(homedir(), '.backlog')), port: 4000, host: '::1', search: 'hybrid' });
+      expect(config).toEqual({
+        ...globalDefaults(join(homedir(), '.backlog')),
+        port: 4000,
+        host: '::1',
+        search: 'hybrid',
+      });
     });
 
     it('only reads .env from the given cwd', () => {

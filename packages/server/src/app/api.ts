@@ -109,7 +109,10 @@ export function createApi(
   });
   api.get('/activity', async (c) => {
     const q = c.req.query();
-    const entries = await (await backlogOf(c)).recentActivity({ id: q.id || undefined, limit: boundedInt(q.limit, 50, 1000) });
+    const entries = await (await backlogOf(c)).recentActivity({
+      id: q.id || undefined,
+      limit: boundedInt(q.limit, 50, 1000),
+    });
     return c.json({ entries });
   });
   return api;

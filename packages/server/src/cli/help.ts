@@ -69,12 +69,14 @@ Exits 3 with a clear message when the port is taken.`,
 
 Prints, when a server answers on BACKLOG_VIEWER_PORT:
   Server is running on port 3030
-  Version: 0.2.0
+  Version: 0.3.0
   Data directory: /home/you/.backlog
   Task count: 12
   Uptime: 3515s
   Viewer: http://localhost:3030/?token=<64 hex digits>   (open once: it sets a cookie)
   MCP endpoint: http://localhost:3030/mcp
+  Backlogs (2):                     (every backlog the server serves or has served;
+  * /home/you/code/app: 40 items, 9 active; open, 2 sessions     * marks this folder's)
 and exits 0; otherwise prints "Server is not running" and exits 1.`,
   stop: `Usage: backlog-mcp stop
 

@@ -2,8 +2,8 @@ import type { ItemStub } from '@backlog-mcp/shared';
 import { PRIORITY_RANK } from './dependencies.js';
 import type { ListRequest, ListResult } from './item-queries.js';
 import type { SearchRequest, SearchResult, SearchResultEntry } from './item-search.js';
-import type { Counts } from './list.js';
 import { LIMITS } from './limits.js';
+import type { Counts } from './list.js';
 
 /**
  * `scope: "all"`: the same question put to several backlogs, answers ranked together. Each backlog
@@ -36,7 +36,8 @@ function interleave<T>(lists: readonly T[][], before: (a: T, b: T) => number): T
   return tagged.map((entry) => entry.item);
 }
 
-const newer = (a: ItemStub, b: ItemStub): number => (a.updated_at === b.updated_at ? 0 : a.updated_at < b.updated_at ? 1 : -1);
+const newer = (a: ItemStub, b: ItemStub): number =>
+  a.updated_at === b.updated_at ? 0 : a.updated_at < b.updated_at ? 1 : -1;
 const moreUrgent = (a: ItemStub, b: ItemStub): number =>
   PRIORITY_RANK[a.priority ?? 'medium'] - PRIORITY_RANK[b.priority ?? 'medium'];
 
@@ -49,7 +50,10 @@ function addCounts(into: Counts, from: Counts | undefined): void {
 /** Lists from several backlogs as one: ready work by priority, everything else newest first. */
 export function mergeLists(parts: readonly ProjectAnswer<ListResult>[], request: ListRequest): ListResult {
   const lists = parts.map((part) => tag(part.project, part.answer.items));
-  const items = interleave(lists, request.ready ? moreUrgent : newer).slice(0, request.limit ?? LIMITS.listLimitDefault);
+  const items = interleave(lists, request.ready ? moreUrgent : newer).slice(
+    0,
+    request.limit ?? LIMITS.listLimitDefault,
+  );
   const result: ListResult = { items, total: parts.reduce((sum, part) => sum + part.answer.total, 0) };
   if (request.counts) {
     const counts: Counts = { by_status: {}, by_type: {} };

@@ -1,7 +1,7 @@
+import { BACKLOG_DIR_HEADER } from '../../runtime/node/backlog-location.js';
 import type { Config } from '../../runtime/node/config.js';
 import { DaemonError, ensureServer, refusedTokenMessage, refusesToken, targetOf, tokenForServer } from '../daemon.js';
 import { bridgeLog } from '../log.js';
-import { BACKLOG_DIR_HEADER } from '../../runtime/node/backlog-location.js';
 import { refuseOverStdio } from '../transport/refusing-bridge.js';
 import { StdioHttpBridge } from '../transport/stdio-http-bridge.js';
 import { DEFAULT_BACKOFF, Supervisor } from '../transport/supervisor.js';

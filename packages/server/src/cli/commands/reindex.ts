@@ -35,7 +35,10 @@ function progressReporter(): (done: number, total: number) => void {
  * everything anew. A running server keeps its own index; it reads the new cache on restart.
  */
 export async function runReindex(config: Config): Promise<number> {
-  const store = await MarkdownStore.open({ dataDir: config.backlogDir, log: (line) => process.stderr.write(`${line}\n`) });
+  const store = await MarkdownStore.open({
+    dataDir: config.backlogDir,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   try {
     const embedder = loadDefaultEmbedder();
     const path = join(store.layout.state, `vectors-${embedder.id}.bin`);

@@ -1,6 +1,15 @@
 import { realpathSync } from 'node:fs';
 import type { Config } from '../../runtime/node/config.js';
-import { EXIT, fetchHealth, type Health, probe, refusedTokenMessage, refusesToken, targetOf, tokenForServer } from '../daemon.js';
+import {
+  EXIT,
+  fetchHealth,
+  type Health,
+  probe,
+  refusedTokenMessage,
+  refusesToken,
+  targetOf,
+  tokenForServer,
+} from '../daemon.js';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);

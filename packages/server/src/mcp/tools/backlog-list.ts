@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../../core/limits.js';
-import { bounded, Scope, Id, Labels, listOf, Query, Status, Type } from '../inputs.js';
+import { bounded, Id, Labels, listOf, Query, Scope, Status, Type } from '../inputs.js';
 import { ListOutput } from '../outputs.js';
 import { count, stubLine, withProject } from '../render.js';
 import { defineTool } from '../tool.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../../core/limits.js';
-import { bounded, Scope, listOf, Query, Status, Type } from '../inputs.js';
+import { bounded, listOf, Query, Scope, Status, Type } from '../inputs.js';
 import { SearchOutput } from '../outputs.js';
 import { count, withProject } from '../render.js';
 import { defineTool } from '../tool.js';

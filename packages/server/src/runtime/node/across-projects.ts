@@ -17,7 +17,9 @@ export function acrossProjects(registry: BacklogRegistry, log: (line: string) =>
           return { project: open.project, answer: await question(open.node.backlog) };
         } catch (error) {
           if (error instanceof BacklogError) throw error;
-          log(`backlog: ${dir} left out of a search of all projects: ${error instanceof Error ? error.message : String(error)}`);
+          log(
+            `backlog: ${dir} left out of a search of all projects: ${error instanceof Error ? error.message : String(error)}`,
+          );
           return undefined;
         }
       }),

@@ -105,6 +105,7 @@ export function createNodeApp(options: NodeAppOptions): { app: Hono; mcp: McpEnd
         uptime_seconds: Math.round((Date.now() - options.startedAt) / 1000),
         pid: process.pid,
         rss_bytes: process.memoryUsage().rss,
+        heap_used_bytes: process.memoryUsage().heapUsed,
         sessions: mcp.sessionCount(),
         search_mode: global.node.backlog.searchMode,
         skipped_files: global.node.store.listProblems().size,

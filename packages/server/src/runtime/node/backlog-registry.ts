@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
-import { STATUSES } from '@backlog-mcp/shared';
 import { isAbsolute } from 'node:path';
+import { STATUSES } from '@backlog-mcp/shared';
 import type { NodeBacklog } from './backlog.js';
 import { looksLikeBacklog, projectOf } from './backlog-location.js';
 import { EventHub, StreamAdmission } from './events.js';
@@ -62,6 +62,8 @@ export interface RegistryOptions {
   /** A backlog with no holder and no request for this long is closed (default 10 minutes). */
   idleCloseMs: number;
   log: (line: string) => void;
+  /** Runs after backlogs were closed for idleness (Node: a full GC, so the memory really goes back). */
+  afterIdleClose?: () => void;
 }
 
 /**
@@ -215,12 +217,14 @@ export class BacklogRegistry {
 
   private closeIdle(): void {
     const now = Date.now();
+    const closing: Promise<void>[] = [];
     for (const [dir, slot] of this.slots) {
       if (dir === this.globalDir || slot.holders.session + slot.holders.stream > 0 || slot.closing) continue;
       if (now - slot.lastUsed >= this.options.idleCloseMs) {
-        void this.close(dir).then(() => this.options.log(`backlog: closed ${dir} (idle)`));
+        closing.push(this.close(dir).then(() => this.options.log(`backlog: closed ${dir} (idle)`)));
       }
     }
+    if (closing.length > 0) void Promise.all(closing).then(() => this.options.afterIdleClose?.());
   }
 
   private async close(dir: string): Promise<void> {

@@ -48,7 +48,12 @@ export async function openNodeBacklog(options: {
     ? await FileVectorCache.open(join(store.layout.state, `vectors-${embedder.id}.bin`), embedder.dimensions)
     : undefined;
   const search = new HybridSearchIndex({ embedder, cache, log });
-  const backlog = new Backlog({ store, journal, search, readSource: createSourceReader(options.sourceBase ?? process.cwd()) });
+  const backlog = new Backlog({
+    store,
+    journal,
+    search,
+    readSource: createSourceReader(options.sourceBase ?? process.cwd()),
+  });
   await backlog.start();
   // Derived caches only: losing the last few seconds of them costs a little start-up time, never data.
   const timer = setInterval(() => {

@@ -7,6 +7,7 @@ import { openNodeBacklog } from './backlog.js';
 import { BacklogRegistry } from './backlog-registry.js';
 import type { Config } from './config.js';
 import { KnownBacklogs } from './known-backlogs.js';
+import { reclaimMemory } from './reclaim-memory.js';
 import { loadOrCreateServerToken } from './server-token.js';
 import { serverStateFiles } from './state-files.js';
 import { VERSION } from './version.js';
@@ -157,10 +158,16 @@ export async function startHttpServer(
       globalDir: config.dataDir,
       // A project's relative source_path is read from the project's folder, not the server's.
       open: (dataDir, where) =>
-        openNodeBacklog({ dataDir, log, search: config.search, ...(where.global ? {} : { sourceBase: where.project }) }),
+        openNodeBacklog({
+          dataDir,
+          log,
+          search: config.search,
+          ...(where.global ? {} : { sourceBase: where.project }),
+        }),
       known: KnownBacklogs.load(files.dir),
       idleCloseMs: config.idleCloseMs,
       log,
+      afterIdleClose: reclaimMemory,
     });
     // The global backlog opens now, as always; projects open when their first session or viewer comes.
     await registry.use(registry.globalDir);

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { hostname, userInfo } from 'node:os';
@@ -60,7 +60,7 @@ describe('status, stop, version', () => {
     const status = await runCli(['status'], env);
     expect(status.code).toBe(0);
     const lines = status.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(9);
     expect(lines[0]).toBe(`Server is running on port ${env.port}`);
     expect(lines[1]).toBe(`Version: ${VERSION}`);
     expect(lines[2]).toBe(`Data directory: ${env.dataDir}`);
@@ -68,6 +68,9 @@ describe('status, stop, version', () => {
     expect(lines[4]).toMatch(/^Uptime: \d+s$/);
     expect(lines[5]).toBe(`Viewer: http://localhost:${env.port}/?token=${tokenOf(env.dataDir)}`);
     expect(lines[6]).toBe(`MCP endpoint: http://localhost:${env.port}/mcp`);
+    // The one backlog this server serves, marked as this folder's (BACKLOG_DATA_DIR pins it).
+    expect(lines[7]).toBe('Backlogs (1):');
+    expect(lines[8]).toBe(`* ${realpathSync(env.dataDir)} (global): 2 items, 2 active; open, 0 sessions`);
 
     const token = join(env.dataDir, '.state', 'server.token');
     expect(statSync(token).mode & 0o777).toBe(0o600);

@@ -46,6 +46,11 @@ interface ItemCommand {
 }
 
 const STATUS_HELP = STATUSES.join(', ');
+const SCOPE_FLAG: Flag = {
+  arg: 'scope',
+  kind: 'string',
+  help: 'project (default: the backlog of this folder) or all (every backlog the server knows)',
+};
 const PRIORITY_HELP = PRIORITIES.join(', ');
 const TYPE_HELP = ENTITY_TYPES.join(', ');
 
@@ -63,6 +68,7 @@ export const ITEMS: Record<string, ItemCommand> = {
       { arg: 'query', kind: 'string', help: 'words the title or description must contain' },
       { arg: 'counts', kind: 'bool', help: 'also count items per status and type' },
       { arg: 'limit', kind: 'int', help: 'at most this many items' },
+      SCOPE_FLAG,
     ],
   },
   get: {
@@ -82,6 +88,7 @@ export const ITEMS: Record<string, ItemCommand> = {
       { arg: 'limit', kind: 'int', help: 'at most this many results' },
       { arg: 'sort', kind: 'string', help: 'relevance (default) or recent' },
       { arg: 'include_content', kind: 'bool', help: 'return whole descriptions' },
+      SCOPE_FLAG,
     ],
   },
   context: {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -187,6 +188,64 @@ describe('one server, a backlog per project', () => {
     const created = await call<{ id: string }>(c, 'backlog_create', { title: 'Web: footer' });
     expect(created.id).toBe('TASK-0002');
     expect((await backlogs()).find((row) => row.dir.startsWith(web))).toMatchObject({ open: true, sessions: 1 });
+  });
+});
+
+/** Runs the CLI to completion in `cwd` with the project environment. */
+function runIn(
+  cwd: string,
+  args: string[],
+  extra?: Record<string, string>,
+): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: projectEnv(extra),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout }));
+  });
+}
+
+describe('every entry point picks the same backlog', () => {
+  it('item commands act on the backlog of the current folder, through the running server', async () => {
+    const created = await runIn(join(api, 'src'), ['create', 'Api: from the terminal', '--json']);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ id: 'TASK-0002' });
+    expect(readdirSync(join(api, '.backlog', 'tasks')).sort()).toEqual(['TASK-0001.md', 'TASK-0002.md']);
+    const listed = await runIn(api, ['list', '--scope', 'all', '--json']);
+    expect((JSON.parse(listed.stdout) as { total: number }).total).toBeGreaterThanOrEqual(5);
+  });
+
+  it('status lists every backlog the server serves and marks the current folder’s', async () => {
+    const status = await runIn(join(app, 'src'), ['status']);
+    expect(status.code).toBe(0);
+    const lines = status.stdout.split('\n');
+    expect(lines).toContain(`* ${app}: 1 item, 1 active; open, 1 session`);
+    expect(lines.some((line) => line.startsWith(`  ${realpathSync(globalDir)} (global): 1 item,`))).toBe(true);
+  });
+
+  it('--stdio and the item commands without a server use the nearest .backlog too', async () => {
+    const lone = project('lone');
+    const offline = { BACKLOG_VIEWER_PORT: String(await freePort()) };
+    const created = await runIn(join(lone, 'src', 'deep'), ['create', 'Lone: offline', '--json'], offline);
+    expect(JSON.parse(created.stdout)).toMatchObject({ id: 'TASK-0001' });
+    const client = new Client({ name: 'stdio-agent', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [CLI, '--stdio'],
+        env: projectEnv(offline),
+        cwd: lone,
+      }),
+    );
+    clients.push(client);
+    expect(titles((await call<{ items: Stub[] }>(client, 'backlog_list', {})).items)).toEqual(['Lone: offline']);
   });
 });
 

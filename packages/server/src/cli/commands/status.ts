@@ -86,7 +86,7 @@ export function backlogLines(rows: readonly BacklogRow[], current: string): stri
   return rows.map((row) => {
     const total = row.counts?.total;
     const active = ['open', 'in_progress', 'blocked'].reduce((sum, s) => sum + (row.counts?.by_status?.[s] ?? 0), 0);
-    const items = total === undefined ? 'items unknown' : `${total} items, ${active} active`;
+    const items = total === undefined ? 'items unknown' : `${total} item${total === 1 ? '' : 's'}, ${active} active`;
     const use = row.open
       ? `open, ${row.sessions ?? 0} session${row.sessions === 1 ? '' : 's'}${row.streams ? `, ${row.streams} viewer stream${row.streams === 1 ? '' : 's'}` : ''}`
       : 'closed';

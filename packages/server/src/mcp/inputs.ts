@@ -90,6 +90,6 @@ export const References = () =>
   listOf(jsonish(Reference())).describe('[{url, title?}]; url may be mcp://backlog/tasks/ID.md');
 export const Query = () => capped(LIMITS.queryLength);
 /** Where a read looks: the session's backlog, or every backlog its server knows (results carry `project`). */
-export const Scope = () => z.enum(['project', 'all']).optional().describe('project (default) or all backlogs');
+export const Scope = () => z.enum(['project', 'all']).optional().describe('all: every project');
 export const Ids = () => listOf(Id());
 export const Labels = () => listOf(capped(LABEL_LIMITS.length), LABEL_LIMITS.perItem);

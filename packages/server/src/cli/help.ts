@@ -23,6 +23,7 @@ Usage:
   backlog-mcp status       is the server running? version, data folder, task count, uptime, URLs
   backlog-mcp stop         stop the server
   backlog-mcp version      print the version
+  backlog-mcp init [DIR]   make a project backlog: .backlog/ at the top of the git repository
 
   backlog-mcp list         list items            backlog-mcp create TITLE   create an item
   backlog-mcp get ID...    show whole items      backlog-mcp update ID      change an item
@@ -84,6 +85,16 @@ killed through its PID file, only when /proc proves it is this data folder's ser
 on this port (so never without /proc). Prints "Stopping server on port 3030..." then
 "Server stopped" (exit 0), or "Server is not running" (exit 1); exits 3 if it could not
 stop the server.`,
+  init: `Usage: backlog-mcp init [DIR]
+
+Makes a project backlog: a .backlog/ folder (tasks/, resources/ and a .gitignore that keeps
+.state/ out of git) at the top level of the git repository holding DIR (default: here),
+found by walking up to the folder with a .git entry (git itself is not needed); outside a
+repository, in DIR itself. Agents and commands started in the project from then on use it,
+unless BACKLOG_DATA_DIR pins another folder. Prints each path it made and the next step
+(git add .backlog). Run again, it changes nothing and prints "already initialised: <path>",
+or adds only what went missing (such as the .gitignore). Exits 2 when DIR does not exist
+or lies inside a .backlog folder.`,
   version: `Usage: backlog-mcp version
 
 Prints the version of this copy of backlog-mcp.`,

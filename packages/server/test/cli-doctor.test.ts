@@ -146,6 +146,31 @@ describe('backlog-mcp doctor: the two-clone add/add conflict', () => {
     );
   });
 
+  it('during git pull --rebase the item already pushed keeps its ID and the next step is rebase --continue', async () => {
+    box = await sandbox();
+    const { a, b } = await twoClones();
+    expect((await cliIn(box, a, ['create', 'Pushed first'])).code).toBe(0);
+    expect((await cliIn(box, b, ['create', 'Still local'])).code).toBe(0);
+    await git(box, a, ['add', '-A']);
+    await git(box, a, ['commit', '-q', '-m', 'from a']);
+    await git(box, a, ['push', '-q', 'origin', 'main']);
+    await git(box, b, ['add', '-A']);
+    await git(box, b, ['commit', '-q', '-m', 'from b']);
+    const pull = await git(box, b, ['-c', 'pull.rebase=true', 'pull', '-q', 'origin', 'main'], { allowFailure: true });
+    expect(pull.code).not.toBe(0);
+
+    const fix = await cliIn(box, b, ['doctor', '--fix']);
+    expect(fix.code).toBe(0);
+    expect(fix.stdout).toContain('TASK-0002 was in conflict: ours kept TASK-0002, theirs is now TASK-0003\n');
+    expect(fix.stdout).toContain('Next: git add .backlog && git rebase --continue\n');
+    const [pushed, local] = await getItems(b, ['TASK-0002', 'TASK-0003']);
+    expect(pushed).toMatchObject({ title: 'Pushed first' });
+    expect(local).toMatchObject({ title: 'Still local' });
+    await git(box, b, ['add', '.backlog']);
+    await git(box, b, ['-c', 'core.editor=true', 'rebase', '--continue']);
+    expect((await git(box, b, ['status', '--porcelain'])).stdout).toBe('');
+  });
+
   it('one item edited in both clones is a conflict --fix leaves to a person (exit 1 before and after)', async () => {
     box = await sandbox();
     const { a, b } = await twoClones();

@@ -4,7 +4,7 @@ import { type Examination, examineBacklog, type Finding } from '../../adapters/f
 import { type RepairResult, repairBacklog } from '../../adapters/files/doctor-repair.js';
 import { count } from '../../mcp/render.js';
 import type { Config } from '../../runtime/node/config.js';
-import { findGitTopLevel } from '../../runtime/node/project-root.js';
+import { findGitTopLevel, rebaseInProgress } from '../../runtime/node/project-root.js';
 import { EXIT } from '../daemon.js';
 import { cliIdentity } from '../identity.js';
 import { closest } from '../suggest.js';
@@ -71,9 +71,10 @@ function renderText(exam: Examination, repaired: RepairResult | undefined): stri
 /** After repairs in a git work tree: commit them (which also marks the conflicts resolved). */
 function nextStep(exam: Examination, repaired: RepairResult | undefined): string | undefined {
   if (!repaired?.repairs.some((repair) => repair.kind === 'split')) return undefined;
-  if (!findGitTopLevel(exam.backlogDir)) return undefined;
+  const top = findGitTopLevel(exam.backlogDir);
+  if (!top) return undefined;
   const where = relative(process.cwd(), exam.backlogDir) || '.';
-  return `Next: git add ${where} && git commit`;
+  return `Next: git add ${where} && ${rebaseInProgress(top) ? 'git rebase --continue' : 'git commit'}`;
 }
 
 function renderJson(exam: Examination, repaired: RepairResult | undefined): string {

@@ -9,6 +9,12 @@ export interface JournalIds {
   lastAction: Map<string, ActivityAction>;
 }
 
+const ACTIONS: ReadonlySet<unknown> = new Set<ActivityAction>(['created', 'updated', 'deleted', 'edited']);
+
+function isAction(value: unknown): value is ActivityAction {
+  return ACTIONS.has(value);
+}
+
 /**
  * The item IDs in the activity journal, read without opening it as the server does (which would
  * mend a line cut short by a crash, a write the doctor must not make without --fix).
@@ -33,7 +39,7 @@ export async function readJournalIds(path: string): Promise<JournalIds> {
     const { id, action } = entry as { id?: unknown; action?: unknown };
     if (typeof id !== 'string' || !parseCanonicalId(id)) continue;
     ids.issued.add(id);
-    if (typeof action === 'string') ids.lastAction.set(id, action as ActivityAction);
+    if (isAction(action)) ids.lastAction.set(id, action);
   }
   return ids;
 }

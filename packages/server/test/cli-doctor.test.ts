@@ -261,6 +261,13 @@ describe('backlog-mcp doctor: what it reports and leaves alone', () => {
       code: 2,
       stderr: 'backlog-mcp doctor: Unknown option --fxi. Did you mean --fix?\n',
     });
+    const help = await cliIn(box, dir, ['doctor', '--help']);
+    expect(help).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('Usage: backlog-mcp doctor [--fix] [--json]'),
+    });
+    expect(help.stdout).toContain('doctor found problems');
+    expect((await cliIn(box, dir, ['doctr'])).stderr).toBe('Unknown command "doctr". Did you mean doctor?\n');
     const empty = join(box.root, 'empty');
     await mkdir(empty);
     expect(await cliIn(box, empty, ['doctor'])).toMatchObject({

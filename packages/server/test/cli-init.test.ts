@@ -138,6 +138,8 @@ describe('backlog-mcp init', () => {
     expect(home.stderr).toContain('is the global backlog');
     expect(existsSync(join(box.home, '.backlog'))).toBe(false);
 
+    const help = await cliIn(box, box.root, ['init', '--help']);
+    expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: backlog-mcp init [DIR]') });
     const typo = await cliIn(box, box.root, ['init', '--hepl']);
     expect(typo).toMatchObject({ code: 2, stderr: 'backlog-mcp init: Unknown option --hepl. Did you mean --help?\n' });
   });

@@ -8,8 +8,8 @@ const SELF = fileURLToPath(new URL('./index.js', import.meta.url));
 const ENVIRONMENT = `Environment (also read from ./.env; the process environment wins):
 ${ENV_DOCS.map((e) => `  ${e.name.padEnd(22)} ${e.meaning} (default ${e.default})`).join('\n')}`;
 
-const EXIT_CODES = `Exit codes: 0 success; 1 server not running (status, stop) or the tool reported an error;
-2 usage error; 3 the server could not be started, stopped or reached (port taken, refused, timeout).`;
+const EXIT_CODES = `Exit codes: 0 success; 1 server not running (status, stop), the tool reported an error, or
+doctor found problems; 2 usage error; 3 the server could not be started, stopped or reached.`;
 
 export const PROGRAM_HELP = `backlog-mcp ${VERSION} — a task backlog for LLM agents, served over MCP
 
@@ -23,6 +23,8 @@ Usage:
   backlog-mcp status       is the server running? version, data folder, task count, uptime, URLs
   backlog-mcp stop         stop the server
   backlog-mcp version      print the version
+  backlog-mcp init [DIR]   make a project backlog: .backlog/ at the top of the git repository
+  backlog-mcp doctor       check this folder's backlog (after a git pull); --fix splits add/add conflicts
 
   backlog-mcp list         list items            backlog-mcp create TITLE   create an item
   backlog-mcp get ID...    show whole items      backlog-mcp update ID      change an item
@@ -86,6 +88,31 @@ killed through its PID file, only when /proc proves it is this data folder's ser
 on this port (so never without /proc). Prints "Stopping server on port 3030..." then
 "Server stopped" (exit 0), or "Server is not running" (exit 1); exits 3 if it could not
 stop the server.`,
+  init: `Usage: backlog-mcp init [DIR]
+
+Makes a project backlog: a .backlog/ folder (tasks/, resources/ and a .gitignore that keeps
+.state/ out of git) at the top level of the git repository holding DIR (default: here),
+found by walking up to the folder with a .git entry (git itself is not needed); outside a
+repository, in DIR itself. Agents and commands started in the project from then on use it,
+unless BACKLOG_DATA_DIR pins another folder. Prints each path it made and the next step
+(git add .backlog). Run again, it changes nothing and prints "already initialised: <path>",
+or adds only what went missing (such as the .gitignore). Exits 2 when DIR does not exist
+or lies inside a .backlog folder.`,
+  doctor: `Usage: backlog-mcp doctor [--fix] [--json]
+
+Checks the backlog this folder uses (BACKLOG_DATA_DIR when set, else the nearest .backlog/,
+else ~/.backlog) by reading its files; a server need not run. Reports item files with git
+conflict markers, files that do not parse, an id that differs from the file name, links
+(parent_id, epic_id, blocked_by, mcp://backlog references) to items that do not exist, and
+a high-water mark (.state/ids.json) that would let an issued ID be handed out again.
+
+  --fix    repair what loses nothing: an add/add conflict (two clones each created the same
+           ID) becomes two items, ours keeping the ID and theirs taking the next free one;
+           a stale high-water mark is raised. Other problems need a choice and are only
+           reported. Then commit: git add .backlog && git commit
+  --json   print the report as JSON
+
+Exits 0 when nothing is wrong (after --fix: nothing left), 1 when problems remain.`,
   version: `Usage: backlog-mcp version
 
 Prints the version of this copy of backlog-mcp.`,

@@ -55,6 +55,12 @@ async function main(argv: string[]): Promise<number> {
     case 'reindex':
       if (wantsHelp) return print(commandHelp('reindex'));
       return (await import('./commands/reindex.js')).runReindex(loadConfig());
+    case 'init':
+      if (wantsHelp) return print(commandHelp('init'));
+      return (await import('./commands/init.js')).runInit(rest, loadConfig());
+    case 'doctor':
+      if (wantsHelp) return print(commandHelp('doctor'));
+      return (await import('./commands/doctor.js')).runDoctor(rest, loadConfig());
     case 'version':
     case '--version':
     case '-v':
@@ -69,7 +75,18 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS = ['bridge', 'serve', 'status', 'stop', 'reindex', 'version', 'help', ...ITEM_COMMANDS];
+const COMMANDS = [
+  'bridge',
+  'serve',
+  'status',
+  'stop',
+  'reindex',
+  'init',
+  'doctor',
+  'version',
+  'help',
+  ...ITEM_COMMANDS,
+];
 const OPTIONS = ['--stdio', '--bridge', '--version', '--help'];
 
 async function unknownCommand(command: string): Promise<number> {

@@ -12,7 +12,7 @@ import {
   startHttpServer,
   tempDataDir,
 } from './support/servers.js';
-import { until } from './support/wait.js';
+import { until, waitFor } from './support/wait.js';
 
 const GOOD = (id: string, title: string) =>
   `---\nid: ${id}\ntitle: ${title}\nstatus: open\ntype: task\ncreated_at: 2026-01-01T00:00:00.000Z\nupdated_at: 2026-01-01T00:00:00.000Z\n---\nBody of ${id}\n`;
@@ -98,6 +98,24 @@ describe('the Markdown store', () => {
     await call(client, 'backlog_create', { title: 'one' });
     const two = await call<{ id: string }>(client, 'backlog_create', { title: 'two' });
     await call(client, 'backlog_delete', { id: two.id });
+    await client.close();
+    client = await connectStdio(dir);
+    cleanups.push(() => client.close());
+    const three = await call<{ id: string }>(client, 'backlog_create', { title: 'three' });
+    expect(three.id).toBe('TASK-0003');
+  });
+
+  it('never reuses the ID of a file removed by hand or by git either, even after a restart', async () => {
+    const dir = await dataDirWith({});
+    let client = await connectStdio(dir);
+    await call(client, 'backlog_create', { title: 'one' });
+    const two = await call<{ id: string }>(client, 'backlog_create', { title: 'two' });
+    await rm(join(dir, 'tasks', `${two.id}.md`));
+    await waitFor(
+      async () => (await call<{ items: Item[] }>(client, 'backlog_list', {})).items.length === 1,
+      undefined,
+      'the server to see the file go',
+    );
     await client.close();
     client = await connectStdio(dir);
     cleanups.push(() => client.close());

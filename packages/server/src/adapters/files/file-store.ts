@@ -53,6 +53,17 @@ export class MarkdownStore implements Store {
   static async open(options: MarkdownStoreOptions): Promise<MarkdownStore> {
     const store = new MarkdownStore(options);
     store.highWater = await store.loader.load();
+    // A file removed by hand, by git or by another clone's pull is a deleted ID too: never hand it out again.
+    store.watcher.onExternalChange((change) => {
+      if (change.kind !== 'remove') return;
+      const parsed = parseCanonicalId(change.id);
+      if (!parsed) return;
+      void store.highWater
+        .raise(TYPE_PREFIX[parsed.type], parsed.seq)
+        .catch((error: unknown) =>
+          options.log(`backlog: could not record the removal of ${change.id}: ${String(error)}`),
+        );
+    });
     if (options.watch) store.watcher.start();
     return store;
   }

@@ -30,6 +30,11 @@ export class HighWaterMarks {
   async raise(prefix: string, seq: number): Promise<void> {
     if (this.get(prefix) >= seq) return;
     this.marks[prefix] = seq;
+    // Another process (doctor --fix, a second server on a copy) may have raised a mark meanwhile: keep the higher.
+    const onDisk = await HighWaterMarks.open(this.path);
+    for (const [key, value] of Object.entries(onDisk.marks)) {
+      if (onDisk.get(key) > this.get(key)) this.marks[key] = value;
+    }
     await writeFileAtomic(this.path, `${JSON.stringify(this.marks, null, 2)}\n`);
   }
 }

@@ -11,8 +11,10 @@ interface Props {
   theme: Theme;
   dark: boolean;
   onCycleTheme(): void;
-  /** The brand link: back to the default view, with an empty filter box. */
+  /** The brand link: back to the default view of the shown project, with an empty filter box. */
   onHome(): void;
+  /** Where the brand link points (the shown project's default view), for a new tab. */
+  homeHref: string;
   navigate: Navigate;
 }
 
@@ -22,12 +24,12 @@ const VIEWS: { key: ViewState['view']; label: string }[] = [
 ];
 
 /** The bar across the top: home, the two views, search, the live indicator and the theme. */
-export function Topbar({ view, live, theme, dark, onCycleTheme, onHome, navigate }: Props) {
+export function Topbar({ view, live, theme, dark, onCycleTheme, onHome, homeHref, navigate }: Props) {
   return (
     <header class="topbar">
       <a
         class="brand"
-        href="/"
+        href={homeHref}
         onClick={(e) => {
           e.preventDefault();
           onHome();

@@ -214,6 +214,33 @@ export function search(
   );
 }
 
+/** Items per status, live for an open backlog, last known for a closed one. */
+export interface ProjectCounts {
+  total: number;
+  by_status: Record<string, number>;
+}
+
+/** A backlog the server serves or remembers: the global one, or a project's `.backlog/` folder. */
+export interface ProjectInfo {
+  /** The backlog folder. */
+  dir: string;
+  /** The folder holding `.backlog/` (for the global backlog: its data folder); what `?project=` names. */
+  project: string;
+  global: boolean;
+  /** Open now (closed ones reopen on the first request). */
+  open: boolean;
+  /** MCP sessions bound to it now. */
+  sessions: number;
+  streams: number;
+  last_used?: string;
+  counts?: ProjectCounts;
+}
+
+/** Every backlog of this server, the global one first; empty where there is only one (the Worker). */
+export function listProjects(signal?: AbortSignal): Promise<ProjectInfo[]> {
+  return getJson<{ projects: ProjectInfo[] }>('/api/projects', signal, false).then((r) => r.projects);
+}
+
 export interface LabelCount {
   name: string;
   count: number;

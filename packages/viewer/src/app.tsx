@@ -3,11 +3,13 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { knownStubs, onProjectMissing } from './api';
 import type { ListHandle } from './components/list';
 import { MissingProject } from './components/missing-project';
+import { ProjectSwitcher } from './components/project-switcher';
 import { Spotlight } from './components/spotlight';
 import { Topbar } from './components/topbar';
 import { Workspace } from './components/workspace';
 import { useKeyboard } from './hooks/use-keyboard';
 import { useLive } from './hooks/use-live';
+import { useProjects } from './hooks/use-projects';
 import { useTheme } from './hooks/use-theme';
 import { useUrlState } from './hooks/use-url-state';
 import { baseName } from './project-names';
@@ -46,6 +48,7 @@ export function App() {
   useShownProject(state.project);
   const missing = useProjectMissing(state.project);
   const feed = useLive(state.project, missing === undefined);
+  const projects = useProjects(state.project);
   const listHandle = useRef<ListHandle | null>(null);
 
   const open = useCallback((id: string) => navigate({ id, spot: undefined }), [navigate]);
@@ -73,6 +76,14 @@ export function App() {
           navigate({ ...DEFAULT_STATE });
         }}
         homeHref={toSearch({ ...DEFAULT_STATE, project: state.project }) || '/'}
+        switcher={
+          <ProjectSwitcher
+            projects={projects.list}
+            shown={state.project}
+            onPick={(project) => switchTo(project)}
+            onOpen={projects.refresh}
+          />
+        }
         navigate={navigate}
       />
       {missing !== undefined && state.project ? (

@@ -1,4 +1,5 @@
 import './topbar.css';
+import type { ComponentChildren } from 'preact';
 import type { Theme } from '../hooks/use-theme';
 import type { Navigate } from '../hooks/use-url-state';
 import type { LiveState } from '../live';
@@ -15,6 +16,8 @@ interface Props {
   onHome(): void;
   /** Where the brand link points (the shown project's default view), for a new tab. */
   homeHref: string;
+  /** The project switcher, beside the brand: where the page is. */
+  switcher: ComponentChildren;
   navigate: Navigate;
 }
 
@@ -23,8 +26,8 @@ const VIEWS: { key: ViewState['view']; label: string }[] = [
   { key: 'activity', label: 'Activity' },
 ];
 
-/** The bar across the top: home, the two views, search, the live indicator and the theme. */
-export function Topbar({ view, live, theme, dark, onCycleTheme, onHome, homeHref, navigate }: Props) {
+/** The bar across the top: home, the project, the two views, search, the live indicator and the theme. */
+export function Topbar({ view, live, theme, dark, onCycleTheme, onHome, homeHref, switcher, navigate }: Props) {
   return (
     <header class="topbar">
       <a
@@ -41,6 +44,7 @@ export function Topbar({ view, live, theme, dark, onCycleTheme, onHome, homeHref
         </svg>
         <span>backlog</span>
       </a>
+      {switcher}
       <nav class="views" aria-label="View">
         {VIEWS.map((v) => (
           <button

@@ -71,6 +71,8 @@ export interface SearchHit extends Stub {
   score: number;
   snippet: string;
   matched_fields: string[];
+  /** The hit's project (a search of all projects names it). */
+  project?: string;
 }
 
 export interface SearchAnswer {
@@ -202,14 +204,17 @@ export function getItem(id: string, signal?: AbortSignal): Promise<Item> {
   });
 }
 
+/** The shown project's search, or (`everywhere`) every backlog the server knows, each hit naming its project. */
 export function search(
   q: string,
   types: readonly ItemType[],
   status: readonly Status[],
+  everywhere: boolean,
   signal?: AbortSignal,
 ): Promise<SearchAnswer> {
+  const scope = everywhere ? 'all' : undefined;
   return getJson<SearchAnswer>(
-    `/api/search?${query({ q, types: types.join(','), status: status.join(','), limit: 30 })}`,
+    `/api/search?${query({ q, types: types.join(','), status: status.join(','), limit: 30, scope })}`,
     signal,
   );
 }

@@ -12,7 +12,7 @@ import { useLive } from './hooks/use-live';
 import { useProjects } from './hooks/use-projects';
 import { useTheme } from './hooks/use-theme';
 import { useUrlState } from './hooks/use-url-state';
-import { baseName } from './project-names';
+import { baseName, hitProjectKey } from './project-names';
 import { type ProjectKey, shownProject, showProject } from './scope';
 import { DEFAULT_STATE, switchedTo, toSearch } from './url-state';
 
@@ -60,6 +60,12 @@ export function App() {
     },
     [navigate],
   );
+  /** A search hit, maybe from another project: the page switches there and opens it. */
+  const openHit = (id: string, hitProject?: string) => {
+    const key = hitProjectKey(projects.list, state.project, hitProject);
+    if (key === state.project) open(id);
+    else switchTo(key, id);
+  };
   useKeyboard(stateRef, navigate, listHandle);
   useDocumentTitle(state.id, state.project);
 
@@ -94,8 +100,11 @@ export function App() {
       {state.spot !== undefined ? (
         <Spotlight
           query={state.spot}
+          projects={projects.list}
+          shown={state.project}
           onQuery={(q) => navigate({ spot: q }, true)}
-          onOpen={open}
+          onOpen={openHit}
+          onShow={projects.refresh}
           onClose={() => navigate({ spot: undefined }, true)}
         />
       ) : null}

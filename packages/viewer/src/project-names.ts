@@ -32,6 +32,28 @@ export function projectName(info: ProjectInfo | undefined, key: string | undefin
   return baseName(info?.project ?? key ?? '');
 }
 
+/** A search hit's project: its name, against the known list (the global one's path is its data folder). */
+export function nameOfPath(projects: readonly ProjectInfo[], path: string): string {
+  const info = projects.find((p) => p.project === path || p.dir === path);
+  return projectName(info, path);
+}
+
+/**
+ * What the URL says for a search hit's project: the shown project's own key when it is that one
+ * (however the URL spells it), else the listed entry's key, else the path itself.
+ */
+export function hitProjectKey(
+  projects: readonly ProjectInfo[],
+  shown: string | undefined,
+  path?: string,
+): string | undefined {
+  if (path === undefined) return shown;
+  const current = findProject(projects, shown);
+  if (current ? current.project === path : shown === path) return shown;
+  const info = projects.find((p) => p.project === path);
+  return info ? keyOf(info) : path;
+}
+
 /**
  * A path as its folders and its last name ("/home/me/work", "/app"), so a narrow box can cut the
  * folders and keep the name: the middle of a path says least, its end which project it is.

@@ -9,7 +9,7 @@ export interface Projects {
   refresh(): void;
 }
 
-/** The server's backlogs, asked at start, on each switch, and whenever the switcher opens. */
+/** The server's backlogs, asked at start, on each switch, and whenever the switcher or the spotlight opens. */
 export function useProjects(shown: ProjectKey): Projects {
   const [list, setList] = useState<ProjectInfo[]>([]);
   const asking = useRef<AbortController | undefined>(undefined);

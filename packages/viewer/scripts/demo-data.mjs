@@ -1,12 +1,14 @@
 // A small, realistic backlog written through real MCP clients (so the journal has real actors).
-// Used by scripts/screenshots.mjs and handy for a local demo:
-//   node packages/viewer/scripts/demo-data.mjs http://127.0.0.1:3999
+// Used by scripts/screenshots.mjs and handy for a local demo (the token is the server's, from
+// <data folder>/.state/server.token):
+//   BACKLOG_TOKEN=… node packages/viewer/scripts/demo-data.mjs http://127.0.0.1:3999
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-async function connect(baseUrl, name) {
+/** An MCP client as `name`; `headers` carry the server's token, and `x-backlog-dir` binds it to a project's backlog. */
+export async function connect(baseUrl, name, headers = {}) {
   const client = new Client({ name, version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`)));
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`), { requestInit: { headers } }));
   return client;
 }
 
@@ -54,11 +56,12 @@ flowchart LR
 > Keep the judged set out of the tuning loop's training data.
 `;
 
-export async function seedDemo(baseUrl) {
-  const claude = await connect(baseUrl, 'claude-code');
-  const codex = await connect(baseUrl, 'codex');
-  const cursor = await connect(baseUrl, 'cursor-agent');
-  const create = (c, args) => call(c, 'backlog_create', args).then((r) => r.id);
+const create = (c, args) => call(c, 'backlog_create', args).then((r) => r.id);
+
+export async function seedDemo(baseUrl, headers = {}) {
+  const claude = await connect(baseUrl, 'claude-code', headers);
+  const codex = await connect(baseUrl, 'codex', headers);
+  const cursor = await connect(baseUrl, 'cursor-agent', headers);
   const update = (c, args) => call(c, 'backlog_update', args);
 
   const search = await create(claude, {
@@ -162,7 +165,21 @@ export async function seedDemo(baseUrl) {
   return { search, viewer, docs, release, rrf, embed, typo, sse, virtual, dark, xss, adr, readme, bench, flaky };
 }
 
+/**
+ * A project's own backlog (`<project>/.backlog/`), written by an agent bound to it; `[title, status]`
+ * pairs. Returns the client, still connected, so the switcher shows a session on the project.
+ */
+export async function seedProject(baseUrl, headers, backlogDir, agent, items) {
+  const client = await connect(baseUrl, agent, { ...headers, 'x-backlog-dir': backlogDir });
+  for (const [title, status] of items) {
+    const id = await create(client, { title });
+    if (status !== 'open') await call(client, 'backlog_update', { id, status });
+  }
+  return client;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const base = process.argv[2] ?? 'http://127.0.0.1:3030';
-  seedDemo(base).then((ids) => console.log(ids));
+  const token = process.env.BACKLOG_TOKEN;
+  seedDemo(base, token ? { authorization: `Bearer ${token}` } : {}).then((ids) => console.log(ids));
 }

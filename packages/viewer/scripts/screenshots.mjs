@@ -1,13 +1,14 @@
-// Takes the README screenshots: starts the built server on a temporary backlog, seeds it
-// through MCP clients, and photographs the viewer in Debian's chromium.
+// Takes the README screenshots: starts the built server on a temporary backlog (and two project
+// backlogs beside it), seeds them through MCP clients, and photographs the viewer in Debian's
+// chromium, signed in with the server's token as `status` prints it.
 //   npm run build && node packages/viewer/scripts/screenshots.mjs [outDir]
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { seedDemo } from './demo-data.mjs';
+import { seedDemo, seedProject } from './demo-data.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const outDir = process.argv[2] ?? join(root, 'docs/screenshots');
@@ -29,14 +30,21 @@ function startServer(dataDir) {
   });
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'backlog-shots-'));
+// A home of sorts: the global backlog in home/.backlog, projects under home/code.
+const home = join(realpathSync(mkdtempSync(join(tmpdir(), 'backlog-shots-'))), 'home');
+const dataDir = join(home, '.backlog');
+mkdirSync(dataDir, { recursive: true });
 const { url, child } = await startServer(dataDir);
+const token = readFileSync(join(dataDir, '.state', 'server.token'), 'utf8').trim();
+const auth = { authorization: `Bearer ${token}` };
+const agents = [];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
 });
 try {
-  const ids = await seedDemo(url);
+  const ids = await seedDemo(url, auth);
+  agents.push(await seedProjects());
   mkdirSync(outDir, { recursive: true });
   const shoot = async (name, path, options = {}) => {
     const context = await browser.newContext({
@@ -44,6 +52,7 @@ try {
       deviceScaleFactor: options.scale ?? 1,
       colorScheme: options.dark ? 'dark' : 'light',
     });
+    await context.request.get(`${url}/?token=${token}`, { maxRedirects: 0 });
     const page = await context.newPage();
     await page.goto(`${url}${path}`);
     await page.waitForSelector(options.waitFor ?? '.row');
@@ -74,8 +83,51 @@ try {
     scale: 2,
     waitFor: '.detail-title',
   });
+  await shoot('projects', `/?id=${ids.rrf}&status=all`, {
+    waitFor: '.detail-title',
+    act: async (page) => {
+      await page.locator('.project-button').click();
+      await page.waitForSelector('.project-option >> nth=2');
+    },
+  });
+  await shoot('spotlight-all-projects', `/?project=${encodeURIComponent(join(home, 'code', 'checkout-service'))}`, {
+    act: async (page) => {
+      await page.evaluate(() => localStorage.setItem('backlog-search-everywhere', '1'));
+      await page.keyboard.press('Control+k');
+      await page.keyboard.type('retry', { delay: 20 });
+      await page.waitForSelector('.hit-project');
+    },
+  });
 } finally {
+  for (const agent of agents.flat()) await agent.close().catch(() => undefined);
   await browser.close();
-  child.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  // The server writes its state as it stops: the folder goes once it has.
+  await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+  rmSync(dirname(home), { recursive: true, force: true });
+}
+
+/** Two projects with their own `.backlog/`, each with an agent still connected. */
+async function seedProjects() {
+  const backlog = (name) => {
+    const dir = join(home, 'code', name, '.backlog');
+    mkdirSync(join(dir, 'tasks'), { recursive: true });
+    return dir;
+  };
+  return Promise.all([
+    seedProject(url, auth, backlog('checkout-service'), 'claude-code', [
+      ['Retry card payments on a gateway timeout', 'in_progress'],
+      ['Idempotency keys for the charge endpoint', 'open'],
+      ['Split the refund worker from the API process', 'open'],
+      ['Alert when the retry queue backs up', 'blocked'],
+      ['Move secrets to the vault', 'done'],
+    ]),
+    seedProject(url, auth, backlog('mobile-app'), 'cursor-agent', [
+      ['Offline queue for orders placed without a network', 'open'],
+      ['Retry uploads with exponential backoff', 'open'],
+      ['Dark mode for the receipt screen', 'done'],
+    ]),
+  ]);
 }

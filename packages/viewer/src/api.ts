@@ -1,5 +1,7 @@
 // Types and calls of the server's read-only JSON API. Relative URLs only: the server
-// refuses any other origin, and the page needs nothing but its own server.
+// refuses any other origin, and the page needs nothing but its own server. Every call asks about
+// the backlog the page shows (scope.ts).
+import { inProject, onProjectShown, shownProject } from './scope';
 
 export const STATUSES = ['open', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -69,6 +71,8 @@ export interface SearchHit extends Stub {
   score: number;
   snippet: string;
   matched_fields: string[];
+  /** The hit's project (a search of all projects names it). */
+  project?: string;
 }
 
 export interface SearchAnswer {
@@ -90,6 +94,28 @@ export interface ActivityEntry {
 
 export class NotFound extends Error {}
 
+/** An answer about a project the page no longer shows: nobody may use it (its IDs mean other items now). */
+export class Stale extends Error {}
+
+/** The server serves no backlog at the project the URL names (moved, deleted, or never one). */
+export class ProjectMissing extends Error {}
+type ProjectMissingListener = (message: string) => void;
+const projectMissingListeners = new Set<ProjectMissingListener>();
+
+export function onProjectMissing(listener: ProjectMissingListener): () => void {
+  projectMissingListeners.add(listener);
+  return () => projectMissingListeners.delete(listener);
+}
+
+/** A 404: the item (NotFound), or the project itself, which the server says by naming the field. */
+async function notFound(path: string, response: Response): Promise<Error> {
+  const body = (await response.json().catch(() => ({}))) as { error?: unknown; field?: unknown };
+  if (body.field !== 'project') return new NotFound(path);
+  const message = typeof body.error === 'string' ? body.error : 'No backlog there.';
+  for (const listener of projectMissingListeners) listener(message);
+  return new ProjectMissing(message);
+}
+
 /** The server refused this browser's session (no cookie yet, or the token changed): what it said. */
 type SignedOutListener = (message: string) => void;
 const signedOutListeners = new Set<SignedOutListener>();
@@ -106,15 +132,24 @@ async function reportSignedOut(response: Response): Promise<void> {
   for (const listener of signedOutListeners) listener(message);
 }
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { signal, headers: { accept: 'application/json' } });
-  if (response.status === 404) throw new NotFound(path);
+/** GET `path` about the shown project (`scoped`), or about the server as a whole. */
+async function getJson<T>(path: string, signal?: AbortSignal, scoped = true): Promise<T> {
+  const project = shownProject();
+  const response = await fetch(scoped ? inProject(path, project) : path, {
+    signal,
+    headers: { accept: 'application/json' },
+  });
+  if (scoped && project !== shownProject()) throw new Stale(path);
+  if (response.status === 404) throw await notFound(path, response);
   if (response.status === 401) {
     await reportSignedOut(response);
     throw new Error(`${path}: not signed in`);
   }
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  return (await response.json()) as T;
+  const body = (await response.json()) as T;
+  // Checked again after the body: the page may have switched while it arrived.
+  if (scoped && project !== shownProject()) throw new Stale(path);
+  return body;
 }
 
 function query(params: Record<string, string | number | undefined>): string {
@@ -169,16 +204,46 @@ export function getItem(id: string, signal?: AbortSignal): Promise<Item> {
   });
 }
 
+/** The shown project's search, or (`everywhere`) every backlog the server knows, each hit naming its project. */
 export function search(
   q: string,
   types: readonly ItemType[],
   status: readonly Status[],
+  everywhere: boolean,
   signal?: AbortSignal,
 ): Promise<SearchAnswer> {
+  const scope = everywhere ? 'all' : undefined;
   return getJson<SearchAnswer>(
-    `/api/search?${query({ q, types: types.join(','), status: status.join(','), limit: 30 })}`,
+    `/api/search?${query({ q, types: types.join(','), status: status.join(','), limit: 30, scope })}`,
     signal,
   );
+}
+
+/** Items per status, live for an open backlog, last known for a closed one. */
+export interface ProjectCounts {
+  total: number;
+  by_status: Record<string, number>;
+}
+
+/** A backlog the server serves or remembers: the global one, or a project's `.backlog/` folder. */
+export interface ProjectInfo {
+  /** The backlog folder. */
+  dir: string;
+  /** The folder holding `.backlog/` (for the global backlog: its data folder); what `?project=` names. */
+  project: string;
+  global: boolean;
+  /** Open now (closed ones reopen on the first request). */
+  open: boolean;
+  /** MCP sessions bound to it now. */
+  sessions: number;
+  streams: number;
+  last_used?: string;
+  counts?: ProjectCounts;
+}
+
+/** Every backlog of this server, the global one first; empty where there is only one (the Worker). */
+export function listProjects(signal?: AbortSignal): Promise<ProjectInfo[]> {
+  return getJson<{ projects: ProjectInfo[] }>('/api/projects', signal, false).then((r) => r.projects);
 }
 
 export interface LabelCount {
@@ -197,6 +262,8 @@ export function activity(id: string | undefined, limit: number, signal?: AbortSi
 
 /** Titles the page has seen, so the timeline can name items without asking again. */
 export const knownStubs = new Map<string, Stub>();
+// IDs are per backlog: another project's TASK-0001 is another item.
+onProjectShown(() => knownStubs.clear());
 
 export function remember(stubs: readonly Stub[]): void {
   for (const stub of stubs) knownStubs.set(stub.id, stub);

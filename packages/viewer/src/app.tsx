@@ -1,53 +1,79 @@
 import './app.css';
-import type { RefObject } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { knownStubs } from './api';
-import { Detail } from './components/detail';
-import { FilterBar } from './components/filter-bar';
-import { ItemList, type ListHandle } from './components/list';
-import { Placeholder } from './components/placeholder';
+import { knownStubs, onProjectMissing } from './api';
+import type { ListHandle } from './components/list';
+import { MissingProject } from './components/missing-project';
+import { ProjectSwitcher } from './components/project-switcher';
 import { Spotlight } from './components/spotlight';
-import { Timeline } from './components/timeline';
 import { Topbar } from './components/topbar';
-import { type FilterOptions, useFilterOptions } from './hooks/use-filter-options';
+import { Workspace } from './components/workspace';
 import { useKeyboard } from './hooks/use-keyboard';
 import { useLive } from './hooks/use-live';
+import { useProjects } from './hooks/use-projects';
 import { useTheme } from './hooks/use-theme';
-import { type UrlState, useListFilter, useUrlState } from './hooks/use-url-state';
-import type { ListMeta } from './hooks/use-windowed-pages';
-import { DEFAULT_STATE, toggleLabel } from './url-state';
+import { useUrlState } from './hooks/use-url-state';
+import { baseName, hitProjectKey } from './project-names';
+import { type ProjectKey, shownProject, showProject } from './scope';
+import { DEFAULT_STATE, switchedTo, toSearch } from './url-state';
 
-/** The tab's title names the open item. */
-function useDocumentTitle(id: string | undefined): void {
+/** The tab's title names the open item and the project (when it is not the global backlog). */
+function useDocumentTitle(id: string | undefined, project: ProjectKey): void {
   useEffect(() => {
     const title = id ? knownStubs.get(id)?.title : undefined;
-    document.title = id ? `${id}${title ? ` · ${title}` : ''} — backlog-mcp` : 'backlog-mcp';
+    const where = project ? ` — ${baseName(project)}` : '';
+    document.title = id ? `${id}${title ? ` · ${title}` : ''}${where} — backlog-mcp` : `backlog-mcp${where}`;
   });
+}
+
+/**
+ * The shown project follows the URL. Set while rendering, not in an effect: the panes mounted for
+ * a new project fetch in their own effects, which run before this component's, and must already
+ * ask about it.
+ */
+function useShownProject(project: ProjectKey): void {
+  showProject(project);
+}
+
+/** What the server said when the URL's project turned out not to be a backlog; cleared by another project. */
+function useProjectMissing(project: ProjectKey): string | undefined {
+  const [missing, setMissing] = useState<{ project: ProjectKey; message: string } | undefined>();
+  useEffect(() => onProjectMissing((message) => setMissing({ project: shownProject(), message })), []);
+  return missing && missing.project === project ? missing.message : undefined;
 }
 
 export function App() {
   const [theme, dark, cycleTheme] = useTheme();
   const url = useUrlState();
   const { state, stateRef, navigate } = url;
-  const { live, epicsRev, labelsRev } = useLive();
-  const [meta, setMeta] = useState<ListMeta>({ total: 0 });
-  const options = useFilterOptions(epicsRev, labelsRev);
+  useShownProject(state.project);
+  const missing = useProjectMissing(state.project);
+  const feed = useLive(state.project, missing === undefined);
+  const projects = useProjects(state.project);
   const listHandle = useRef<ListHandle | null>(null);
 
   const open = useCallback((id: string) => navigate({ id, spot: undefined }), [navigate]);
-  const closeDetail = useCallback(() => navigate({ id: undefined }), [navigate]);
-  const onLabel = useCallback(
-    (label: string) => navigate({ labels: toggleLabel(stateRef.current.labels, label) }),
+  // The filter box's draft goes too, or its pending update would bring the old words back.
+  const switchTo = useCallback(
+    (project: ProjectKey, id?: string) => {
+      url.setQDraft('');
+      navigate({ ...switchedTo(project), id });
+    },
     [navigate],
   );
+  /** A search hit, maybe from another project: the page switches there and opens it. */
+  const openHit = (id: string, hitProject?: string) => {
+    const key = hitProjectKey(projects.list, state.project, hitProject);
+    if (key === state.project) open(id);
+    else switchTo(key, id);
+  };
   useKeyboard(stateRef, navigate, listHandle);
-  useDocumentTitle(state.id);
+  useDocumentTitle(state.id, state.project);
 
   return (
     <div class={`app${state.id ? ' has-detail' : ''}`}>
       <Topbar
         view={state.view}
-        live={live}
+        live={feed.live}
         theme={theme}
         dark={dark}
         onCycleTheme={cycleTheme}
@@ -55,93 +81,33 @@ export function App() {
           url.setQDraft('');
           navigate({ ...DEFAULT_STATE });
         }}
+        homeHref={toSearch({ ...DEFAULT_STATE, project: state.project }) || '/'}
+        switcher={
+          <ProjectSwitcher
+            projects={projects.list}
+            shown={state.project}
+            onPick={(project) => switchTo(project)}
+            onOpen={projects.refresh}
+          />
+        }
         navigate={navigate}
       />
-
-      <main class="panes">
-        <section class="left-pane" aria-label={state.view === 'items' ? 'Item list' : 'Activity timeline'}>
-          {state.view === 'items' ? (
-            <ItemsPane
-              url={url}
-              meta={meta}
-              onMeta={setMeta}
-              options={options}
-              listHandle={listHandle}
-              onOpen={open}
-              onLabel={onLabel}
-            />
-          ) : (
-            <Timeline forId={state.for} selectedId={state.id} onFilter={(id) => navigate({ for: id })} onOpen={open} />
-          )}
-        </section>
-        <section class="right-pane">
-          {state.id ? (
-            <Detail
-              key={state.id}
-              id={state.id}
-              dark={dark}
-              onOpen={open}
-              onBack={closeDetail}
-              onShowActivity={(id) => navigate({ view: 'activity', for: id })}
-              chosenLabels={state.labels}
-              onLabel={onLabel}
-            />
-          ) : (
-            <Placeholder />
-          )}
-        </section>
-      </main>
-
+      {missing !== undefined && state.project ? (
+        <MissingProject project={state.project} message={missing} onGlobal={() => switchTo(undefined)} />
+      ) : (
+        <Workspace key={state.project ?? ''} url={url} feed={feed} dark={dark} listHandle={listHandle} onOpen={open} />
+      )}
       {state.spot !== undefined ? (
         <Spotlight
           query={state.spot}
+          projects={projects.list}
+          shown={state.project}
           onQuery={(q) => navigate({ spot: q }, true)}
-          onOpen={open}
+          onOpen={openHit}
+          onShow={projects.refresh}
           onClose={() => navigate({ spot: undefined }, true)}
         />
       ) : null}
     </div>
-  );
-}
-
-interface ItemsPaneProps {
-  url: UrlState;
-  meta: ListMeta;
-  onMeta(meta: ListMeta): void;
-  options: FilterOptions;
-  listHandle: RefObject<ListHandle | null>;
-  onOpen(id: string): void;
-  onLabel(label: string): void;
-}
-
-/** The left pane's Items view: the filters over the windowed list. */
-function ItemsPane({ url, meta, onMeta, options, listHandle, onOpen, onLabel }: ItemsPaneProps) {
-  const { state, navigate } = url;
-  const { filter, filterKey } = useListFilter(state);
-  return (
-    <>
-      <FilterBar
-        state={state}
-        navigate={navigate}
-        meta={meta}
-        epics={options.epics}
-        epicTitles={options.epicTitles}
-        labelCounts={options.labelCounts}
-        qDraft={url.qDraft}
-        setQDraft={url.setQDraft}
-        onLabel={onLabel}
-      />
-      <ItemList
-        filter={filter}
-        filterKey={filterKey}
-        selectedId={state.id}
-        onOpen={onOpen}
-        onMeta={onMeta}
-        handle={listHandle}
-        epicTitles={options.epicTitles}
-        chosenLabels={state.labels}
-        onLabel={onLabel}
-      />
-    </>
   );
 }

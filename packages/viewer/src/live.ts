@@ -1,6 +1,7 @@
 import type { ChangeWireEvent, StreamReady } from '@backlog-mcp/shared';
-// The server's change stream. EventSource reconnects by itself and sends Last-Event-ID,
-// so the server replays what was missed; `reset` means it could not, and we reload data.
+import { inProject, type ProjectKey } from './scope';
+// The server's change stream of one backlog. EventSource reconnects by itself and sends
+// Last-Event-ID, so the server replays what was missed; `reset` means it could not, and we reload data.
 
 /** The wire shape is the server's, from the shared package. */
 export type ChangeEvent = ChangeWireEvent;
@@ -17,7 +18,8 @@ export interface LiveHandlers {
   onState(state: LiveState): void;
 }
 
-export function connectLive(handlers: LiveHandlers): () => void {
+/** Follows `project`'s changes until the returned function is called (the page shows another). */
+export function connectLive(project: ProjectKey, handlers: LiveHandlers): () => void {
   let source: EventSource;
   let lastId: string | undefined;
   let closed = false;
@@ -30,6 +32,8 @@ export function connectLive(handlers: LiveHandlers): () => void {
   let quiet: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     scheduled = false;
+    // Closed meanwhile: these changes are another project's now.
+    if (closed) return;
     const batch = pending;
     pending = [];
     if (batch.length) handlers.onChanges(batch);
@@ -37,7 +41,7 @@ export function connectLive(handlers: LiveHandlers): () => void {
   const open = () => {
     handlers.onState('connecting');
     // After a hard close EventSource forgets Last-Event-ID; `since` carries it instead.
-    source = new EventSource(lastId ? `/events?since=${encodeURIComponent(lastId)}` : '/events');
+    source = new EventSource(inProject(lastId ? `/events?since=${encodeURIComponent(lastId)}` : '/events', project));
     source.addEventListener('ready', (message) => {
       clearTimeout(quiet);
       handlers.onState('live');

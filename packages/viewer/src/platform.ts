@@ -16,3 +16,7 @@ export function isApplePlatform(nav: Navigator = navigator): boolean {
 export const SEARCH_SHORTCUT = isApplePlatform() ? '⌘K' : 'Ctrl K';
 /** The same shortcut for screen readers and tooltips. */
 export const SEARCH_SHORTCUT_NAME = isApplePlatform() ? 'Command+K' : 'Ctrl+K';
+
+/** The spotlight's "from all projects" toggle: Option+A on Apple keyboards, Alt+A elsewhere. */
+export const ALL_PROJECTS_SHORTCUT = isApplePlatform() ? '⌥A' : 'Alt A';
+export const ALL_PROJECTS_SHORTCUT_NAME = isApplePlatform() ? 'Option+A' : 'Alt+A';

@@ -1,7 +1,9 @@
 import { ACTIVE, type ItemType, STATUSES, type Status, TYPES } from './api';
 
-/** Everything a link must reproduce: the selection, the filters, the search and the view. */
+/** Everything a link must reproduce: the backlog, the selection, the filters, the search and the view. */
 export interface ViewState {
+  /** The project whose backlog is shown (its absolute path, as the server names it); undefined: the global one. */
+  project?: string;
   id?: string;
   /** "active", "done", "all" or a comma list of statuses. */
   status: string;
@@ -52,14 +54,31 @@ export function toggleLabel(labels: readonly string[], label: string): string[] 
   return labels.includes(label) ? labels.filter((l) => l !== label) : [...labels, label];
 }
 
+/** A project is a path on the server's machine: only the server can tell whether a backlog is there. */
+function projectOf(raw: string | null): string | undefined {
+  const path = raw?.trim().slice(0, 4096);
+  return path || undefined;
+}
+
+/**
+ * What changing project does to the view: the item, the epic, the labels, the words and the
+ * timeline's item belong to the old backlog (IDs are per backlog) and go; how the reader looks at
+ * a list (items or activity, status, types, sort) stays.
+ */
+export function switchedTo(project: string | undefined): Partial<ViewState> {
+  return { project, id: undefined, epic: undefined, labels: [], q: '', for: undefined, spot: undefined };
+}
+
 export function parseUrl(search: string): ViewState {
   const p = new URLSearchParams(search);
+  const project = projectOf(p.get('project'));
   const id = p.get('id') ?? undefined;
   const epic = p.get('epic') ?? undefined;
   const forId = p.get('for') ?? undefined;
   const types = (p.get('type') ?? '').split(',').filter((t): t is ItemType => (TYPES as readonly string[]).includes(t));
   const status = p.get('status') ?? 'active';
   return {
+    ...(project ? { project } : {}),
     id: id && ID.test(id) ? id.toUpperCase() : undefined,
     status: /^[a-z_,]{1,80}$/.test(status) ? status : 'active',
     types,
@@ -75,6 +94,7 @@ export function parseUrl(search: string): ViewState {
 
 export function toSearch(state: ViewState): string {
   const p = new URLSearchParams();
+  if (state.project) p.set('project', state.project);
   if (state.view !== 'items') p.set('view', state.view);
   if (state.id) p.set('id', state.id);
   if (state.status !== 'active') p.set('status', state.status);
@@ -85,6 +105,12 @@ export function toSearch(state: ViewState): string {
   if (state.sort !== 'updated') p.set('sort', state.sort);
   if (state.for) p.set('for', state.for);
   if (state.spot !== undefined) p.set('spot', state.spot);
-  const text = p.toString();
+  // A slash may stand as itself in a query: `project=/home/me/app` reads better than %2F.
+  const text = p.toString().replaceAll('%2F', '/');
   return text ? `?${text}` : '';
+}
+
+/** The link to one item of the shown project (opened in a new tab, it shows the same item). */
+export function itemHref(id: string, project: string | undefined): string {
+  return toSearch({ ...DEFAULT_STATE, project, id });
 }

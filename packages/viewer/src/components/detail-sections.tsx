@@ -1,6 +1,8 @@
 // The parts of an item's detail page below its title.
 import type { ComponentChildren } from 'preact';
 import type { ActivityEntry, Item, Stub } from '../api';
+import { shownProject } from '../scope';
+import { itemHref } from '../url-state';
 import { fullDate, StatusIcon, Time } from './bits';
 import { TimelineEntry } from './timeline';
 
@@ -9,7 +11,8 @@ type OnOpen = (id: string) => void;
 /** An in-page link to an item: a real link (it can open in a new tab), opened in place on click. */
 export function linkTo(id: string, onOpen: OnOpen) {
   return {
-    href: `?id=${encodeURIComponent(id)}`,
+    // The shown project too: opened in a new tab, the link must show this backlog's item of that ID.
+    href: itemHref(id, shownProject()),
     onClick: (e: Event) => {
       e.preventDefault();
       onOpen(id);

@@ -1,14 +1,23 @@
 import './spotlight.css';
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type ItemType, type SearchAnswer, type SearchHit, TYPE_LABEL, TYPES } from '../api';
+import { type ItemType, type ProjectInfo, type SearchAnswer, type SearchHit, TYPE_LABEL, TYPES } from '../api';
+import { useEverywhere } from '../hooks/use-everywhere';
 import { type Search, STATUS_TABS, useSearch } from '../hooks/use-search';
-import { Highlight, StatusChip, TypeBadge } from './bits';
+import { ALL_PROJECTS_SHORTCUT, ALL_PROJECTS_SHORTCUT_NAME } from '../platform';
+import type { ProjectKey } from '../scope';
+import { HitList, hitIds } from './spotlight-hits';
 
 interface Props {
   query: string;
+  /** The server's backlogs: with more than one, the search can cover them all. */
+  projects: readonly ProjectInfo[];
+  shown: ProjectKey;
   onQuery(query: string): void;
-  onOpen(id: string): void;
+  /** A hit was chosen; `project` is set when it came from a search of every project. */
+  onOpen(id: string, project?: string): void;
+  /** The spotlight opened: time to ask which projects there are. */
+  onShow(): void;
   onClose(): void;
 }
 
@@ -20,16 +29,25 @@ interface SpotKeys {
   results: SearchHit[];
   active: number;
   setActive: Search['setActive'];
-  onOpen(id: string): void;
+  onOpen(hit: SearchHit): void;
   onClose(): void;
   type: TypeTab;
   setType(type: TypeTab): void;
+  /** Alt+A: the "from all projects" toggle, when there are several. */
+  toggleEverywhere?: () => void;
 }
 
-/** ↑/↓ (or Ctrl+N/P) move through the results, Enter opens, Esc closes, Tab cycles the type tabs. */
+/**
+ * ↑/↓ (or Ctrl+N/P) move through the results, Enter opens, Esc closes, Tab cycles the type tabs,
+ * Alt+A searches every project or the shown one.
+ */
 function onSpotKey(e: KeyboardEvent, s: SpotKeys): void {
   const { results, active, setActive, onOpen, onClose, type, setType } = s;
-  if (e.key === 'ArrowDown' || (e.ctrlKey && e.key === 'n')) {
+  // By the key's place, not its character: Option+A types "å" on a Mac.
+  if (e.altKey && e.code === 'KeyA' && s.toggleEverywhere) {
+    e.preventDefault();
+    s.toggleEverywhere();
+  } else if (e.key === 'ArrowDown' || (e.ctrlKey && e.key === 'n')) {
     e.preventDefault();
     setActive((a) => Math.min(results.length - 1, a + 1));
   } else if (e.key === 'ArrowUp' || (e.ctrlKey && e.key === 'p')) {
@@ -38,7 +56,7 @@ function onSpotKey(e: KeyboardEvent, s: SpotKeys): void {
   } else if (e.key === 'Enter') {
     e.preventDefault();
     const hit = results[active];
-    if (hit) onOpen(hit.id);
+    if (hit) onOpen(hit);
   } else if (e.key === 'Escape') {
     e.preventDefault();
     onClose();
@@ -51,25 +69,36 @@ function onSpotKey(e: KeyboardEvent, s: SpotKeys): void {
 }
 
 /** Ctrl/Cmd+K: results as you type from the server's search, keyboard first. */
-export function Spotlight({ query, onQuery, onOpen, onClose }: Props) {
+export function Spotlight({ query, projects, shown, onQuery, onOpen, onShow, onClose }: Props) {
   const input = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
   const [type, setType] = useState<TypeTab>('all');
   const [statusTab, setStatusTab] = useState('any');
+  const [everywhere, toggleEverywhere] = useEverywhere();
+  // One backlog (or the Worker): nothing else to search, and no toggle to show.
+  const several = projects.length > 1;
+  const scope = several ? everywhere : undefined;
 
   useEffect(() => {
     input.current?.focus();
     input.current?.select();
+    onShow();
   }, []);
 
-  const { answer, loading, active, setActive } = useSearch(query, type, statusTab);
+  const { answer, loading, active, setActive } = useSearch(query, type, statusTab, scope === true);
 
   useEffect(() => {
     listRef.current?.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
   }, [active]);
 
   const results = answer?.results ?? [];
-  const onKey = (e: KeyboardEvent) => onSpotKey(e, { results, active, setActive, onOpen, onClose, type, setType });
+  const ids = hitIds(results, projects, shown);
+  // Named by what the answer is, not by the toggle: it may have moved since the question.
+  const fromAll = results.some((hit) => hit.project !== undefined);
+  const openHit = (hit: SearchHit) => onOpen(hit.id, hit.project);
+  const toggle = several ? toggleEverywhere : undefined;
+  const onKey = (e: KeyboardEvent) =>
+    onSpotKey(e, { results, active, setActive, onOpen: openHit, onClose, type, setType, toggleEverywhere: toggle });
 
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: a click on the backdrop closes, as Esc does from the keyboard
@@ -81,38 +110,112 @@ export function Spotlight({ query, onQuery, onOpen, onClose }: Props) {
       }}
     >
       <div class="spotlight" role="dialog" aria-modal="true" aria-label="Search">
-        <div class="spot-input-row">
-          <svg class="spot-glass" width="18" height="18" viewBox="0 0 24 24" aria-hidden="true">
-            <circle cx="11" cy="11" r="7" fill="none" stroke="currentColor" stroke-width="2" />
-            <path d="M20 20l-3.5-3.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
-          </svg>
-          <input
-            ref={input}
-            class="spot-input"
-            type="text"
-            placeholder="Search tasks, epics, artifacts…"
-            value={query}
-            aria-label="Search"
-            role="combobox"
-            aria-expanded={results.length > 0}
-            aria-controls="spot-results"
-            aria-activedescendant={results[active] ? `hit-${results[active]?.id}` : undefined}
-            onInput={(e) => onQuery((e.target as HTMLInputElement).value)}
-            onKeyDown={onKey}
-          />
-          {loading ? <span class="spinner" title="Searching" /> : null}
-          {answer ? <span class="mode-badge">{answer.search_mode}</span> : null}
-        </div>
+        <SpotInput
+          input={input}
+          query={query}
+          onQuery={onQuery}
+          onKey={onKey}
+          everywhere={scope}
+          toggleEverywhere={toggleEverywhere}
+          expanded={results.length > 0}
+          activeId={results[active] ? ids[active] : undefined}
+          loading={loading}
+          mode={answer?.search_mode}
+        />
         <div class="spot-tabs">
           <TabGroup label="Type" tabs={TYPE_TABS} value={type} onPick={setType} input={input} />
           <TabGroup label="Status" tabs={STATUS_TABS} value={statusTab} onPick={setStatusTab} input={input} />
         </div>
-        <HitList results={results} active={active} setActive={setActive} query={query} onOpen={onOpen} list={listRef} />
+        <HitList
+          results={results}
+          ids={ids}
+          active={active}
+          setActive={setActive}
+          query={query}
+          projects={fromAll ? projects : undefined}
+          onOpen={openHit}
+          list={listRef}
+        />
         {query.trim() && answer && results.length === 0 ? <div class="spot-empty">No results for “{query}”</div> : null}
         {!query.trim() ? <div class="spot-empty">Type to search titles, bodies, evidence and references.</div> : null}
-        <SpotFooter answer={answer} />
+        <SpotFooter answer={answer} several={several} />
       </div>
     </div>
+  );
+}
+
+interface SpotInputProps {
+  input: RefObject<HTMLInputElement | null>;
+  query: string;
+  onQuery(query: string): void;
+  onKey(e: KeyboardEvent): void;
+  /** The "from all projects" switch's state; undefined when there is one backlog only (no switch). */
+  everywhere: boolean | undefined;
+  toggleEverywhere(): void;
+  expanded: boolean;
+  /** The highlighted hit's element. */
+  activeId: string | undefined;
+  loading: boolean;
+  /** The last answer's search mode. */
+  mode: string | undefined;
+}
+
+/** The search box with what it is doing: the spinner, the search mode, and where it searches. */
+function SpotInput(props: SpotInputProps) {
+  const { input, query, everywhere } = props;
+  return (
+    <div class="spot-input-row">
+      <svg class="spot-glass" width="18" height="18" viewBox="0 0 24 24" aria-hidden="true">
+        <circle cx="11" cy="11" r="7" fill="none" stroke="currentColor" stroke-width="2" />
+        <path d="M20 20l-3.5-3.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+      </svg>
+      <input
+        ref={input}
+        class="spot-input"
+        type="text"
+        placeholder={everywhere ? 'Search every project…' : 'Search tasks, epics, artifacts…'}
+        value={query}
+        aria-label="Search"
+        role="combobox"
+        aria-expanded={props.expanded}
+        aria-controls="spot-results"
+        aria-activedescendant={props.activeId}
+        onInput={(e) => props.onQuery((e.target as HTMLInputElement).value)}
+        onKeyDown={props.onKey}
+      />
+      {props.loading ? <span class="spinner" title="Searching" /> : null}
+      {props.mode ? <span class="mode-badge">{props.mode}</span> : null}
+      {everywhere !== undefined ? (
+        <EverywhereToggle on={everywhere} onToggle={props.toggleEverywhere} input={input} />
+      ) : null}
+    </div>
+  );
+}
+
+/** The "from all projects" switch: a pressed button, also Alt+A from the search box (which keeps the focus). */
+function EverywhereToggle({
+  on,
+  onToggle,
+  input,
+}: {
+  on: boolean;
+  onToggle(): void;
+  input: RefObject<HTMLInputElement | null>;
+}) {
+  return (
+    <button
+      type="button"
+      class={on ? 'spot-scope active' : 'spot-scope'}
+      aria-pressed={on}
+      title={`Search every project on this server (${ALL_PROJECTS_SHORTCUT_NAME})`}
+      aria-keyshortcuts="Alt+A"
+      onClick={() => {
+        onToggle();
+        input.current?.focus();
+      }}
+    >
+      All projects
+    </button>
   );
 }
 
@@ -147,52 +250,7 @@ function TabGroup<K extends string>({ label, tabs, value, onPick, input }: TabGr
   );
 }
 
-interface HitListProps {
-  results: SearchHit[];
-  active: number;
-  setActive(index: number): void;
-  query: string;
-  onOpen(id: string): void;
-  list: RefObject<HTMLDivElement | null>;
-}
-
-function HitList({ results, active, setActive, query, onOpen, list }: HitListProps) {
-  return (
-    <div class="spot-results" id="spot-results" role="listbox" ref={list}>
-      {results.map((hit, i) => (
-        <div
-          key={hit.id}
-          tabIndex={-1}
-          id={`hit-${hit.id}`}
-          role="option"
-          aria-selected={i === active}
-          class={i === active ? 'hit active' : 'hit'}
-          onMouseMove={() => setActive(i)}
-          onClick={() => onOpen(hit.id)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') onOpen(hit.id);
-          }}
-        >
-          <div class="hit-top">
-            <span class="mono hit-id">{hit.id}</span>
-            <span class="hit-title">
-              <Highlight text={hit.title} query={query} />
-            </span>
-            <TypeBadge type={hit.type} />
-            <StatusChip status={hit.status} />
-          </div>
-          {hit.snippet && hit.snippet !== hit.title ? (
-            <div class="hit-snippet">
-              <Highlight text={hit.snippet} query={query} />
-            </div>
-          ) : null}
-        </div>
-      ))}
-    </div>
-  );
-}
-
-function SpotFooter({ answer }: { answer: SearchAnswer | undefined }) {
+function SpotFooter({ answer, several }: { answer: SearchAnswer | undefined; several: boolean }) {
   return (
     <div class="spot-footer">
       <span>
@@ -208,6 +266,11 @@ function SpotFooter({ answer }: { answer: SearchAnswer | undefined }) {
       <span>
         <kbd>Esc</kbd> close
       </span>
+      {several ? (
+        <span>
+          <kbd>{ALL_PROJECTS_SHORTCUT}</kbd> all projects
+        </span>
+      ) : null}
       {answer ? (
         <span class="spot-count">
           {answer.total} {answer.total === 1 ? 'result' : 'results'}

@@ -2,6 +2,8 @@ import './timeline.css';
 import { useEffect, useState } from 'preact/hooks';
 import { type ActivityEntry, activity, knownStubs, STATUS_LABEL, type Status, stubs } from '../api';
 import { onLive } from '../bus';
+import { shownProject } from '../scope';
+import { itemHref } from '../url-state';
 import { Empty } from './bits';
 
 const FIELD_LABEL: Record<string, string> = {
@@ -79,7 +81,7 @@ export function TimelineEntry({
           {showId && entry.id ? (
             <a
               class="mono tl-id"
-              href={`?id=${encodeURIComponent(entry.id)}`}
+              href={itemHref(entry.id, shownProject())}
               onClick={(e) => {
                 e.preventDefault();
                 if (entry.id) onOpen(entry.id);

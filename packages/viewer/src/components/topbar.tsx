@@ -1,4 +1,5 @@
 import './topbar.css';
+import type { ComponentChildren } from 'preact';
 import type { Theme } from '../hooks/use-theme';
 import type { Navigate } from '../hooks/use-url-state';
 import type { LiveState } from '../live';
@@ -11,8 +12,12 @@ interface Props {
   theme: Theme;
   dark: boolean;
   onCycleTheme(): void;
-  /** The brand link: back to the default view, with an empty filter box. */
+  /** The brand link: back to the default view of the shown project, with an empty filter box. */
   onHome(): void;
+  /** Where the brand link points (the shown project's default view), for a new tab. */
+  homeHref: string;
+  /** The project switcher, beside the brand: where the page is. */
+  switcher: ComponentChildren;
   navigate: Navigate;
 }
 
@@ -21,13 +26,13 @@ const VIEWS: { key: ViewState['view']; label: string }[] = [
   { key: 'activity', label: 'Activity' },
 ];
 
-/** The bar across the top: home, the two views, search, the live indicator and the theme. */
-export function Topbar({ view, live, theme, dark, onCycleTheme, onHome, navigate }: Props) {
+/** The bar across the top: home, the project, the two views, search, the live indicator and the theme. */
+export function Topbar({ view, live, theme, dark, onCycleTheme, onHome, homeHref, switcher, navigate }: Props) {
   return (
     <header class="topbar">
       <a
         class="brand"
-        href="/"
+        href={homeHref}
         onClick={(e) => {
           e.preventDefault();
           onHome();
@@ -39,6 +44,7 @@ export function Topbar({ view, live, theme, dark, onCycleTheme, onHome, navigate
         </svg>
         <span>backlog</span>
       </a>
+      {switcher}
       <nav class="views" aria-label="View">
         {VIEWS.map((v) => (
           <button

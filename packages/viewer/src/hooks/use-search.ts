@@ -16,8 +16,11 @@ export interface Search {
   setActive(update: number | ((active: number) => number)): void;
 }
 
-/** Results as you type from the server's search, debounced; a newer query aborts the older one. */
-export function useSearch(query: string, type: ItemType | 'all', statusTab: string): Search {
+/**
+ * Results as you type from the server's search (the shown project's, or every project's when
+ * `everywhere`), debounced; a newer query aborts the older one.
+ */
+export function useSearch(query: string, type: ItemType | 'all', statusTab: string, everywhere: boolean): Search {
   const [answer, setAnswer] = useState<SearchAnswer | undefined>();
   const [active, setActive] = useState(0);
   const [loading, setLoading] = useState(false);
@@ -32,7 +35,7 @@ export function useSearch(query: string, type: ItemType | 'all', statusTab: stri
     setLoading(true);
     const timer = setTimeout(() => {
       const statuses = STATUS_TABS.find((t) => t.key === statusTab)?.statuses ?? [];
-      search(q, type === 'all' ? [] : [type], statuses, controller.signal)
+      search(q, type === 'all' ? [] : [type], statuses, everywhere, controller.signal)
         .then((result) => {
           setAnswer(result);
           setActive(0);
@@ -46,7 +49,7 @@ export function useSearch(query: string, type: ItemType | 'all', statusTab: stri
       clearTimeout(timer);
       controller.abort();
     };
-  }, [query, type, statusTab]);
+  }, [query, type, statusTab, everywhere]);
 
   return { answer, loading, active, setActive };
 }

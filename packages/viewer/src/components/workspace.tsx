@@ -1,0 +1,112 @@
+import type { RefObject } from 'preact';
+import { useCallback, useState } from 'preact/hooks';
+import { type FilterOptions, useFilterOptions } from '../hooks/use-filter-options';
+import type { LiveFeed } from '../hooks/use-live';
+import { type UrlState, useListFilter } from '../hooks/use-url-state';
+import type { ListMeta } from '../hooks/use-windowed-pages';
+import { toggleLabel } from '../url-state';
+import { Detail } from './detail';
+import { FilterBar } from './filter-bar';
+import { ItemList, type ListHandle } from './list';
+import { Placeholder } from './placeholder';
+import { Timeline } from './timeline';
+
+interface Props {
+  url: UrlState;
+  feed: LiveFeed;
+  dark: boolean;
+  listHandle: RefObject<ListHandle | null>;
+  onOpen(id: string): void;
+}
+
+/**
+ * The two panes of one backlog: the list (or the timeline) and the detail. The app mounts a new
+ * one for each project, so nothing fetched for one (pages, counts, epics, labels) shows in another.
+ */
+export function Workspace({ url, feed, dark, listHandle, onOpen }: Props) {
+  const { state, stateRef, navigate } = url;
+  const [meta, setMeta] = useState<ListMeta>({ total: 0 });
+  const options = useFilterOptions(feed.epicsRev, feed.labelsRev);
+  const closeDetail = useCallback(() => navigate({ id: undefined }), [navigate]);
+  const onLabel = useCallback(
+    (label: string) => navigate({ labels: toggleLabel(stateRef.current.labels, label) }),
+    [navigate],
+  );
+  return (
+    <main class="panes">
+      <section class="left-pane" aria-label={state.view === 'items' ? 'Item list' : 'Activity timeline'}>
+        {state.view === 'items' ? (
+          <ItemsPane
+            url={url}
+            meta={meta}
+            onMeta={setMeta}
+            options={options}
+            listHandle={listHandle}
+            onOpen={onOpen}
+            onLabel={onLabel}
+          />
+        ) : (
+          <Timeline forId={state.for} selectedId={state.id} onFilter={(id) => navigate({ for: id })} onOpen={onOpen} />
+        )}
+      </section>
+      <section class="right-pane">
+        {state.id ? (
+          <Detail
+            key={state.id}
+            id={state.id}
+            dark={dark}
+            onOpen={onOpen}
+            onBack={closeDetail}
+            onShowActivity={(id) => navigate({ view: 'activity', for: id })}
+            chosenLabels={state.labels}
+            onLabel={onLabel}
+          />
+        ) : (
+          <Placeholder />
+        )}
+      </section>
+    </main>
+  );
+}
+
+interface ItemsPaneProps {
+  url: UrlState;
+  meta: ListMeta;
+  onMeta(meta: ListMeta): void;
+  options: FilterOptions;
+  listHandle: RefObject<ListHandle | null>;
+  onOpen(id: string): void;
+  onLabel(label: string): void;
+}
+
+/** The left pane's Items view: the filters over the windowed list. */
+function ItemsPane({ url, meta, onMeta, options, listHandle, onOpen, onLabel }: ItemsPaneProps) {
+  const { state, navigate } = url;
+  const { filter, filterKey } = useListFilter(state);
+  return (
+    <>
+      <FilterBar
+        state={state}
+        navigate={navigate}
+        meta={meta}
+        epics={options.epics}
+        epicTitles={options.epicTitles}
+        labelCounts={options.labelCounts}
+        qDraft={url.qDraft}
+        setQDraft={url.setQDraft}
+        onLabel={onLabel}
+      />
+      <ItemList
+        filter={filter}
+        filterKey={filterKey}
+        selectedId={state.id}
+        onOpen={onOpen}
+        onMeta={onMeta}
+        handle={listHandle}
+        epicTitles={options.epicTitles}
+        chosenLabels={state.labels}
+        onLabel={onLabel}
+      />
+    </>
+  );
+}

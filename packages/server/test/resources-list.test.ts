@@ -56,8 +56,9 @@ describe('resources/list', () => {
     let cursor: string | undefined;
     do {
       const page = await client.listResources(cursor === undefined ? {} : { cursor });
-      uris.push(...page.resources.map((r) => r.uri));
-      sizes.push(page.resources.length);
+      const items = page.resources.filter((r) => r.uri !== 'mcp://backlog/briefing');
+      uris.push(...items.map((r) => r.uri));
+      sizes.push(items.length);
       cursor = page.nextCursor;
       if (cursor !== undefined) await between?.(sizes.length);
     } while (cursor !== undefined);
@@ -75,7 +76,9 @@ describe('resources/list', () => {
     const cancelled = written.find((item) => item.status === 'cancelled') as Written;
     expect(uris).toEqual(expect.arrayContaining([uriOf(done.id), uriOf(cancelled.id)]));
     const first = await client.listResources();
-    expect(first.resources[0]).toEqual({
+    // The briefing heads the first page (only the first), then the newest item.
+    expect(first.resources[0]).toEqual({ uri: 'mcp://backlog/briefing', name: 'Backlog briefing', mimeType: 'text/plain' });
+    expect(first.resources[1]).toEqual({
       uri: uriOf(`TASK-${COUNT}`),
       name: `TASK-${COUNT}: Item ${COUNT}`,
       mimeType: 'text/markdown',

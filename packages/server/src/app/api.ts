@@ -107,6 +107,12 @@ export function createApi(
     const across = q.scope === 'all' ? projects?.across : undefined;
     return c.json(across ? await across.search(request) : await (await backlogOf(c)).search(request));
   });
+  // The session briefing (issue 18) for `backlog-mcp brief` and hooks: same text as the MCP prompt and resource.
+  api.get('/briefing', async (c) => {
+    const q = c.req.query();
+    const maxBytes = q.max_bytes === undefined ? undefined : Number(q.max_bytes);
+    return c.json(await (await backlogOf(c)).briefing({ agent: q.agent?.slice(0, 200) || undefined, maxBytes }));
+  });
   api.get('/activity', async (c) => {
     const q = c.req.query();
     const entries = await (await backlogOf(c)).recentActivity({

@@ -25,6 +25,7 @@ Usage:
   backlog-mcp version      print the version
   backlog-mcp init [DIR]   make a project backlog: .backlog/ at the top of the git repository
   backlog-mcp doctor       check this folder's backlog (after a git pull); --fix splits add/add conflicts
+  backlog-mcp brief        where this folder's backlog stands, in ~600 tokens (for session-start hooks)
 
   backlog-mcp list         list items            backlog-mcp create TITLE   create an item
   backlog-mcp get ID...    show whole items      backlog-mcp update ID      change an item
@@ -48,6 +49,24 @@ forwards MCP messages between stdin/stdout and the server's /mcp. If the connect
 it restarts the server if needed and reconnects (backoff 1 s doubling to 30 s, 10 retries);
 the client's session continues without a restart. stdout carries only MCP messages; logs go
 to stderr and to <data>/.state/server.log.`,
+  brief: `Usage: backlog-mcp brief [--json] [--agent NAME] [--max-bytes N] [--hook]
+
+The session briefing of this folder's backlog (the nearest .backlog/, else ~/.backlog): the
+items NAME holds (claims under NAME or NAME#session, lease time left), work in progress by
+others, the top ready items in pick order, blocked items and what they wait on, what was done
+since NAME's last activity (else the last 24 h), milestones due within 14 days, and how to get
+more. Empty sections are left out; what did not fit is counted ("+12 more ready"). The same
+text as the MCP prompt "briefing" and the resource mcp://backlog/briefing.
+
+  --agent NAME     whose claims are "yours" (default BACKLOG_ACTOR_NAME; none: no such section)
+  --max-bytes N    hard ceiling on the text, 200-100000 bytes (default 2000, about 600 tokens)
+  --json           the same facts as JSON (sections, counts of what did not fit, the text)
+  --hook           Claude Code / Codex SessionStart output:
+                   {"hookSpecificOutput":{"hookEventName":"SessionStart","additionalContext":"..."}}
+                   always exit 0 and valid JSON, so a failure never blocks a session
+
+Uses the running server when one answers, else reads the files (nothing is written).
+Recipes for Claude Code and Codex: docs/agents.md.`,
   reindex: `Usage: backlog-mcp reindex
 
 Re-reads every item file, embeds it anew with the shipped model and rewrites the vector cache

@@ -52,6 +52,9 @@ async function main(argv: string[]): Promise<number> {
     case 'stop':
       if (wantsHelp) return print(commandHelp('stop'));
       return (await import('./commands/stop.js')).runStop(loadConfig());
+    case 'brief':
+      if (wantsHelp) return print(commandHelp('brief'));
+      return (await import('./commands/brief.js')).runBrief(rest, loadConfig());
     case 'reindex':
       if (wantsHelp) return print(commandHelp('reindex'));
       return (await import('./commands/reindex.js')).runReindex(loadConfig());
@@ -83,6 +86,7 @@ const COMMANDS = [
   'reindex',
   'init',
   'doctor',
+  'brief',
   'version',
   'help',
   ...ITEM_COMMANDS,

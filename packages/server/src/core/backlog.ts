@@ -1,9 +1,18 @@
 import type { Item } from '@backlog-mcp/shared';
 import type { ActivityEntry, Actor } from './activity.js';
 import type { BacklogCore, BacklogDeps } from './backlog-core.js';
+import { gatherBriefing } from './briefing.js';
+import {
+  BRIEFING_DEFAULT_BYTES,
+  BRIEFING_MAX_BYTES,
+  BRIEFING_MIN_BYTES,
+  type Briefing,
+  fitBriefing,
+} from './briefing-text.js';
 import { startBacklog } from './change-feed.js';
 import type { TaskContext } from './context.js';
 import { type EditResult, editResource, readResource } from './documents.js';
+import { invalid } from './errors.js';
 import { ChangeEmitter } from './events.js';
 import type { CreateInput, UpdatePatch } from './item-fields.js';
 import { getItems, type ItemWithDependencies, type ListResult, listItems } from './item-queries.js';
@@ -15,6 +24,7 @@ import { relationsOf } from './relations.js';
 import type { EditOperation } from './text-edit.js';
 
 export type { BacklogDeps } from './backlog-core.js';
+export type { Briefing } from './briefing-text.js';
 export type { EditResult } from './documents.js';
 export type { CreateInput, UpdatePatch } from './item-fields.js';
 export type { ItemWithDependencies, ListResult } from './item-queries.js';
@@ -78,6 +88,15 @@ export class Backlog {
 
   async context(request: ContextRequest): Promise<TaskContext> {
     return taskContext(this.core, request);
+  }
+
+  /** What an agent needs at session start, within `maxBytes` of text (issue 18). */
+  async briefing(request: { agent?: string; maxBytes?: number } = {}): Promise<Briefing> {
+    const maxBytes = request.maxBytes ?? BRIEFING_DEFAULT_BYTES;
+    if (!Number.isInteger(maxBytes) || maxBytes < BRIEFING_MIN_BYTES || maxBytes > BRIEFING_MAX_BYTES) {
+      throw invalid('max_bytes', `a whole number from ${BRIEFING_MIN_BYTES} to ${BRIEFING_MAX_BYTES}`, maxBytes);
+    }
+    return fitBriefing(await gatherBriefing(this.core, { agent: request.agent }), maxBytes);
   }
 
   async recentActivity(options: { id?: string; limit: number }): Promise<ActivityEntry[]> {

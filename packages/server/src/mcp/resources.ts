@@ -11,11 +11,27 @@ import { newestFirst } from '../core/list.js';
 import { itemUri } from '../core/uri.js';
 import { encodeItemForResource } from './resource-text.js';
 
+/** The session's briefing (issue 18): listed first, before the items. */
+export const BRIEFING_URI = 'mcp://backlog/briefing';
+
 /** Items per resources/list page: ~100 KB of JSON; 10,000 items are ten pages. */
 export const RESOURCE_PAGE_SIZE = 1000;
 
 /** Items are readable as resources under the same URIs write_resource edits. */
-export function registerResources(server: McpServer, backlog: Backlog): void {
+export function registerResources(server: McpServer, backlog: Backlog, agentOf: () => string | undefined): void {
+  server.registerResource(
+    'briefing',
+    BRIEFING_URI,
+    {
+      title: 'Backlog briefing',
+      description: 'Where things stand, in ~600 tokens: your claims, work in progress, ready work, blockers, news',
+      mimeType: 'text/plain',
+    },
+    async (uri) => {
+      const { text } = await backlog.briefing({ agent: agentOf() });
+      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text }] };
+    },
+  );
   server.registerResource(
     'item',
     // Listed by the paginated handler below, not by the template.
@@ -77,12 +93,12 @@ export async function listItemResources(backlog: Backlog, cursor: string | undef
   }
   const page = items.slice(start, start + RESOURCE_PAGE_SIZE);
   const last = page.at(-1);
+  const briefing = { uri: BRIEFING_URI, name: 'Backlog briefing', mimeType: 'text/plain' };
   return {
-    resources: page.map((item) => ({
-      uri: itemUri(item.id),
-      name: `${item.id}: ${item.title}`,
-      mimeType: 'text/markdown',
-    })),
+    resources: [
+      ...(after ? [] : [briefing]),
+      ...page.map((item) => ({ uri: itemUri(item.id), name: `${item.id}: ${item.title}`, mimeType: 'text/markdown' })),
+    ],
     ...(last && start + page.length < items.length ? { nextCursor: encodeCursor(last) } : {}),
   };
 }

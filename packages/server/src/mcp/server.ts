@@ -1,6 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Across } from '../core/across.js';
 import type { Backlog } from '../core/backlog.js';
+import { registerBriefingPrompt } from './prompts.js';
 import { registerResources } from './resources.js';
 import { registerTool, type ToolContext } from './tool.js';
 import { TOOLS } from './tools/index.js';
@@ -21,7 +22,8 @@ export interface McpServerOptions {
 const INSTRUCTIONS =
   'backlog-mcp is a shared task backlog. Workflow: backlog_list or backlog_search to find work, ' +
   'backlog_context for everything around a task, backlog_update status=in_progress when you start, ' +
-  'evidence and status=done when you finish. Create follow-ups with backlog_create.';
+  'evidence and status=done when you finish. Create follow-ups with backlog_create. ' +
+  'At the start of a session, read the resource mcp://backlog/briefing (or the prompt "briefing"): your claims, ready work and news in ~600 tokens.';
 
 /** Who is calling, worked out per call: the client's self-reported name is only known after initialize. */
 export type ActorOf = (clientName: string | undefined) => { name?: string; session?: string };
@@ -36,7 +38,7 @@ export function buildMcpServer(
     : INSTRUCTIONS;
   const server = new McpServer(
     { name: 'backlog-mcp', version: options.version },
-    { capabilities: { tools: {}, resources: {} }, instructions },
+    { capabilities: { tools: {}, resources: {}, prompts: {} }, instructions },
   );
   const ctx: ToolContext = {
     backlog,
@@ -47,7 +49,9 @@ export function buildMcpServer(
     },
   };
   for (const tool of TOOLS) registerTool(server, tool, ctx);
-  registerResources(server, backlog);
+  const agentOf = () => options.actor(server.server.getClientVersion()?.name).name;
+  registerResources(server, backlog, agentOf);
+  registerBriefingPrompt(server, backlog, agentOf);
   return server;
 }
 

@@ -4,6 +4,7 @@ import { JsonlJournal } from '../../adapters/files/journal-file.js';
 import { createSourceReader } from '../../adapters/files/source-reader.js';
 import { FileVectorCache } from '../../adapters/files/vector-cache-file.js';
 import { Backlog } from '../../core/backlog.js';
+import type { SearchIndex } from '../../core/ports.js';
 import type { Embedder } from '../../search/embedder/static-embedder.js';
 import { HybridSearchIndex } from '../../search/hybrid.js';
 import { loadDefaultEmbedder } from './embedder.js';
@@ -71,4 +72,28 @@ export async function openNodeBacklog(options: {
       await Promise.all([search.persist().catch(() => undefined), store.persist().catch(() => undefined)]);
     },
   };
+}
+
+/** A search index for read-only commands that never search (the briefing): keeps start-up to the store's load. */
+const NO_SEARCH: SearchIndex = {
+  mode: 'off',
+  rebuild: async () => undefined,
+  upsert: async () => undefined,
+  remove: async () => undefined,
+  search: async () => ({ hits: [], total: 0 }),
+  related: async () => [],
+};
+
+/**
+ * The backlog's items and journal without an index, a watcher or a start-up reconciliation: for a
+ * command that only reads (`brief` with no server running). Nothing is written to the journal.
+ */
+export async function openBacklogForReading(
+  dataDir: string,
+  log: (line: string) => void,
+): Promise<{ backlog: Backlog; close(): Promise<void> }> {
+  const store = await MarkdownStore.open({ dataDir, log, watch: false });
+  const journal = await JsonlJournal.open(join(store.layout.state, 'activity.jsonl'), log);
+  const backlog = new Backlog({ store, journal, search: NO_SEARCH });
+  return { backlog, close: async () => store.close() };
 }

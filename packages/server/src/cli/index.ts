@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/stop.js')).runStop(loadConfig());
     case 'brief':
       if (wantsHelp) return print(commandHelp('brief'));
-      return (await import('./commands/brief.js')).runBrief(rest, loadConfig());
+      return (await import('./commands/brief.js')).runBrief(rest, () => loadConfig());
     case 'reindex':
       if (wantsHelp) return print(commandHelp('reindex'));
       return (await import('./commands/reindex.js')).runReindex(loadConfig());

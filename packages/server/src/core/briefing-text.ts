@@ -39,6 +39,7 @@ const bytesOf = (text: string) => encoder.encode(text).length;
 
 function ago(from: string, now: number): string {
   const minutes = Math.max(0, Math.round((now - Date.parse(from)) / 60_000));
+  if (minutes === 0) return 'just now';
   if (minutes < 60) return `${minutes} min ago`;
   const hours = Math.round(minutes / 60);
   return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
@@ -56,12 +57,15 @@ function title(text: string): string {
 
 function lease(minutes: number | undefined): string | undefined {
   if (minutes === undefined) return undefined;
-  return minutes >= 0 ? `lease ${minutes} min left` : `lease lapsed ${-minutes} min ago: renew or release`;
+  return minutes >= 0 ? `lease ${minutes} min left` : `lease lapsed ${-minutes} min ago`;
 }
 
 function describe(section: SectionName, item: BriefingLine, now: number): string {
   const notes: Array<string | undefined> = [];
-  if (section === 'yours') notes.push(item.status, lease(item.lease_minutes));
+  if (section === 'yours') {
+    const lapsed = (item.lease_minutes ?? 0) < 0;
+    notes.push(item.status, lease(item.lease_minutes), lapsed ? 'renew or release it' : undefined);
+  }
   if (section === 'in_progress') notes.push(item.holder ? `${item.holder}, ${lease(item.lease_minutes)}` : 'unclaimed');
   if (section === 'ready' && item.priority && item.priority !== 'medium') notes.push(item.priority);
   if (section === 'blocked') {
@@ -101,7 +105,8 @@ function header(data: BriefingData): string {
     `${s.blocked ?? 0} blocked`,
     `${s.done ?? 0} done`,
   ];
-  return `Backlog briefing${data.agent ? ` for ${data.agent}` : ''}: ${data.counts.total} items (${parts.join(', ')}).`;
+  const items = `${data.counts.total} item${data.counts.total === 1 ? '' : 's'}`;
+  return `Backlog briefing${data.agent ? ` for ${data.agent}` : ''}: ${items} (${parts.join(', ')}).`;
 }
 
 const SUMMARY_NAMES: Record<SectionName, string> = {

@@ -122,7 +122,9 @@ export async function gatherBriefing(core: BacklogCore, request: BriefingRequest
         line(item, { holder: item.assignee as string, ...(lease === undefined ? {} : { lease_minutes: lease }) }),
       );
     } else if (item.status === 'in_progress' || holder) {
-      inProgress.push(line(item, holder ? { holder, ...(lease === undefined ? {} : { lease_minutes: lease }) } : {}));
+      // A lapsed claim still names who had it: the person reading can ask them.
+      const who = holder ?? item.assignee;
+      inProgress.push(line(item, who ? { holder: who, ...(lease === undefined ? {} : { lease_minutes: lease }) } : {}));
     }
     const waits = (item.blocked_by ?? [])
       .map((id) => ({ id, status: snapshot.byId.get(id)?.status ?? 'deleted' }))

@@ -12,7 +12,8 @@ export function registerBriefingPrompt(server: McpServer, backlog: Backlog, agen
     'briefing',
     {
       title: 'Backlog briefing',
-      description: 'Where the backlog stands for you: claims, work in progress, ready work, blockers, news (~600 tokens)',
+      description:
+        'Where the backlog stands for you: claims, work in progress, ready work, blockers, news (~600 tokens)',
       argsSchema: { agent: z.string().max(200).optional().describe('whose claims are "yours" (default: this client)') },
     },
     async ({ agent }) => {

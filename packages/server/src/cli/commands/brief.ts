@@ -75,7 +75,7 @@ function hookOutput(text: string): string {
 }
 
 /** `brief [--json] [--agent NAME] [--max-bytes N] [--hook]`: the session briefing of this folder's backlog. */
-export async function runBrief(argv: string[], config: Config): Promise<number> {
+export async function runBrief(argv: string[], loadConfig: () => Config): Promise<number> {
   let options: BriefOptions;
   try {
     options = parse(argv);
@@ -88,9 +88,11 @@ export async function runBrief(argv: string[], config: Config): Promise<number> 
     }
     return EXIT.usage;
   }
-  // Whose claims are "yours": --agent, else BACKLOG_ACTOR_NAME; a hook names the client with --agent.
-  const agent = options.agent ?? config.actorName;
   try {
+    // Inside the try: a bad setting in the environment must not break a hook either.
+    const config = loadConfig();
+    // Whose claims are "yours": --agent, else BACKLOG_ACTOR_NAME; a hook names the client with --agent.
+    const agent = options.agent ?? config.actorName;
     const briefing = await fetchBriefing(config, { ...(agent ? { agent } : {}), maxBytes: options.maxBytes });
     if (options.hook) process.stdout.write(hookOutput(briefing.text));
     else process.stdout.write(options.json ? `${JSON.stringify(briefing, null, 2)}\n` : `${briefing.text}\n`);

@@ -122,10 +122,11 @@ describe('the briefing for agent A', () => {
 
 describe('the hook never blocks a session', () => {
   it('answers valid, empty SessionStart output and exit 0 when anything goes wrong', async () => {
-    for (const broken of [
+    const cases: Array<{ args: string[]; extra: Record<string, string> }> = [
       { args: ['brief', '--hook', '--max-bytes', 'lots'], extra: {} },
       { args: ['brief', '--hook'], extra: { BACKLOG_VIEWER_PORT: 'not-a-port' } },
-    ]) {
+    ];
+    for (const broken of cases) {
       const result = await runCli(broken.args, { ...cliEnv(), extra: broken.extra });
       expect(result.code, broken.args.join(' ')).toBe(0);
       expect(JSON.parse(result.stdout)).toEqual({

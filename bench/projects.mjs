@@ -159,7 +159,11 @@ try {
   const fullIsOpen = async () => (await health()).backlogs.find((row) => row.project === full)?.open;
   await until(async () => (await fullIsOpen()) === false, 'the project to close', 60_000);
   const reopened = await bridgeFirstAnswer(full);
-  say(`bridge in a project closed for idleness (${ITEMS} items): launch → first answer`, Math.round(reopened.answered), 'ms');
+  say(
+    `bridge in a project closed for idleness (${ITEMS} items): launch → first answer`,
+    Math.round(reopened.answered),
+    'ms',
+  );
   await first.close();
   console.log(
     `\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}, ` +

@@ -77,7 +77,11 @@ describe('resources/list', () => {
     expect(uris).toEqual(expect.arrayContaining([uriOf(done.id), uriOf(cancelled.id)]));
     const first = await client.listResources();
     // The briefing heads the first page (only the first), then the newest item.
-    expect(first.resources[0]).toEqual({ uri: 'mcp://backlog/briefing', name: 'Backlog briefing', mimeType: 'text/plain' });
+    expect(first.resources[0]).toEqual({
+      uri: 'mcp://backlog/briefing',
+      name: 'Backlog briefing',
+      mimeType: 'text/plain',
+    });
     expect(first.resources[1]).toEqual({
       uri: uriOf(`TASK-${COUNT}`),
       name: `TASK-${COUNT}: Item ${COUNT}`,

@@ -166,6 +166,15 @@ export function toolsContract(contract: ToolsContract): void {
     expect(resources.resources.map((r) => r.uri)).toContain('mcp://backlog/tasks/TASK-0001.md');
   });
 
+  it('gives the session briefing as a resource and as a prompt, the same text on every runtime', async () => {
+    const read = await client().readResource({ uri: 'mcp://backlog/briefing' });
+    const text = (read.contents[0] as { text?: string }).text ?? '';
+    expect(text).toMatch(/^Backlog briefing for agent-\S+: \d+ items? \(/);
+    const prompt = await client().getPrompt({ name: 'briefing' });
+    const message = prompt.messages[0]?.content as { text?: string };
+    expect(message.text?.replace(/\d+ min|just now/g, 'N')).toBe(text.replace(/\d+ min|just now/g, 'N'));
+  });
+
   it('gets one item or a batch, accepting loose ID spellings, with what each blocks, and reports missing IDs', async () => {
     const one = await get('task-1');
     expect(one.items.map((i) => i.id)).toEqual(['TASK-0001']);

@@ -43,45 +43,7 @@ export function createApi(
     return c.json({ error: 'Internal error' }, 500);
   });
   api.get('/projects', async (c) => c.json({ projects: projects ? await projects.list() : [] }));
-  api.get('/items', async (c) => {
-    const backlog = await backlogOf(c);
-    const q = c.req.query();
-    const types = pick<EntityType>(ENTITY_TYPES, q.type);
-    const limit = boundedInt(q.limit, 100, LIMITS.listLimitMax);
-    const offset = boundedInt(q.offset, 0, Number.MAX_SAFE_INTEGER);
-    const sort = q.sort === 'created' ? 'created' : 'updated';
-    const filter = {
-      status: pick<Status>(STATUSES, q.status),
-      epic_id: q.epic_id || undefined,
-      parent_id: q.parent_id || undefined,
-      query: q.q?.slice(0, LIMITS.queryLength) || undefined,
-      labels: labelsOf(q.labels),
-      counts: true,
-    };
-    // The plain form (one type, first page, newest update first) is answered by the core as it is.
-    if ((types?.length ?? 0) <= 1 && offset === 0 && sort === 'updated' && !q.locate) {
-      return c.json(await backlog.list({ ...filter, type: types?.[0], limit }));
-    }
-    // The viewer's windowed form: several types, created order, a page at an offset, the row of one item.
-    const all = await backlog.list({ ...filter, type: types?.length === 1 ? types[0] : undefined, limit: Infinity });
-    let stubs = types && types.length > 1 ? all.items.filter((stub) => types.includes(stub.type)) : all.items;
-    if (sort === 'created') {
-      const { items } = await backlog.get(stubs.map((stub) => stub.id));
-      const created = new Map(items.map((item) => [item.id, item.created_at]));
-      const at = (id: string) => created.get(id) ?? '';
-      stubs = [...stubs].sort((a, b) =>
-        at(a.id) !== at(b.id) ? (at(a.id) < at(b.id) ? 1 : -1) : a.id < b.id ? 1 : -1,
-      );
-    }
-    const located = q.locate ? stubs.findIndex((stub) => stub.id === q.locate) : undefined;
-    return c.json({
-      items: stubs.slice(offset, offset + limit),
-      total: stubs.length,
-      offset,
-      counts: all.counts,
-      ...(located === undefined ? {} : { position: located }),
-    });
-  });
+  api.get('/items', async (c) => listItemsRoute(c, await backlogOf(c)));
   // Every label in use, most used first, for the viewer's label filter.
   api.get('/labels', async (c) => c.json({ labels: await (await backlogOf(c)).labels() }));
   // Titles and statuses of a few items at once (the timeline names what it mentions).
@@ -122,4 +84,42 @@ export function createApi(
     return c.json({ entries });
   });
   return api;
+}
+
+/** `/api/items`: the core's list as it is, or the viewer's windowed form (several types, created order, a page, a row). */
+async function listItemsRoute(c: Context, backlog: Backlog): Promise<Response> {
+  const q = c.req.query();
+  const types = pick<EntityType>(ENTITY_TYPES, q.type);
+  const limit = boundedInt(q.limit, 100, LIMITS.listLimitMax);
+  const offset = boundedInt(q.offset, 0, Number.MAX_SAFE_INTEGER);
+  const sort = q.sort === 'created' ? 'created' : 'updated';
+  const filter = {
+    status: pick<Status>(STATUSES, q.status),
+    epic_id: q.epic_id || undefined,
+    parent_id: q.parent_id || undefined,
+    query: q.q?.slice(0, LIMITS.queryLength) || undefined,
+    labels: labelsOf(q.labels),
+    counts: true,
+  };
+  // The plain form (one type, first page, newest update first) is answered by the core as it is.
+  if ((types?.length ?? 0) <= 1 && offset === 0 && sort === 'updated' && !q.locate) {
+    return c.json(await backlog.list({ ...filter, type: types?.[0], limit }));
+  }
+  // The viewer's windowed form: several types, created order, a page at an offset, the row of one item.
+  const all = await backlog.list({ ...filter, type: types?.length === 1 ? types[0] : undefined, limit: Infinity });
+  let stubs = types && types.length > 1 ? all.items.filter((stub) => types.includes(stub.type)) : all.items;
+  if (sort === 'created') {
+    const { items } = await backlog.get(stubs.map((stub) => stub.id));
+    const created = new Map(items.map((item) => [item.id, item.created_at]));
+    const at = (id: string) => created.get(id) ?? '';
+    stubs = [...stubs].sort((a, b) => (at(a.id) !== at(b.id) ? (at(a.id) < at(b.id) ? 1 : -1) : a.id < b.id ? 1 : -1));
+  }
+  const located = q.locate ? stubs.findIndex((stub) => stub.id === q.locate) : undefined;
+  return c.json({
+    items: stubs.slice(offset, offset + limit),
+    total: stubs.length,
+    offset,
+    counts: all.counts,
+    ...(located === undefined ? {} : { position: located }),
+  });
 }

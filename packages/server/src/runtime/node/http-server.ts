@@ -117,6 +117,22 @@ function startingGate(version: string): {
   };
 }
 
+/** Every backlog the server serves; the global one opens now, projects when their first session or viewer comes. */
+async function openRegistry(config: Config, stateDir: string, log: (line: string) => void): Promise<BacklogRegistry> {
+  const registry = new BacklogRegistry({
+    globalDir: config.dataDir,
+    // A project's relative source_path is read from the project's folder, not the server's.
+    open: (dataDir, where) =>
+      openNodeBacklog({ dataDir, log, search: config.search, ...(where.global ? {} : { sourceBase: where.project }) }),
+    known: KnownBacklogs.load(stateDir),
+    idleCloseMs: config.idleCloseMs,
+    log,
+    afterIdleClose: reclaimMemory,
+  });
+  await registry.use(registry.globalDir);
+  return registry;
+}
+
 /**
  * Starts the persistent HTTP server: MCP over Streamable HTTP, the API and the viewer.
  *
@@ -154,23 +170,7 @@ export async function startHttpServer(
   try {
     mkdirSync(files.dir, { recursive: true });
     writePrivate(files.pid, `${pid}\n`);
-    registry = new BacklogRegistry({
-      globalDir: config.dataDir,
-      // A project's relative source_path is read from the project's folder, not the server's.
-      open: (dataDir, where) =>
-        openNodeBacklog({
-          dataDir,
-          log,
-          search: config.search,
-          ...(where.global ? {} : { sourceBase: where.project }),
-        }),
-      known: KnownBacklogs.load(files.dir),
-      idleCloseMs: config.idleCloseMs,
-      log,
-      afterIdleClose: reclaimMemory,
-    });
-    // The global backlog opens now, as always; projects open when their first session or viewer comes.
-    await registry.use(registry.globalDir);
+    registry = await openRegistry(config, files.dir, log);
   } catch (error) {
     gate.failed(error);
     removeIfOurs(files.pid, pid);

@@ -65,7 +65,9 @@ text as the MCP prompt "briefing" and the resource mcp://backlog/briefing.
                    {"hookSpecificOutput":{"hookEventName":"SessionStart","additionalContext":"..."}}
                    always exit 0 and valid JSON, so a failure never blocks a session
 
-Uses the running server when one answers, else reads the files (nothing is written).
+Asks the running server when one answers for this folder; otherwise (no server, or one that
+serves another data folder) reads the files, which may refresh .state/items-cache.v8 and never
+creates a backlog folder.
 Recipes for Claude Code and Codex: docs/agents.md.`,
   reindex: `Usage: backlog-mcp reindex
 

@@ -60,16 +60,21 @@ function lease(minutes: number | undefined): string | undefined {
   return minutes >= 0 ? `lease ${minutes} min left` : `lease lapsed ${-minutes} min ago`;
 }
 
+/** Status as the header says it: "in progress", not the field's value. */
+const said = (status: string) => status.replace('_', ' ');
+
 function describe(section: SectionName, item: BriefingLine, now: number): string {
   const notes: Array<string | undefined> = [];
+  const priority = item.priority && item.priority !== 'medium' ? item.priority : undefined;
   if (section === 'yours') {
     const lapsed = (item.lease_minutes ?? 0) < 0;
-    notes.push(item.status, lease(item.lease_minutes), lapsed ? 'renew or release it' : undefined);
+    const status = item.status === 'in_progress' ? undefined : said(item.status);
+    notes.push(priority, status, lease(item.lease_minutes), lapsed ? 'renew or release it' : undefined);
   }
   if (section === 'in_progress') notes.push(item.holder ? `${item.holder}, ${lease(item.lease_minutes)}` : 'unclaimed');
-  if (section === 'ready' && item.priority && item.priority !== 'medium') notes.push(item.priority);
+  if (section === 'ready') notes.push(priority);
   if (section === 'blocked') {
-    const waits = item.waits_on?.map((blocker) => `${blocker.id} ${blocker.status}`).join(', ');
+    const waits = item.waits_on?.map((blocker) => `${blocker.id} ${said(blocker.status)}`).join(', ');
     notes.push(waits ? `waits on ${waits}` : undefined, item.reason && title(item.reason));
   }
   if (section === 'done_since' && item.at) notes.push(ago(item.at, now));
@@ -87,7 +92,7 @@ function heading(section: SectionName, data: BriefingData, now: number): string 
     case 'ready':
       return 'Ready, in pick order:';
     case 'blocked':
-      return 'Blocked:';
+      return 'Blocked or waiting:';
     case 'done_since':
       return data.since_reason === 'last_activity'
         ? `Done since your last activity (${ago(data.since, now)}):`
@@ -104,18 +109,19 @@ function header(data: BriefingData): string {
     `${s.in_progress ?? 0} in progress`,
     `${s.blocked ?? 0} blocked`,
     `${s.done ?? 0} done`,
+    `${s.cancelled ?? 0} cancelled`,
   ];
   const items = `${data.counts.total} item${data.counts.total === 1 ? '' : 's'}`;
   return `Backlog briefing${data.agent ? ` for ${data.agent}` : ''}: ${items} (${parts.join(', ')}).`;
 }
 
-const SUMMARY_NAMES: Record<SectionName, string> = {
-  yours: 'yours',
-  in_progress: 'in progress',
-  ready: 'ready',
-  blocked: 'blocked',
-  done_since: 'done lately',
-  milestones: 'milestones due',
+const SUMMARY_NAMES: Record<SectionName, [string, string]> = {
+  yours: ['yours', 'yours'],
+  in_progress: ['in progress', 'in progress'],
+  ready: ['ready', 'ready'],
+  blocked: ['blocked or waiting', 'blocked or waiting'],
+  done_since: ['done lately', 'done lately'],
+  milestones: ['milestone due', 'milestones due'],
 };
 
 function render(data: BriefingData, shown: Map<SectionName, number>, now: number, footer: boolean): string {
@@ -127,7 +133,7 @@ function render(data: BriefingData, shown: Map<SectionName, number>, now: number
     if (count === undefined) continue;
     // A section trimmed to nothing costs one word in the summary line, not a heading.
     if (count === 0) {
-      hidden.push(`${section.total} ${SUMMARY_NAMES[name]}`);
+      hidden.push(`${section.total} ${SUMMARY_NAMES[name][section.total === 1 ? 0 : 1]}`);
       continue;
     }
     lines.push(heading(name, data, now));
@@ -140,14 +146,17 @@ function render(data: BriefingData, shown: Map<SectionName, number>, now: number
   return lines.join('\n');
 }
 
-/** The section to give up a line: the lowest in TRIM_ORDER among those showing the most. */
+/**
+ * The section to give up a line: every other section down to one line, the least urgent first
+ * (TRIM_ORDER), then their last lines; your own claims only after all of that.
+ */
 function toTrim(shown: Map<SectionName, number>): SectionName | undefined {
-  let pick: SectionName | undefined;
-  for (const name of TRIM_ORDER) {
-    const count = shown.get(name) ?? 0;
-    if (count > 0 && (pick === undefined || count > (shown.get(pick) ?? 0))) pick = name;
+  const others = TRIM_ORDER.filter((section) => section !== 'yours');
+  for (const floor of [1, 0]) {
+    const name = others.find((section) => (shown.get(section) ?? 0) > floor);
+    if (name) return name;
   }
-  return pick;
+  return (shown.get('yours') ?? 0) > 0 ? 'yours' : undefined;
 }
 
 /** Cuts at the last whole line under the ceiling: the hard guarantee when even the headings do not fit. */

@@ -103,7 +103,8 @@ export async function gatherBriefing(core: BacklogCore, request: BriefingRequest
   const relations = relationsOf(snapshot);
   const entries = await core.deps.journal.recent({ limit: JOURNAL_LOOKBACK });
   const { since, since_reason } = sinceOf(entries, agent, now);
-  const mine = (item: Item) => agent !== undefined && agentNameOf(item.assignee) === agent;
+  // "claude-code" owns the claims of every claude-code session; "claude-code#1a2b" only its own.
+  const mine = (item: Item) => agent !== undefined && (item.assignee === agent || agentNameOf(item.assignee) === agent);
 
   const yours: BriefingLine[] = [];
   const inProgress: BriefingLine[] = [];
@@ -144,6 +145,9 @@ export async function gatherBriefing(core: BacklogCore, request: BriefingRequest
     }
   }
   milestones.sort((a, b) => ((a.at ?? '') < (b.at ?? '') ? -1 : 1));
+  // Your claims by the lease that ends first; others' work with a live claim before the unclaimed.
+  yours.sort((a, b) => (a.lease_minutes ?? 0) - (b.lease_minutes ?? 0));
+  inProgress.sort((a, b) => Number((b.lease_minutes ?? -1) >= 0) - Number((a.lease_minutes ?? -1) >= 0));
   // The same list and order as backlog_list ready=true: what an agent should pick next.
   const ready = await listItems(core, { ready: true, limit });
   return {

@@ -47,7 +47,7 @@ describe('the session briefing', () => {
     const ids = await scene();
     env.clock.advance(3 * MINUTE);
     const { text, sections } = await env.backlog.briefing({ agent: 'alice' });
-    expect(text).toContain(`Yours (alice):\n- ${ids.mine} Login form [in_progress; lease`);
+    expect(text).toContain(`Yours (alice):\n- ${ids.mine} Login form [lease`);
     expect(text).toContain(`In progress by others:\n- ${ids.theirs} Rate limiter [bob#s2, lease`);
     const ready = (await env.backlog.list({ ready: true })).items.map((stub) => stub.id);
     expect(sections.ready?.items.map((line) => line.id)).toEqual(ready.slice(0, sections.ready?.items.length));
@@ -73,9 +73,29 @@ describe('the session briefing', () => {
     const ids = await scene();
     env.clock.advance(2 * HOUR);
     const { text } = await env.backlog.briefing({ agent: 'alice' });
-    expect(text).toMatch(
-      new RegExp(`- ${ids.mine} Login form \\[in_progress; lease lapsed \\d+ min ago; renew or release it\\]`),
-    );
+    expect(text).toMatch(new RegExp(`- ${ids.mine} Login form \\[lease lapsed \\d+ min ago; renew or release it\\]`));
+  });
+
+  it('takes a session-tagged agent name too: only that session’s claims are "yours"', async () => {
+    const ids = await scene();
+    const { text } = await env.backlog.briefing({ agent: 'alice#s1' });
+    expect(text).toContain(`Yours (alice#s1):\n- ${ids.mine} Login form`);
+    expect((await env.backlog.briefing({ agent: 'alice#other' })).text).not.toContain('Yours');
+  });
+
+  it('cuts my claims last, and lists live claims of others before unclaimed work in progress', async () => {
+    for (let i = 0; i < 6; i++) await env.backlog.update(await make({ title: `Mine ${i}` }), { claim: true }, alice);
+    const stray = await make({ title: 'Left in progress' });
+    await env.backlog.update(stray, { status: 'in_progress' }, bob);
+    const held = await make({ title: 'Held by bob' });
+    await env.backlog.update(held, { claim: true }, bob);
+    for (let i = 0; i < 30; i++) await make({ title: `Ready work number ${i} with a long enough title` });
+    const { sections, text } = await env.backlog.briefing({ agent: 'alice', maxBytes: 800 });
+    // Ready and in-progress work give up lines first; my five (the section's own cap) stay.
+    expect(sections.yours?.items).toHaveLength(5);
+    expect(sections.ready?.items.length).toBeLessThanOrEqual(1);
+    expect(text.indexOf(held)).toBeLessThan(text.indexOf(stray) === -1 ? Infinity : text.indexOf(stray));
+    expect(sections.in_progress?.items[0]?.id).toBe(held);
   });
 
   it('leaves empty sections out', async () => {
@@ -83,7 +103,7 @@ describe('the session briefing', () => {
     const { text, sections } = await env.backlog.briefing({ agent: 'alice' });
     expect(Object.keys(sections)).toEqual(['ready']);
     expect(text.split('\n')).toEqual([
-      'Backlog briefing for alice: 1 item (1 open, 0 in progress, 0 blocked, 0 done).',
+      'Backlog briefing for alice: 1 item (1 open, 0 in progress, 0 blocked, 0 done, 0 cancelled).',
       'Ready, in pick order:',
       expect.stringMatching(/^- TASK-0001 Only task$/),
       expect.stringMatching(/^More: /),

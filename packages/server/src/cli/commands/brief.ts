@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { parseArgs } from 'node:util';
 import type { Briefing } from '../../core/backlog.js';
 import { BRIEFING_MAX_BYTES, BRIEFING_MIN_BYTES } from '../../core/briefing-text.js';
 import type { Config } from '../../runtime/node/config.js';
-import { EXIT, ownerHeaders, probe, TIMEOUTS, targetOf, tokenForServer } from '../daemon.js';
+import { EXIT, isRefused, ownerHeaders, TIMEOUTS, targetOf, tokenForServer } from '../daemon.js';
 
 interface BriefOptions {
   json: boolean;
@@ -41,22 +43,57 @@ function parse(argv: string[]): BriefOptions {
   return options;
 }
 
-/** Through the running server when one answers (it has the backlog loaded), else from the files. */
+/**
+ * GET with node:http, one connection, no keep-alive. Not fetch: in a process that lives for one
+ * request, loading undici and waiting at exit for V8 to finish optimising its WebAssembly parser
+ * cost ~230 ms of the ~430 ms a hook waited (docs/benchmarks.md). Undefined when nobody listens.
+ */
+function getJson(url: URL, headers: Record<string, string>): Promise<{ status: number; body: unknown } | undefined> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers, agent: false, timeout: TIMEOUTS.healthMs }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => {
+        try {
+          resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as unknown });
+        } catch {
+          resolve({ status: response.statusCode ?? 0, body: undefined });
+        }
+      });
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${TIMEOUTS.healthMs} ms`)));
+    request.on('error', (error) => (isRefused(error) ? resolve(undefined) : reject(error)));
+  });
+}
+
+/**
+ * Through the running server when one answers (it has the backlog loaded): one request, no probe
+ * first. With nobody listening, or a server that refuses this folder's token (it serves another
+ * data folder), the briefing is read from the files instead.
+ */
 async function fetchBriefing(config: Config, request: { agent?: string; maxBytes?: number }): Promise<Briefing> {
   const target = targetOf(config);
-  if ((await probe(target)).state === 'running') {
-    const url = new URL(`${target.base}/api/briefing`);
-    url.searchParams.set('project', config.backlogDir);
-    if (request.agent) url.searchParams.set('agent', request.agent);
-    if (request.maxBytes !== undefined) url.searchParams.set('max_bytes', String(request.maxBytes));
-    const response = await fetch(url, {
-      headers: ownerHeaders(tokenForServer(config)),
-      signal: AbortSignal.timeout(TIMEOUTS.healthMs),
-    });
-    const body = (await response.json()) as Briefing | { error?: string };
-    if (!response.ok) throw new Error((body as { error?: string }).error ?? `the server answered ${response.status}`);
-    return body as Briefing;
+  const url = new URL(`${target.base}/api/briefing`);
+  url.searchParams.set('project', config.backlogDir);
+  if (request.agent) url.searchParams.set('agent', request.agent);
+  if (request.maxBytes !== undefined) url.searchParams.set('max_bytes', String(request.maxBytes));
+  const answer = await getJson(url, ownerHeaders(tokenForServer(config)));
+  if (answer && answer.status !== 401) {
+    const body = answer.body as (Briefing & { error?: string }) | undefined;
+    if (answer.status === 200 && body) return body;
+    throw new Error(body?.error ?? `the server answered ${answer.status}`);
   }
+  return readBriefing(config, request);
+}
+
+/** From the files, without a server. A backlog folder that does not exist is not created for it. */
+async function readBriefing(config: Config, request: { agent?: string; maxBytes?: number }): Promise<Briefing> {
+  if (!existsSync(config.backlogDir))
+    throw new Error(`no backlog at ${config.backlogDir} yet (run "backlog-mcp init")`);
   const { openBacklogForReading } = await import('../../runtime/node/backlog.js');
   const reader = await openBacklogForReading(config.backlogDir, () => undefined);
   try {

@@ -40,6 +40,8 @@ export interface Stub {
   /** Lower-case, as the server stores them; user text, so always rendered as text. */
   labels?: string[];
   assignee?: string;
+  /** Set with `assignee` while a claim's lease runs. */
+  lease_until?: string;
   updated_at: string;
 }
 
@@ -50,7 +52,6 @@ export interface Item extends Stub {
   blocked_reason?: string[];
   blocked_by?: string[];
   due_date?: string;
-  lease_until?: string;
   created_at: string;
 }
 
@@ -274,4 +275,50 @@ export async function stubs(ids: readonly string[], signal?: AbortSignal): Promi
   const answer = await getJson<{ items: Stub[] }>(`/api/stubs?ids=${encodeURIComponent(ids.join(','))}`, signal);
   remember(answer.items);
   return answer.items;
+}
+
+/** The board's filters; every column of one board asks with the same. */
+export interface BoardQuery {
+  types: readonly ItemType[];
+  epic?: string;
+  milestone?: string;
+  parent?: string;
+  q?: string;
+  /** Every done item, not only the last 14 days'. */
+  allDone: boolean;
+}
+
+export interface BoardPage {
+  items: Stub[];
+  total: number;
+  offset: number;
+  /** Every column's count under the same filters. */
+  counts: Record<Status, number>;
+}
+
+/** A page of one board column (a status), with all columns' counts. */
+export function boardColumn(
+  filter: BoardQuery,
+  column: Status,
+  offset: number,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<BoardPage> {
+  return getJson<BoardPage>(
+    `/api/board?${query({
+      column,
+      type: filter.types.join(','),
+      epic_id: filter.epic,
+      milestone: filter.milestone,
+      parent_id: filter.parent,
+      q: filter.q,
+      done: filter.allDone ? 'all' : undefined,
+      offset,
+      limit,
+    })}`,
+    signal,
+  ).then((page) => {
+    remember(page.items);
+    return page;
+  });
 }

@@ -13,12 +13,23 @@ export interface ViewState {
   labels: string[];
   q: string;
   sort: 'updated' | 'created';
-  view: 'items' | 'activity';
+  view: View;
+  /** The board's milestone filter: items whose parent chain reaches it. */
+  milestone?: string;
+  /** The board's folder filter: items anywhere under it. */
+  folder?: string;
+  /** The board's Done column: the last 14 days (false) or every done item (true). */
+  allDone?: boolean;
+  /** The board shows a Cancelled column. */
+  cancelled?: boolean;
   /** The activity timeline's item filter. */
   for?: string;
   /** The spotlight's query while it is open (undefined: closed). */
   spot?: string;
 }
+
+export const VIEWS = ['items', 'activity', 'board'] as const;
+export type View = (typeof VIEWS)[number];
 
 export const DEFAULT_STATE: ViewState = {
   status: 'active',
@@ -66,7 +77,17 @@ function projectOf(raw: string | null): string | undefined {
  * a list (items or activity, status, types, sort) stays.
  */
 export function switchedTo(project: string | undefined): Partial<ViewState> {
-  return { project, id: undefined, epic: undefined, labels: [], q: '', for: undefined, spot: undefined };
+  return {
+    project,
+    id: undefined,
+    epic: undefined,
+    milestone: undefined,
+    folder: undefined,
+    labels: [],
+    q: '',
+    for: undefined,
+    spot: undefined,
+  };
 }
 
 export function parseUrl(search: string): ViewState {
@@ -75,6 +96,9 @@ export function parseUrl(search: string): ViewState {
   const id = p.get('id') ?? undefined;
   const epic = p.get('epic') ?? undefined;
   const forId = p.get('for') ?? undefined;
+  const milestone = p.get('milestone') ?? undefined;
+  const folder = p.get('folder') ?? undefined;
+  const view = p.get('view') ?? 'items';
   const types = (p.get('type') ?? '').split(',').filter((t): t is ItemType => (TYPES as readonly string[]).includes(t));
   const status = p.get('status') ?? 'active';
   return {
@@ -86,7 +110,11 @@ export function parseUrl(search: string): ViewState {
     labels: labelsOf(p.get('labels')),
     q: (p.get('q') ?? '').slice(0, 200),
     sort: p.get('sort') === 'created' ? 'created' : 'updated',
-    view: p.get('view') === 'activity' ? 'activity' : 'items',
+    view: (VIEWS as readonly string[]).includes(view) ? (view as View) : 'items',
+    milestone: milestone && ID.test(milestone) ? milestone.toUpperCase() : undefined,
+    folder: folder && ID.test(folder) ? folder.toUpperCase() : undefined,
+    allDone: p.get('done') === 'all' ? true : undefined,
+    cancelled: p.get('cancelled') === '1' ? true : undefined,
     for: forId && ID.test(forId) ? forId.toUpperCase() : undefined,
     spot: p.has('spot') ? (p.get('spot') ?? '').slice(0, 200) : undefined,
   };
@@ -104,6 +132,10 @@ export function toSearch(state: ViewState): string {
   if (state.q) p.set('q', state.q);
   if (state.sort !== 'updated') p.set('sort', state.sort);
   if (state.for) p.set('for', state.for);
+  if (state.milestone) p.set('milestone', state.milestone);
+  if (state.folder) p.set('folder', state.folder);
+  if (state.allDone) p.set('done', 'all');
+  if (state.cancelled) p.set('cancelled', '1');
   if (state.spot !== undefined) p.set('spot', state.spot);
   // A slash may stand as itself in a query: `project=/home/me/app` reads better than %2F.
   const text = p.toString().replaceAll('%2F', '/');

@@ -24,9 +24,10 @@ interface Props {
 const VIEWS: { key: ViewState['view']; label: string }[] = [
   { key: 'items', label: 'Items' },
   { key: 'activity', label: 'Activity' },
+  { key: 'board', label: 'Board' },
 ];
 
-/** The bar across the top: home, the project, the two views, search, the live indicator and the theme. */
+/** The bar across the top: home, the project, the views, search, the live indicator and the theme. */
 export function Topbar({ view, live, theme, dark, onCycleTheme, onHome, homeHref, switcher, navigate }: Props) {
   return (
     <header class="topbar">

@@ -5,6 +5,7 @@ import type { LiveFeed } from '../hooks/use-live';
 import { type UrlState, useListFilter } from '../hooks/use-url-state';
 import type { ListMeta } from '../hooks/use-windowed-pages';
 import { toggleLabel } from '../url-state';
+import { Board } from './board';
 import { Detail } from './detail';
 import { FilterBar } from './filter-bar';
 import { ItemList, type ListHandle } from './list';
@@ -32,6 +33,38 @@ export function Workspace({ url, feed, dark, listHandle, onOpen }: Props) {
     (label: string) => navigate({ labels: toggleLabel(stateRef.current.labels, label) }),
     [navigate],
   );
+  const detail = state.id ? (
+    <Detail
+      key={state.id}
+      id={state.id}
+      dark={dark}
+      onOpen={onOpen}
+      onBack={closeDetail}
+      onShowActivity={(id) => navigate({ view: 'activity', for: id })}
+      chosenLabels={state.labels}
+      onLabel={onLabel}
+    />
+  ) : null;
+  if (state.view === 'board') {
+    // The detail slides over the board's right edge rather than replacing it: the columns keep
+    // their scroll, and a live move stays visible while an item is read.
+    return (
+      <main class="panes board-panes">
+        <Board
+          url={url}
+          epics={options.epics}
+          epicTitles={options.epicTitles}
+          optionsRev={feed.epicsRev}
+          onOpen={onOpen}
+        />
+        {detail ? (
+          <aside class="board-detail" aria-label="Item detail">
+            {detail}
+          </aside>
+        ) : null}
+      </main>
+    );
+  }
   return (
     <main class="panes">
       <section class="left-pane" aria-label={state.view === 'items' ? 'Item list' : 'Activity timeline'}>
@@ -49,22 +82,7 @@ export function Workspace({ url, feed, dark, listHandle, onOpen }: Props) {
           <Timeline forId={state.for} selectedId={state.id} onFilter={(id) => navigate({ for: id })} onOpen={onOpen} />
         )}
       </section>
-      <section class="right-pane">
-        {state.id ? (
-          <Detail
-            key={state.id}
-            id={state.id}
-            dark={dark}
-            onOpen={onOpen}
-            onBack={closeDetail}
-            onShowActivity={(id) => navigate({ view: 'activity', for: id })}
-            chosenLabels={state.labels}
-            onLabel={onLabel}
-          />
-        ) : (
-          <Placeholder />
-        )}
-      </section>
+      <section class="right-pane">{detail ?? <Placeholder />}</section>
     </main>
   );
 }

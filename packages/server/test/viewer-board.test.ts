@@ -197,4 +197,42 @@ describe('the board view, in a real browser', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     }
   });
+  // Last: it fills the Open column past one screen, which the tests above would not all draw.
+  it('keeps a scrolled column where it was when a card arrives at its top', async () => {
+    for (let i = 0; i < 30; i++) await create(`Filler ${i}`);
+    const { page } = await open('/?view=board');
+    const scroller = page.locator('.board-column[data-column="open"] .column-scroller');
+    await page.waitForSelector('.board-column[data-column="open"] .card[data-id]');
+    await scroller.evaluate((el) => {
+      el.scrollTop = 10 * 104 + 20;
+    });
+    // The card at the top of the view, and where it sits relative to the view.
+    const seen = () =>
+      scroller.evaluate((el) => {
+        const top = el.scrollTop;
+        const cards = [...el.querySelectorAll<HTMLElement>('.card[data-id]')];
+        const first = cards
+          .filter((c) => Number.parseFloat(c.style.top) + 104 > top)
+          .sort((a, b) => Number.parseFloat(a.style.top) - Number.parseFloat(b.style.top))[0];
+        return { id: first?.dataset.id, offset: first ? Number.parseFloat(first.style.top) - top : undefined };
+      });
+    await page.waitForFunction(() => {
+      const el = document.querySelector('.board-column[data-column="open"] .column-scroller');
+      return el && el.scrollTop > 1000 && el.querySelector('.card[data-id]');
+    });
+    const before = await seen();
+    expect(before.id).toBeDefined();
+    // The blocked card goes back to open: it arrives at the top of the Open column, above the view.
+    await update(ids.blocked, { status: 'open' });
+    await page.waitForFunction(
+      (id) => !document.querySelector(`.board-column[data-column="blocked"] .card[data-id="${id}"]`),
+      ids.blocked,
+    );
+    await page.waitForFunction(
+      (n) =>
+        document.querySelector('.board-column[data-column="open"] .column-count')?.getAttribute('data-count') === n,
+      String((await listIds('open')).length),
+    );
+    expect(await seen()).toEqual(before);
+  });
 });

@@ -20,12 +20,13 @@ interface CardProps {
   flash: boolean;
   /** The title of the card's epic, when known. */
   epic?: string;
+  now: number;
   onOpen(id: string): void;
 }
 
 /** One item on the board: a button, so Tab reaches it and Enter or Space opens it. */
-export function BoardCard({ stub, top, selected, flash, epic, onOpen }: CardProps) {
-  const lease = leaseLeft(stub.lease_until);
+export function BoardCard({ stub, top, selected, flash, epic, now, onOpen }: CardProps) {
+  const lease = leaseLeft(stub.lease_until, now);
   const classes = ['card', selected ? 'selected' : '', flash ? 'flash' : ''].filter(Boolean).join(' ');
   return (
     <button

@@ -1,5 +1,5 @@
 import './board.css';
-import { useCallback, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { type BoardQuery, STATUS_LABEL, type Status } from '../api';
 import { CARD_HEIGHT, cardsInView, useBoardColumn } from '../hooks/use-board-column';
 import type { UrlState } from '../hooks/use-url-state';
@@ -26,6 +26,16 @@ function useBoardQuery(state: ViewState): { filter: BoardQuery; filterKey: strin
   return { filter, filterKey: JSON.stringify(filter) };
 }
 
+/** The clock the cards' lease countdowns read; a tick a minute is as fine as they show. */
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
 interface Props {
   url: UrlState;
   epics: readonly { id: string; title: string }[];
@@ -43,6 +53,7 @@ export function Board({ url, epics, epicTitles, optionsRev, onOpen }: Props) {
   const { filter, filterKey } = useBoardQuery(state);
   const [counts, setCounts] = useState<Record<Status, number> | undefined>();
   const onCounts = useCallback((next: Record<Status, number>) => setCounts(next), []);
+  const now = useNow(30_000);
   const columns = state.cancelled ? [...COLUMNS, 'cancelled' as const] : COLUMNS;
   return (
     <div class="board">
@@ -58,6 +69,7 @@ export function Board({ url, epics, epicTitles, optionsRev, onOpen }: Props) {
             allDone={state.allDone === true}
             selectedId={state.id}
             epicTitles={epicTitles}
+            now={now}
             onCounts={onCounts}
             onOpen={onOpen}
           />
@@ -75,11 +87,13 @@ interface ColumnProps {
   allDone: boolean;
   selectedId?: string;
   epicTitles: ReadonlyMap<string, string>;
+  now: number;
   onCounts(counts: Record<Status, number>): void;
   onOpen(id: string): void;
 }
 
-function Column({ status, filter, filterKey, count, allDone, selectedId, epicTitles, onCounts, onOpen }: ColumnProps) {
+function Column(props: ColumnProps) {
+  const { status, filter, filterKey, count, allDone, selectedId, epicTitles, now, onCounts, onOpen } = props;
   const column = useBoardColumn(filter, filterKey, status, onCounts);
   const total = column.total ?? 0;
   const { first, last } = cardsInView(column.top, column.height, total);
@@ -99,6 +113,7 @@ function Column({ status, filter, filterKey, count, allDone, selectedId, epicTit
         selected={stub.id === selectedId}
         flash={column.flash.has(stub.id)}
         epic={stub.epic_id ? epicTitles.get(stub.epic_id) : undefined}
+        now={now}
         onOpen={onOpen}
       />,
     );

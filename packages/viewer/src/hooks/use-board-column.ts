@@ -25,8 +25,79 @@ function pagesFor(top: number, height: number, count: number): number[] {
   return pages;
 }
 
+type Scroller = { current: HTMLDivElement | null };
+type Load = (wanted: number[], fresh: boolean) => Promise<void>;
+
+/**
+ * A card arriving above the ones in view (a moved card goes to the top: newest update first) would
+ * push them down; the card at the top of the view is put back where it was instead. Returns the
+ * function to call just before a live refetch replaces the pages.
+ */
+function useScrollAnchor(scroller: Scroller, pages: Map<number, Stub[]>): () => void {
+  const anchor = useRef<{ id: string; delta: number } | undefined>(undefined);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const held = anchor.current;
+    if (!el || !held) return;
+    anchor.current = undefined;
+    for (const [p, stubs] of pages) {
+      const i = stubs.findIndex((stub) => stub.id === held.id);
+      if (i < 0) continue;
+      const top = (p * PAGE + i) * CARD_HEIGHT + held.delta;
+      if (top !== el.scrollTop) el.scrollTop = top;
+      return;
+    }
+  });
+  return () => {
+    const el = scroller.current;
+    if (!el || el.scrollTop <= 0) return;
+    const index = Math.floor(el.scrollTop / CARD_HEIGHT);
+    const stub = pages.get(Math.floor(index / PAGE))?.[index % PAGE];
+    if (stub) anchor.current = { id: stub.id, delta: el.scrollTop - index * CARD_HEIGHT };
+  };
+}
+
+/** Scrolling and resizing decide which cards are drawn and which pages fetched. */
+function useViewport(scroller: Scroller, setView: (view: { top: number; height: number }) => void): void {
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const update = () => setView({ top: el.scrollTop, height: el.clientHeight });
+    const observer = new ResizeObserver(update);
+    observer.observe(el);
+    el.addEventListener('scroll', update, { passive: true });
+    update();
+    return () => {
+      observer.disconnect();
+      el.removeEventListener('scroll', update);
+    };
+  }, []);
+}
+
+/** Live: a change may move a card into or out of this column; refetch what is in view, in place. */
+function useLiveColumn(
+  live: { current: { view: { top: number; height: number }; total: number | undefined } },
+  load: Load,
+): ReadonlySet<string> {
+  const [flash, setFlash] = useState<ReadonlySet<string>>(new Set());
+  useEffect(
+    () =>
+      onLive((events) => {
+        const { view, total } = live.current;
+        void load(pagesFor(view.top, view.height, (total ?? 0) + 1), true);
+        if (events === 'reset') return;
+        const ids = events.flatMap((e) => (e.item_id ? [e.item_id] : []));
+        if (!ids.length) return;
+        setFlash(new Set(ids));
+        setTimeout(() => setFlash(new Set()), FLASH_MS);
+      }),
+    [load],
+  );
+  return flash;
+}
+
 export interface BoardColumnState {
-  scroller: { current: HTMLDivElement | null };
+  scroller: Scroller;
   total: number | undefined;
   top: number;
   height: number;
@@ -50,12 +121,12 @@ export function useBoardColumn(
   const [total, setTotal] = useState<number | undefined>();
   const [view, setView] = useState({ top: 0, height: 800 });
   const [error, setError] = useState<string | undefined>();
-  const [flash, setFlash] = useState<ReadonlySet<string>>(new Set());
   const [, setTick] = useState(0);
   const inflight = useRef(new Set<number>()).current;
+  const holdAnchor = useScrollAnchor(scroller, pages);
 
   /** `fresh`: replace what is cached (a live change) rather than fill gaps. */
-  const load = useCallback(
+  const load = useCallback<Load>(
     async (wanted: number[], fresh: boolean) => {
       const gen = generation.current;
       const todo = fresh ? wanted : wanted.filter((p) => !pages.has(p) && !inflight.has(p));
@@ -64,7 +135,10 @@ export function useBoardColumn(
       try {
         const answers = await Promise.all(todo.map((p) => boardColumn(query.current, column, p * PAGE, PAGE)));
         if (gen !== generation.current) return;
-        if (fresh) pages.clear();
+        if (fresh) {
+          holdAnchor();
+          pages.clear();
+        }
         todo.forEach((p, i) => {
           pages.set(p, answers[i]?.items ?? []);
         });
@@ -94,40 +168,15 @@ export function useBoardColumn(
     void load([0], false);
   }, [filterKey, load]);
 
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const update = () => setView({ top: el.scrollTop, height: el.clientHeight });
-    const observer = new ResizeObserver(update);
-    observer.observe(el);
-    el.addEventListener('scroll', update, { passive: true });
-    update();
-    return () => {
-      observer.disconnect();
-      el.removeEventListener('scroll', update);
-    };
-  }, []);
+  useViewport(scroller, setView);
 
   useEffect(() => {
     if (total !== undefined) void load(pagesFor(view.top, view.height, total), false);
   }, [view, total, load]);
 
-  // Live: a change may move a card into or out of this column; refetch what is in view, in place.
   const live = useRef({ view, total });
   live.current = { view, total };
-  useEffect(
-    () =>
-      onLive((events) => {
-        const { view: v, total: count } = live.current;
-        void load(pagesFor(v.top, v.height, (count ?? 0) + 1), true);
-        if (events === 'reset') return;
-        const ids = events.flatMap((e) => (e.item_id ? [e.item_id] : []));
-        if (!ids.length) return;
-        setFlash(new Set(ids));
-        setTimeout(() => setFlash(new Set()), FLASH_MS);
-      }),
-    [load],
-  );
+  const flash = useLiveColumn(live, load);
 
   const cardAt = (index: number) => pages.get(Math.floor(index / PAGE))?.[index % PAGE];
   return { scroller, total, top: view.top, height: view.height, flash, error, cardAt };

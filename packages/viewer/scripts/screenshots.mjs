@@ -98,6 +98,14 @@ try {
       await page.waitForSelector('.hit-project');
     },
   });
+  // The board (issue 17): every status a column, the detail beside it; dark; and at phone width.
+  await shoot('board', `/?view=board&done=all&id=${ids.rrf}`, { waitFor: '.board-detail .detail-title' });
+  await shoot('board-dark', '/?view=board&done=all', { dark: true, waitFor: '.card[data-id]' });
+  await shoot('board-phone', '/?view=board&done=all', {
+    viewport: { width: 390, height: 844 },
+    scale: 2,
+    waitFor: '.card[data-id]',
+  });
 } finally {
   for (const agent of agents.flat()) await agent.close().catch(() => undefined);
   await browser.close();

@@ -46,10 +46,10 @@ export function Workspace({ url, feed, dark, listHandle, onOpen }: Props) {
     />
   ) : null;
   if (state.view === 'board') {
-    // The detail slides over the board's right edge rather than replacing it: the columns keep
-    // their scroll, and a live move stays visible while an item is read.
+    // The detail opens beside the board rather than in place of it: the columns narrow but keep
+    // their scroll, and a live move stays visible while an item is read (a sheet on a phone).
     return (
-      <main class="panes board-panes">
+      <main class={`panes board-panes${detail ? ' with-detail' : ''}`}>
         <Board
           url={url}
           epics={options.epics}

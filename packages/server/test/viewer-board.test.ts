@@ -120,6 +120,15 @@ describe('the board view, in a real browser', () => {
     await page.waitForSelector('.board-column[data-column="cancelled"] .card[data-id]');
     await settled(page);
     expect(await cardIds(page, 'cancelled')).toEqual(await listIds('cancelled'));
+    // And back and forth by keyboard: g then i or b.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('g');
+    await page.keyboard.press('i');
+    await page.waitForSelector('.list-scroller');
+    await page.keyboard.press('g');
+    await page.keyboard.press('b');
+    await page.waitForSelector('.board-column');
+    expect(new URL(page.url()).searchParams.get('view')).toBe('board');
     expect(errors).toEqual([]);
   });
 

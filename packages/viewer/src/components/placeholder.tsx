@@ -19,6 +19,9 @@ export function Placeholder() {
           <li>
             <kbd>Esc</kbd> close
           </li>
+          <li>
+            <kbd>g</kbd> then <kbd>i</kbd> <kbd>a</kbd> <kbd>b</kbd> items, activity, board
+          </li>
         </ul>
       </div>
     </div>

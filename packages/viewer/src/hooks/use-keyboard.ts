@@ -10,13 +10,19 @@ function inEditable(target: EventTarget | null): boolean {
   return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
 }
 
-/** The page's shortcuts: Ctrl/⌘K and / search, Esc closes, j/k/↑/↓ move in the list, Enter opens. */
+/** `g` then a letter switches view, as in Linear and GitHub: g i items, g a activity, g b board. */
+const GO_TO: Record<string, ViewState['view']> = { i: 'items', a: 'activity', b: 'board' };
+/** How long after `g` the second key still counts. */
+const GO_WINDOW_MS = 1500;
+
+/** The page's shortcuts: Ctrl/⌘K and / search, Esc closes, j/k/↑/↓ move in the list, Enter opens, g+i/a/b views. */
 export function useKeyboard(
   stateRef: { readonly current: ViewState },
   navigate: Navigate,
   listHandle: RefObject<ListHandle | null>,
 ): void {
   useEffect(() => {
+    let goSince = 0;
     const onKey = (e: KeyboardEvent) => {
       const s = stateRef.current;
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
@@ -27,6 +33,13 @@ export function useKeyboard(
       if (s.spot !== undefined || e.altKey || e.ctrlKey || e.metaKey) return;
       if (inEditable(e.target)) {
         if (e.key === 'Escape') (e.target as HTMLElement).blur();
+        return;
+      }
+      const view = Date.now() - goSince < GO_WINDOW_MS ? GO_TO[e.key] : undefined;
+      goSince = e.key === 'g' ? Date.now() : 0;
+      if (view) {
+        e.preventDefault();
+        navigate({ view });
         return;
       }
       const inList = s.view === 'items';

@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +71,14 @@ describe('the board view, in a real browser', () => {
 
   beforeAll(async () => {
     dataDir = await tempDataDir();
+    // Done two months ago, written as a file before the server starts (MCP cannot backdate):
+    // the board's Done column leaves it out unless asked for all.
+    const old = new Date(Date.now() - 60 * 86_400_000).toISOString();
+    await mkdir(join(dataDir, 'tasks'), { recursive: true });
+    await writeFile(
+      join(dataDir, 'tasks', 'TASK-0500.md'),
+      `---\nid: TASK-0500\ntitle: Finished long ago\nstatus: done\ntype: task\ncreated_at: ${old}\nupdated_at: ${old}\n---\nOld.\n`,
+    );
     server = await startHttpServer(dataDir);
     agent = await connectHttp(server.url, 'board-agent');
     ids.milestone = await create('Ship the board', { type: 'milestone' });
@@ -111,10 +121,17 @@ describe('the board view, in a real browser', () => {
     const shown = await page.locator('.board-column').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-column')));
     expect(shown).toEqual([...COLUMNS]);
     for (const status of COLUMNS) {
-      const expected = await listIds(status);
+      // Done: the last 14 days by default, so all but the item finished two months ago.
+      const expected = (await listIds(status)).filter((id) => id !== 'TASK-0500');
       expect(await cardIds(page, status)).toEqual(expected);
       expect(await countOf(page, status)).toBe(String(expected.length));
     }
+    expect(await listIds('done')).toContain('TASK-0500');
+    await page.getByLabel('All done').check();
+    await page.waitForSelector('.board-column[data-column="done"] .card[data-id="TASK-0500"]');
+    await settled(page);
+    expect(await cardIds(page, 'done')).toEqual(await listIds('done'));
+    expect(await countOf(page, 'done')).toBe(String((await listIds('done')).length));
     // Cancelled only when asked for, and then it matches too.
     await page.getByLabel('Cancelled').check();
     await page.waitForSelector('.board-column[data-column="cancelled"] .card[data-id]');

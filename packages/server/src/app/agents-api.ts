@@ -13,6 +13,9 @@ import type { Backlog } from '../core/backlog.js';
  */
 export const JOURNAL_WINDOW = 5000;
 
+/** A local day is at most 25 hours (a DST change); an older "midnight" is not today's. */
+const MAX_DAY_MS = 25 * 3_600_000;
+
 /** `GET /api/agents?today=<ISO of the viewer's midnight>`. */
 export async function agentsRoute(c: Context, backlog: Backlog): Promise<Response> {
   const rawToday = c.req.query('today');
@@ -23,6 +26,6 @@ export async function agentsRoute(c: Context, backlog: Backlog): Promise<Respons
   ]);
   const now = new Date();
   const todayStart =
-    today && !Number.isNaN(today.getTime()) && now.getTime() - today.getTime() < 86_400_000 ? today : undefined;
+    today && !Number.isNaN(today.getTime()) && now.getTime() - today.getTime() < MAX_DAY_MS ? today : undefined;
   return c.json(agentsOverview(list.items, entries, { now, todayStart }));
 }

@@ -148,11 +148,10 @@ function actionOf(entry: ActivityEntry): AgentAction {
   return action;
 }
 
-/** Agents holding work first (busiest first), then the rest by their last action, newest first. */
+/** Agents holding work (running or lapsed) first, then by their last action, newest first, then by name. */
 function byAttention(a: AgentSummary, b: AgentSummary): number {
-  const held = b.holding.length + b.lapsed.length - (a.holding.length + a.lapsed.length);
-  if (a.holding.length + a.lapsed.length > 0 !== b.holding.length + b.lapsed.length > 0) return held;
-  return (b.last_at ?? '').localeCompare(a.last_at ?? '') || a.name.localeCompare(b.name);
+  const holds = (x: AgentSummary) => (x.holding.length + x.lapsed.length > 0 ? 1 : 0);
+  return holds(b) - holds(a) || (b.last_at ?? '').localeCompare(a.last_at ?? '') || a.name.localeCompare(b.name);
 }
 
 /** Every agent with its claims, last actions and counts. `entries` are the journal's newest, newest first. */

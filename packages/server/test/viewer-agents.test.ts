@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +90,25 @@ describe('the agents view, in a real browser', () => {
     await update(alice, ids.login, { claim: false });
     await held.waitFor({ state: 'detached' });
     await card(page, 'alice-bot').locator('.agent-idle').waitFor();
+  });
+
+  it('flags a claim whose lease ran out on unfinished work as lapsed', async () => {
+    const id = await create(alice, 'Left half done');
+    await update(alice, id, { claim: true });
+    const { page } = await open('/?view=agents');
+    await card(page, 'alice-bot').locator(`.agent-item[data-id="${id}"][data-kind="holding"]`).waitFor();
+    // No lease is shorter than 30 minutes over MCP; the file on disk is rewritten as an hour-old claim.
+    const file = join(dataDir, 'tasks', `${id}.md`);
+    const text = await readFile(file, 'utf8');
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    const edited = text.replace(/lease_until: .*/, `lease_until: '${past}'`);
+    expect(edited).not.toBe(text);
+    await writeFile(file, edited);
+    const lapsed = card(page, 'alice-bot').locator(`.agent-item[data-id="${id}"][data-kind="lapsed"]`);
+    await lapsed.waitFor();
+    expect(await lapsed.locator('.agent-lease').textContent()).toBe('lease expired');
+    await update(alice, id, { status: 'done', evidence: ['finished late'] });
+    await lapsed.waitFor({ state: 'detached' });
   });
 
   it('never scrolls the page sideways at phone width, in light or dark', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { seedDemo, seedProject } from './demo-data.mjs';
+import { connect, seedDemo, seedProject } from './demo-data.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const outDir = process.argv[2] ?? join(root, 'docs/screenshots');
@@ -45,6 +45,7 @@ const browser = await chromium.launch({
 try {
   const ids = await seedDemo(url, auth);
   agents.push(await seedProjects());
+  agents.push(await seedClaims(ids));
   mkdirSync(outDir, { recursive: true });
   const shoot = async (name, path, options = {}) => {
     const context = await browser.newContext({
@@ -83,6 +84,7 @@ try {
     scale: 2,
     waitFor: '.detail-title',
   });
+  await shoot('agents', '/?view=agents', { waitFor: '.agent-item' });
   await shoot('projects', `/?id=${ids.rrf}&status=all`, {
     waitFor: '.detail-title',
     act: async (page) => {
@@ -138,4 +140,13 @@ async function seedProjects() {
       ['Dark mode for the receipt screen', 'done'],
     ]),
   ]);
+}
+
+/** Two agents holding work for the Agents view; still connected, so their claims are live. */
+async function seedClaims(ids) {
+  const claude = await connect(url, 'claude-code', auth);
+  const codex = await connect(url, 'codex', auth);
+  await claude.callTool({ name: 'backlog_update', arguments: { id: ids.rrf, claim: true } });
+  await codex.callTool({ name: 'backlog_update', arguments: { id: ids.virtual, claim: true } });
+  return [claude, codex];
 }

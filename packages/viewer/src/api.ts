@@ -322,3 +322,38 @@ export function boardColumn(
     return page;
   });
 }
+
+/** A claim as the Agents view shows it (server: core/agents.ts). */
+export interface AgentHold {
+  id: string;
+  title: string;
+  status: Status;
+  holder: string;
+  session?: string;
+  lease_until: string;
+  lease_left_ms: number;
+}
+
+export interface AgentSummary {
+  name: string;
+  sessions: string[];
+  holding: AgentHold[];
+  /** In progress, lease ended: possibly abandoned work. */
+  lapsed: AgentHold[];
+  recent: ActivityEntry[];
+  today: number;
+  week: number;
+  last_at?: string;
+}
+
+export interface AgentsOverview {
+  generated_at: string;
+  agents: AgentSummary[];
+}
+
+/** Every agent with its claims, last actions and counts; "today" from the viewer's own midnight. */
+export function agents(signal?: AbortSignal): Promise<AgentsOverview> {
+  const midnight = new Date();
+  midnight.setHours(0, 0, 0, 0);
+  return getJson<AgentsOverview>(`/api/agents?${query({ today: midnight.toISOString() })}`, signal);
+}

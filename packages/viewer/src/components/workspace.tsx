@@ -5,6 +5,7 @@ import type { LiveFeed } from '../hooks/use-live';
 import { type UrlState, useListFilter } from '../hooks/use-url-state';
 import type { ListMeta } from '../hooks/use-windowed-pages';
 import { toggleLabel } from '../url-state';
+import { Agents } from './agents';
 import { Board } from './board';
 import { Detail } from './detail';
 import { FilterBar } from './filter-bar';
@@ -45,6 +46,19 @@ export function Workspace({ url, feed, dark, listHandle, onOpen }: Props) {
       onLabel={onLabel}
     />
   ) : null;
+  if (state.view === 'agents') {
+    // Like the board: the detail floats over the right edge and the agents stay where they were.
+    return (
+      <main class="panes board-panes">
+        <Agents selectedId={state.id} onOpen={onOpen} />
+        {detail ? (
+          <aside class="board-detail" aria-label="Item detail">
+            {detail}
+          </aside>
+        ) : null}
+      </main>
+    );
+  }
   if (state.view === 'board') {
     // The detail opens beside the board rather than in place of it: the columns narrow but keep
     // their scroll, and a live move stays visible while an item is read (a sheet on a phone).

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { type ItemType, listItems, STATUSES, TYPE_LABEL, TYPES } from '../api';
 import type { UrlState } from '../hooks/use-url-state';
 
+const SEVERAL = 'several';
+
 interface Option {
   id: string;
   title: string;
@@ -72,10 +74,16 @@ export function BoardFilters({ url, epics, optionsRev }: Props) {
         <span class="visually-hidden">Type</span>
         <select
           name="type"
-          value={state.types.length === 1 ? state.types[0] : ''}
+          value={state.types.length === 1 ? state.types[0] : state.types.length > 1 ? SEVERAL : ''}
           onChange={(e) => navigate({ types: e.currentTarget.value ? [e.currentTarget.value as ItemType] : [] })}
         >
           <option value="">Any type</option>
+          {/* The items view may have picked several types; the board keeps them and says so. */}
+          {state.types.length > 1 ? (
+            <option value={SEVERAL} disabled>
+              {state.types.map((t) => TYPE_LABEL[t]).join(' + ')}
+            </option>
+          ) : null}
           {typeOptions.map((o) => (
             <option key={o.id} value={o.id}>
               {o.title}

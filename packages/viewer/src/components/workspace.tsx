@@ -68,7 +68,8 @@ export function Workspace({ url, feed, dark, listHandle, onOpen }: Props) {
           url={url}
           epics={options.epics}
           epicTitles={options.epicTitles}
-          optionsRev={feed.epicsRev}
+          // Epics, or any item created or deleted (a new milestone or folder): the pickers reload.
+          optionsRev={feed.epicsRev + feed.labelsRev}
           onOpen={onOpen}
         />
         {detail ? (

@@ -12,6 +12,7 @@ import type { Across } from '../core/across.js';
 import type { Backlog } from '../core/backlog.js';
 import { BacklogError } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
+import { progressRoute } from './api-progress.js';
 import { boardRoute } from './board-api.js';
 
 const STATUS_CODES = { invalid: 400, not_found: 404, conflict: 409, unavailable: 501 } as const;
@@ -47,6 +48,8 @@ export function createApi(
   api.get('/items', async (c) => listItemsRoute(c, await backlogOf(c)));
   // The board's columns, a page of one at a time, with all columns' counts (board-api.ts).
   api.get('/board', async (c) => boardRoute(c, await backlogOf(c)));
+  // Every milestone's and epic's progress and burn-up (api-progress.ts, core/progress.ts).
+  api.get('/progress', async (c) => progressRoute(c, await backlogOf(c)));
   // Every label in use, most used first, for the viewer's label filter.
   api.get('/labels', async (c) => c.json({ labels: await (await backlogOf(c)).labels() }));
   // Titles and statuses of a few items at once (the timeline names what it mentions).

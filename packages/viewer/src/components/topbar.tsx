@@ -25,6 +25,7 @@ const VIEWS: { key: ViewState['view']; label: string }[] = [
   { key: 'items', label: 'Items' },
   { key: 'activity', label: 'Activity' },
   { key: 'board', label: 'Board' },
+  { key: 'progress', label: 'Progress' },
 ];
 
 /** The bar across the top: home, the project, the views, search, the live indicator and the theme. */

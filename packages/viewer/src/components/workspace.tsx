@@ -10,6 +10,7 @@ import { Detail } from './detail';
 import { FilterBar } from './filter-bar';
 import { ItemList, type ListHandle } from './list';
 import { Placeholder } from './placeholder';
+import { Progress } from './progress';
 import { Timeline } from './timeline';
 
 interface Props {
@@ -45,6 +46,19 @@ export function Workspace({ url, feed, dark, listHandle, onOpen }: Props) {
       onLabel={onLabel}
     />
   ) : null;
+  if (state.view === 'progress') {
+    // Like the board: the detail floats over the right edge, the overview keeps its place.
+    return (
+      <main class="panes board-panes">
+        <Progress onOpen={onOpen} />
+        {detail ? (
+          <aside class="board-detail" aria-label="Item detail">
+            {detail}
+          </aside>
+        ) : null}
+      </main>
+    );
+  }
   if (state.view === 'board') {
     // The detail slides over the board's right edge rather than replacing it: the columns keep
     // their scroll, and a live move stays visible while an item is read.

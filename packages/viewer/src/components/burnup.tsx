@@ -4,10 +4,19 @@ const W = 640;
 const H = 220;
 const PAD = { left: 34, right: 12, top: 12, bottom: 24 };
 
+/** Day index to x: one point alone stands at the right edge, where today is. */
+function xOf(i: number, count: number): number {
+  return count < 2 ? W - PAD.right : PAD.left + (i / (count - 1)) * (W - PAD.left - PAD.right);
+}
+
+function yOf(v: number, max: number): number {
+  return H - PAD.bottom - (max ? (v / max) * (H - PAD.top - PAD.bottom) : 0);
+}
+
 function path(points: readonly BurnPoint[], value: (p: BurnPoint) => number, max: number): string {
-  const x = (i: number) => PAD.left + (points.length < 2 ? 0 : (i / (points.length - 1)) * (W - PAD.left - PAD.right));
-  const y = (v: number) => H - PAD.bottom - (max ? (v / max) * (H - PAD.top - PAD.bottom) : 0);
-  return points.map((p, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(value(p)).toFixed(1)}`).join(' ');
+  return points
+    .map((p, i) => `${i ? 'L' : 'M'}${xOf(i, points.length).toFixed(1)},${yOf(value(p), max).toFixed(1)}`)
+    .join(' ');
 }
 
 /**
@@ -45,6 +54,9 @@ export function Burnup({ title, points }: { title: string; points: readonly Burn
         </text>
         <path class="burnup-scope" d={path(points, (p) => p.scope, max)} />
         <path class="burnup-done" d={path(points, (p) => p.done, max)} />
+        {/* Today's values as dots: a line of one day (a scope started today) is otherwise invisible. */}
+        <circle class="burnup-dot scope" cx={xOf(points.length - 1, points.length)} cy={yOf(last.scope, max)} r={4} />
+        <circle class="burnup-dot done" cx={xOf(points.length - 1, points.length)} cy={yOf(last.done, max)} r={4} />
       </svg>
       <figcaption>
         <span class="burnup-key scope">Scope {last.scope}</span>

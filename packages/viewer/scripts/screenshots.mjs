@@ -73,6 +73,7 @@ try {
     },
   });
   await shoot('timeline', `/?view=activity&id=${ids.typo}`, { waitFor: '.tl-entry' });
+  await shoot('progress', '/?view=progress', { waitFor: '.burnup svg' });
   await shoot('dark-mode', `/?id=${ids.rrf}&status=all`, {
     dark: true,
     waitFor: 'figure.mermaid svg',

@@ -357,3 +357,32 @@ export function agents(signal?: AbortSignal): Promise<AgentsOverview> {
   midnight.setHours(0, 0, 0, 0);
   return getJson<AgentsOverview>(`/api/agents?${query({ today: midnight.toISOString() })}`, signal);
 }
+
+/** One day of a burn-up: items in scope and items done at that day's end (the last: now). */
+export interface BurnPoint {
+  day: string;
+  scope: number;
+  done: number;
+}
+
+/** A milestone's or epic's progress, as core/progress.ts computes it. */
+export interface ScopeProgress {
+  id: string;
+  type: 'milestone' | 'epic';
+  title: string;
+  status: Status;
+  due_date?: string;
+  days_left?: number;
+  done: number;
+  total: number;
+  counts: Record<Status, number>;
+  rate: number;
+  overdue: boolean;
+  at_risk: boolean;
+  burnup: BurnPoint[];
+}
+
+/** Every milestone and epic of the project, overdue first. */
+export function progress(signal?: AbortSignal): Promise<ScopeProgress[]> {
+  return getJson<{ scopes: ScopeProgress[] }>('/api/progress', signal).then((r) => r.scopes);
+}

@@ -28,7 +28,7 @@ export interface ViewState {
   spot?: string;
 }
 
-export const VIEWS = ['items', 'activity', 'board', 'agents'] as const;
+export const VIEWS = ['items', 'activity', 'board', 'progress', 'agents'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const DEFAULT_STATE: ViewState = {

@@ -12,6 +12,7 @@ import type { Across } from '../core/across.js';
 import type { Backlog } from '../core/backlog.js';
 import { BacklogError } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
+import { progressRoute } from './api-progress.js';
 import { agentsRoute } from './agents-api.js';
 import { boardRoute } from './board-api.js';
 
@@ -48,6 +49,8 @@ export function createApi(
   api.get('/items', async (c) => listItemsRoute(c, await backlogOf(c)));
   // The board's columns, a page of one at a time, with all columns' counts (board-api.ts).
   api.get('/board', async (c) => boardRoute(c, await backlogOf(c)));
+  // Every milestone's and epic's progress and burn-up (api-progress.ts, core/progress.ts).
+  api.get('/progress', async (c) => progressRoute(c, await backlogOf(c)));
   // Who holds what, lapsed claims, last actions and counts per agent (agents-api.ts).
   api.get('/agents', async (c) => agentsRoute(c, await backlogOf(c)));
   // Every label in use, most used first, for the viewer's label filter.

@@ -20,6 +20,7 @@ import { type ContextRequest, type SearchRequest, type SearchResult, searchItems
 import { createItem, deleteItem, updateItem } from './item-writes.js';
 import type { ListFilter } from './list.js';
 import { Mutex } from './mutex.js';
+import { computeProgress, type ScopeProgress } from './progress.js';
 import { relationsOf } from './relations.js';
 import type { EditOperation } from './text-edit.js';
 
@@ -101,6 +102,16 @@ export class Backlog {
 
   async recentActivity(options: { id?: string; limit: number }): Promise<ActivityEntry[]> {
     return this.core.deps.journal.recent(options);
+  }
+
+  /**
+   * Every milestone's and epic's progress (progress.ts). The whole journal is read: a burn-up
+   * replays every status change of its members, however old.
+   */
+  async progress(): Promise<ScopeProgress[]> {
+    const snapshot = await this.core.deps.store.snapshot();
+    const entries = await this.core.deps.journal.recent({ limit: Number.MAX_SAFE_INTEGER });
+    return computeProgress(snapshot.items, entries, this.core.now());
   }
 
   /** Reads an item (as its Markdown file) or a document, by its mcp://backlog URI. */

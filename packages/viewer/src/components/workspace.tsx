@@ -11,6 +11,7 @@ import { Detail } from './detail';
 import { FilterBar } from './filter-bar';
 import { ItemList, type ListHandle } from './list';
 import { Placeholder } from './placeholder';
+import { Progress } from './progress';
 import { Timeline } from './timeline';
 
 interface Props {
@@ -46,6 +47,19 @@ export function Workspace({ url, feed, dark, listHandle, onOpen }: Props) {
       onLabel={onLabel}
     />
   ) : null;
+  if (state.view === 'progress') {
+    // Like the board: the detail floats over the right edge, the overview keeps its place.
+    return (
+      <main class="panes board-panes">
+        <Progress onOpen={onOpen} />
+        {detail ? (
+          <aside class="board-detail" aria-label="Item detail">
+            {detail}
+          </aside>
+        ) : null}
+      </main>
+    );
+  }
   if (state.view === 'agents') {
     // Like the board: the detail floats over the right edge and the agents stay where they were.
     return (

@@ -12,8 +12,8 @@ import type { Across } from '../core/across.js';
 import type { Backlog } from '../core/backlog.js';
 import { BacklogError } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
-import { progressRoute } from './api-progress.js';
 import { agentsRoute } from './agents-api.js';
+import { progressRoute } from './api-progress.js';
 import { boardRoute } from './board-api.js';
 
 const STATUS_CODES = { invalid: 400, not_found: 404, conflict: 409, unavailable: 501 } as const;

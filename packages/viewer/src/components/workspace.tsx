@@ -1,10 +1,10 @@
-import type { RefObject } from 'preact';
+import type { JSX, RefObject } from 'preact';
 import { useCallback, useState } from 'preact/hooks';
 import { type FilterOptions, useFilterOptions } from '../hooks/use-filter-options';
 import type { LiveFeed } from '../hooks/use-live';
 import { type UrlState, useListFilter } from '../hooks/use-url-state';
 import type { ListMeta } from '../hooks/use-windowed-pages';
-import { toggleLabel } from '../url-state';
+import { toggleLabel, type ViewState } from '../url-state';
 import { Agents } from './agents';
 import { Board } from './board';
 import { Detail } from './detail';
@@ -47,45 +47,13 @@ export function Workspace({ url, feed, dark, listHandle, onOpen }: Props) {
       onLabel={onLabel}
     />
   ) : null;
-  if (state.view === 'progress') {
-    // Like the board: the detail floats over the right edge, the overview keeps its place.
+  // Board, Progress and Agents keep their place and show the detail beside them (a sheet on a phone):
+  // a live move stays visible while an item is read.
+  const wide = WIDE_VIEWS[state.view];
+  if (wide) {
     return (
-      <main class="panes board-panes">
-        <Progress onOpen={onOpen} />
-        {detail ? (
-          <aside class="board-detail" aria-label="Item detail">
-            {detail}
-          </aside>
-        ) : null}
-      </main>
-    );
-  }
-  if (state.view === 'agents') {
-    // Like the board: the detail floats over the right edge and the agents stay where they were.
-    return (
-      <main class="panes board-panes">
-        <Agents selectedId={state.id} onOpen={onOpen} />
-        {detail ? (
-          <aside class="board-detail" aria-label="Item detail">
-            {detail}
-          </aside>
-        ) : null}
-      </main>
-    );
-  }
-  if (state.view === 'board') {
-    // The detail opens beside the board rather than in place of it: the columns narrow but keep
-    // their scroll, and a live move stays visible while an item is read (a sheet on a phone).
-    return (
-      <main class={`panes board-panes${detail ? ' with-detail' : ''}`}>
-        <Board
-          url={url}
-          epics={options.epics}
-          epicTitles={options.epicTitles}
-          // Epics, or any item created or deleted (a new milestone or folder): the pickers reload.
-          optionsRev={feed.epicsRev + feed.labelsRev}
-          onOpen={onOpen}
-        />
+      <main class={`panes board-panes${detail && state.view === 'board' ? ' with-detail' : ''}`}>
+        {wide({ url, options, feed, onOpen })}
         {detail ? (
           <aside class="board-detail" aria-label="Item detail">
             {detail}
@@ -115,6 +83,29 @@ export function Workspace({ url, feed, dark, listHandle, onOpen }: Props) {
     </main>
   );
 }
+
+interface WideProps {
+  url: UrlState;
+  options: FilterOptions;
+  feed: LiveFeed;
+  onOpen: (id: string) => void;
+}
+
+/** The full-width views, by name. */
+const WIDE_VIEWS: Partial<Record<ViewState['view'], (props: WideProps) => JSX.Element>> = {
+  board: ({ url, options, feed, onOpen }) => (
+    <Board
+      url={url}
+      epics={options.epics}
+      epicTitles={options.epicTitles}
+      // Epics, or any item created or deleted (a new milestone or folder): the pickers reload.
+      optionsRev={feed.epicsRev + feed.labelsRev}
+      onOpen={onOpen}
+    />
+  ),
+  progress: ({ onOpen }) => <Progress onOpen={onOpen} />,
+  agents: ({ url, onOpen }) => <Agents selectedId={url.state.id} onOpen={onOpen} />,
+};
 
 interface ItemsPaneProps {
   url: UrlState;

@@ -12,6 +12,7 @@ import type { Across } from '../core/across.js';
 import type { Backlog } from '../core/backlog.js';
 import { BacklogError } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
+import { createGraphApi } from './api-graph.js';
 
 const STATUS_CODES = { invalid: 400, not_found: 404, conflict: 409, unavailable: 501 } as const;
 
@@ -83,6 +84,7 @@ export function createApi(
     });
     return c.json({ entries });
   });
+  api.route('/graph', createGraphApi(backlogOf));
   return api;
 }
 

@@ -57,7 +57,16 @@ export function GraphView({ layout, criticalPath, onOpen, viewport }: GraphViewP
         onPointerCancel={endDrag}
       >
         <defs>
-          <marker id="graph-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
+          <marker
+            id="graph-arrow"
+            viewBox="0 0 10 10"
+            refX="9"
+            refY="5"
+            markerUnits="userSpaceOnUse"
+            markerWidth="10"
+            markerHeight="10"
+            orient="auto"
+          >
             <path d="M0,0 L10,5 L0,10 z" class="graph-arrowhead" />
           </marker>
           <marker
@@ -65,8 +74,9 @@ export function GraphView({ layout, criticalPath, onOpen, viewport }: GraphViewP
             viewBox="0 0 10 10"
             refX="9"
             refY="5"
-            markerWidth="7"
-            markerHeight="7"
+            markerUnits="userSpaceOnUse"
+            markerWidth="12"
+            markerHeight="12"
             orient="auto"
           >
             <path d="M0,0 L10,5 L0,10 z" class="graph-arrowhead critical" />

@@ -13,6 +13,7 @@ import type { Backlog } from '../core/backlog.js';
 import { BacklogError } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
 import { agentsRoute } from './agents-api.js';
+import { graphRoute } from './api-graph.js';
 import { progressRoute } from './api-progress.js';
 import { boardRoute } from './board-api.js';
 
@@ -53,6 +54,8 @@ export function createApi(
   api.get('/progress', async (c) => progressRoute(c, await backlogOf(c)));
   // Who holds what, lapsed claims, last actions and counts per agent (agents-api.ts).
   api.get('/agents', async (c) => agentsRoute(c, await backlogOf(c)));
+  // Rows with blocked_by under an epic, milestone or folder, for the dependency graph (api-graph.ts).
+  api.get('/graph', async (c) => graphRoute(c, await backlogOf(c)));
   // Every label in use, most used first, for the viewer's label filter.
   api.get('/labels', async (c) => c.json({ labels: await (await backlogOf(c)).labels() }));
   // Titles and statuses of a few items at once (the timeline names what it mentions).

@@ -14,6 +14,7 @@ import type { TaskContext } from './context.js';
 import { type EditResult, editResource, readResource } from './documents.js';
 import { invalid } from './errors.js';
 import { ChangeEmitter } from './events.js';
+import { type GraphRow, graphRows } from './graph-rows.js';
 import type { CreateInput, UpdatePatch } from './item-fields.js';
 import { getItems, type ItemWithDependencies, type ListResult, listItems } from './item-queries.js';
 import { type ContextRequest, type SearchRequest, type SearchResult, searchItems, taskContext } from './item-search.js';
@@ -27,6 +28,7 @@ import type { EditOperation } from './text-edit.js';
 export type { BacklogDeps } from './backlog-core.js';
 export type { Briefing } from './briefing-text.js';
 export type { EditResult } from './documents.js';
+export type { GraphRow } from './graph-rows.js';
 export type { CreateInput, UpdatePatch } from './item-fields.js';
 export type { ItemWithDependencies, ListResult } from './item-queries.js';
 export type { ContextRequest, SearchRequest, SearchResult, SearchResultEntry } from './item-search.js';
@@ -65,6 +67,11 @@ export class Backlog {
   /** Every label in use, most used first (the viewer's label filter). */
   async labels(): Promise<ReadonlyArray<{ name: string; count: number }>> {
     return relationsOf(await this.core.deps.store.snapshot()).labelCounts();
+  }
+
+  /** Compact rows for the viewer's dependency graph: everything under `root`, or every item. */
+  async graphRows(root?: string): Promise<GraphRow[]> {
+    return graphRows(this.core, root);
   }
 
   async get(ids: readonly string[]): Promise<{ items: ItemWithDependencies[]; not_found: string[] }> {

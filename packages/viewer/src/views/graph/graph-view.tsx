@@ -1,0 +1,180 @@
+// The dependency graph drawn as SVG: nodes coloured by status, ready items marked, the critical
+// path highlighted and its length said, pan (drag) and zoom (wheel, buttons), and a click or
+// Enter on a node opens it. Not wired into the app yet: it takes a finished layout, because
+// laying out 500 nodes takes long enough that the caller should do it once per change (or in a worker).
+import './graph.css';
+import { useRef, useState } from 'preact/hooks';
+import type { GraphLayout, PlacedEdge, PlacedNode } from './graph-layout.js';
+import { fitView, panBy, type View, zoomAt } from './pan-zoom.js';
+
+export interface GraphViewProps {
+  layout: GraphLayout;
+  /** Blocker first, as buildGraph returns it. */
+  criticalPath: readonly string[];
+  onOpen: (id: string) => void;
+  /** The viewport's size, for the first fit; the SVG itself fills its container. */
+  viewport?: { width: number; height: number };
+}
+
+export function GraphView({ layout, criticalPath, onOpen, viewport }: GraphViewProps) {
+  const size = viewport ?? { width: 960, height: 600 };
+  const fit = () => fitView(layout.width, layout.height, size.width, size.height);
+  const [view, setView] = useState<View>(fit);
+  const drag = useRef<{ x: number; y: number } | undefined>(undefined);
+
+  const onWheel = (event: WheelEvent) => {
+    event.preventDefault();
+    const box = (event.currentTarget as SVGElement).getBoundingClientRect();
+    setView((v) => zoomAt(v, event.deltaY < 0 ? 1.15 : 1 / 1.15, event.clientX - box.left, event.clientY - box.top));
+  };
+  const onPointerDown = (event: PointerEvent) => {
+    if ((event.target as Element).closest('.graph-node')) return; // a click on a node opens it
+    drag.current = { x: event.clientX, y: event.clientY };
+    (event.currentTarget as Element).setPointerCapture(event.pointerId);
+  };
+  const onPointerMove = (event: PointerEvent) => {
+    const from = drag.current;
+    if (!from) return;
+    drag.current = { x: event.clientX, y: event.clientY };
+    setView((v) => panBy(v, event.clientX - from.x, event.clientY - from.y));
+  };
+  const endDrag = () => {
+    drag.current = undefined;
+  };
+  const zoomCentre = (factor: number) => setView((v) => zoomAt(v, factor, size.width / 2, size.height / 2));
+
+  return (
+    <div class="graph-view">
+      <Toolbar criticalLength={criticalPath.length} onZoom={zoomCentre} onFit={() => setView(fit())} />
+      <svg
+        class="graph-canvas"
+        role="img"
+        aria-label={`Dependency graph: ${layout.nodes.length} items, ${layout.edges.length} dependencies`}
+        onWheel={onWheel}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={endDrag}
+        onPointerCancel={endDrag}
+      >
+        <defs>
+          <marker
+            id="graph-arrow"
+            viewBox="0 0 10 10"
+            refX="9"
+            refY="5"
+            markerUnits="userSpaceOnUse"
+            markerWidth="10"
+            markerHeight="10"
+            orient="auto"
+          >
+            <path d="M0,0 L10,5 L0,10 z" class="graph-arrowhead" />
+          </marker>
+          <marker
+            id="graph-arrow-critical"
+            viewBox="0 0 10 10"
+            refX="9"
+            refY="5"
+            markerUnits="userSpaceOnUse"
+            markerWidth="12"
+            markerHeight="12"
+            orient="auto"
+          >
+            <path d="M0,0 L10,5 L0,10 z" class="graph-arrowhead critical" />
+          </marker>
+        </defs>
+        <g transform={`translate(${view.x} ${view.y}) scale(${view.k})`}>
+          {layout.containment.map((link) => (
+            <line
+              key={`c-${link.to}`}
+              class="graph-containment"
+              x1={link.points[0].x}
+              y1={link.points[0].y}
+              x2={link.points[1].x}
+              y2={link.points[1].y}
+            />
+          ))}
+          {layout.edges.map((edge) => (
+            <Arrow key={`${edge.from}>${edge.to}`} edge={edge} />
+          ))}
+          {layout.nodes.map((node) => (
+            <Node key={node.id} node={node} onOpen={onOpen} />
+          ))}
+        </g>
+      </svg>
+    </div>
+  );
+}
+
+function Toolbar(props: { criticalLength: number; onZoom: (factor: number) => void; onFit: () => void }) {
+  const { criticalLength: n } = props;
+  return (
+    <div class="graph-toolbar">
+      <span class="graph-critical" data-testid="critical-length">
+        {n > 0 ? `Critical path: ${n} unfinished item${n === 1 ? '' : 's'}` : 'Nothing left to wait on'}
+      </span>
+      <button type="button" onClick={() => props.onZoom(1.25)} aria-label="Zoom in">
+        +
+      </button>
+      <button type="button" onClick={() => props.onZoom(0.8)} aria-label="Zoom out">
+        −
+      </button>
+      <button type="button" onClick={props.onFit}>
+        Fit
+      </button>
+    </div>
+  );
+}
+
+function Arrow({ edge }: { edge: PlacedEdge }) {
+  const d = edge.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x},${p.y}`).join(' ');
+  return (
+    <path
+      class={`graph-edge${edge.critical ? ' critical' : ''}`}
+      d={d}
+      data-from={edge.from}
+      data-to={edge.to}
+      marker-end={`url(#${edge.critical ? 'graph-arrow-critical' : 'graph-arrow'})`}
+    />
+  );
+}
+
+function Node({ node, onOpen }: { node: PlacedNode; onOpen: (id: string) => void }) {
+  const left = node.x - node.width / 2;
+  const top = node.y - node.height / 2;
+  const classes = [
+    'graph-node',
+    `s-${node.status}`,
+    node.ready && 'ready',
+    node.onCriticalPath && 'critical',
+    node.isGroup && 'group',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const title = node.title.length > 24 ? `${node.title.slice(0, 23)}…` : node.title;
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; role and key handling stand in.
+    <g
+      class={classes}
+      data-id={node.id}
+      role="button"
+      tabIndex={0}
+      aria-label={`${node.id} ${node.title}, ${node.status.replace('_', ' ')}${node.ready ? ', ready' : ''}`}
+      onClick={() => onOpen(node.id)}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          onOpen(node.id);
+        }
+      }}
+    >
+      <rect x={left} y={top} width={node.width} height={node.height} rx={6} />
+      <text x={left + 10} y={top + 16} class="graph-node-id">
+        {node.id}
+        {node.ready ? ' · ready' : ''}
+      </text>
+      <text x={left + 10} y={top + 31} class="graph-node-title">
+        {title}
+      </text>
+    </g>
+  );
+}

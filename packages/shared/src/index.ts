@@ -1,3 +1,4 @@
 export * from './entities.js';
 export * from './events.js';
+export * from './graph.js';
 export * from './ids.js';

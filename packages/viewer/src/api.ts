@@ -1,6 +1,7 @@
 // Types and calls of the server's read-only JSON API. Relative URLs only: the server
 // refuses any other origin, and the page needs nothing but its own server. Every call asks about
 // the backlog the page shows (scope.ts).
+import type { GraphRow } from '@backlog-mcp/shared';
 import { inProject, onProjectShown, shownProject } from './scope';
 
 export const STATUSES = ['open', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
@@ -385,4 +386,10 @@ export interface ScopeProgress {
 /** Every milestone and epic of the project, overdue first. */
 export function progress(signal?: AbortSignal): Promise<ScopeProgress[]> {
   return getJson<{ scopes: ScopeProgress[] }>('/api/progress', signal).then((r) => r.scopes);
+}
+
+/** Every item under `root` (an epic, milestone or folder), or the whole backlog, with what links them. */
+export function graphRows(root: string | undefined, signal?: AbortSignal): Promise<GraphRow[]> {
+  const query = root ? `?root=${encodeURIComponent(root)}` : '';
+  return getJson<{ rows: GraphRow[] }>(`/api/graph${query}`, signal).then((r) => r.rows);
 }

@@ -18,17 +18,19 @@ export interface ViewState {
   milestone?: string;
   /** The board's folder filter: items anywhere under it. */
   folder?: string;
-  /** The board's Done column: the last 14 days (false) or every done item (true). */
+  /** The board's Done column: the last 14 days (false) or every done item (true); the graph: finished items drawn. */
   allDone?: boolean;
   /** The board shows a Cancelled column. */
   cancelled?: boolean;
+  /** The dependency graph's container (an epic, milestone or folder); undefined: the whole backlog. */
+  root?: string;
   /** The activity timeline's item filter. */
   for?: string;
   /** The spotlight's query while it is open (undefined: closed). */
   spot?: string;
 }
 
-export const VIEWS = ['items', 'activity', 'board', 'progress', 'agents'] as const;
+export const VIEWS = ['items', 'activity', 'board', 'graph', 'progress', 'agents'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const DEFAULT_STATE: ViewState = {
@@ -83,6 +85,7 @@ export function switchedTo(project: string | undefined): Partial<ViewState> {
     epic: undefined,
     milestone: undefined,
     folder: undefined,
+    root: undefined,
     labels: [],
     q: '',
     for: undefined,
@@ -98,6 +101,7 @@ export function parseUrl(search: string): ViewState {
   const forId = p.get('for') ?? undefined;
   const milestone = p.get('milestone') ?? undefined;
   const folder = p.get('folder') ?? undefined;
+  const root = p.get('root') ?? undefined;
   const view = p.get('view') ?? 'items';
   const types = (p.get('type') ?? '').split(',').filter((t): t is ItemType => (TYPES as readonly string[]).includes(t));
   const status = p.get('status') ?? 'active';
@@ -113,6 +117,7 @@ export function parseUrl(search: string): ViewState {
     view: (VIEWS as readonly string[]).includes(view) ? (view as View) : 'items',
     milestone: milestone && ID.test(milestone) ? milestone.toUpperCase() : undefined,
     folder: folder && ID.test(folder) ? folder.toUpperCase() : undefined,
+    root: root && ID.test(root) ? root.toUpperCase() : undefined,
     allDone: p.get('done') === 'all' ? true : undefined,
     cancelled: p.get('cancelled') === '1' ? true : undefined,
     for: forId && ID.test(forId) ? forId.toUpperCase() : undefined,
@@ -134,6 +139,7 @@ export function toSearch(state: ViewState): string {
   if (state.for) p.set('for', state.for);
   if (state.milestone) p.set('milestone', state.milestone);
   if (state.folder) p.set('folder', state.folder);
+  if (state.root) p.set('root', state.root);
   if (state.allDone) p.set('done', 'all');
   if (state.cancelled) p.set('cancelled', '1');
   if (state.spot !== undefined) p.set('spot', state.spot);

@@ -1,21 +1,8 @@
-import type { EntityType, Item, Status } from '@backlog-mcp/shared';
+import type { GraphRow, Item } from '@backlog-mcp/shared';
 import type { BacklogCore } from './backlog-core.js';
 import { notFound } from './errors.js';
 import { relationsOf } from './relations.js';
 import { requireId } from './rules.js';
-
-/** One item as the viewer's dependency graph needs it: no body, no history, only what links it. */
-export interface GraphRow {
-  id: string;
-  title: string;
-  type: EntityType;
-  status: Status;
-  parent_id?: string;
-  epic_id?: string;
-  blocked_by?: string[];
-  assignee?: string;
-  lease_until?: string;
-}
 
 function toGraphRow(item: Item): GraphRow {
   const row: GraphRow = { id: item.id, title: item.title, type: item.type, status: item.status };

@@ -25,6 +25,7 @@ const VIEWS: { key: ViewState['view']; label: string }[] = [
   { key: 'items', label: 'Items' },
   { key: 'activity', label: 'Activity' },
   { key: 'board', label: 'Board' },
+  { key: 'graph', label: 'Graph' },
   { key: 'progress', label: 'Progress' },
   { key: 'agents', label: 'Agents' },
 ];

@@ -5,6 +5,7 @@ import type { LiveFeed } from '../hooks/use-live';
 import { type UrlState, useListFilter } from '../hooks/use-url-state';
 import type { ListMeta } from '../hooks/use-windowed-pages';
 import { toggleLabel, type ViewState } from '../url-state';
+import { GraphPane } from '../views/graph/graph-pane';
 import { Agents } from './agents';
 import { Board } from './board';
 import { Detail } from './detail';
@@ -47,12 +48,12 @@ export function Workspace({ url, feed, dark, listHandle, onOpen }: Props) {
       onLabel={onLabel}
     />
   ) : null;
-  // Board, Progress and Agents keep their place and show the detail beside them (a sheet on a phone):
+  // Board, Graph, Progress and Agents keep their place and show the detail beside them (a sheet on a phone):
   // a live move stays visible while an item is read.
   const wide = WIDE_VIEWS[state.view];
   if (wide) {
     return (
-      <main class={`panes board-panes${detail && state.view === 'board' ? ' with-detail' : ''}`}>
+      <main class={`panes board-panes${detail && SIDE_DETAIL.has(state.view) ? ' with-detail' : ''}`}>
         {wide({ url, options, feed, onOpen })}
         {detail ? (
           <aside class="board-detail" aria-label="Item detail">
@@ -91,6 +92,9 @@ interface WideProps {
   onOpen: (id: string) => void;
 }
 
+/** The wide views that narrow to keep the detail beside them (the others let it cover them). */
+const SIDE_DETAIL: ReadonlySet<ViewState['view']> = new Set(['board', 'graph']);
+
 /** The full-width views, by name. */
 const WIDE_VIEWS: Partial<Record<ViewState['view'], (props: WideProps) => JSX.Element>> = {
   board: ({ url, options, feed, onOpen }) => (
@@ -103,6 +107,7 @@ const WIDE_VIEWS: Partial<Record<ViewState['view'], (props: WideProps) => JSX.El
       onOpen={onOpen}
     />
   ),
+  graph: ({ url, feed, onOpen }) => <GraphPane url={url} optionsRev={feed.epicsRev + feed.labelsRev} onOpen={onOpen} />,
   progress: ({ onOpen }) => <Progress onOpen={onOpen} />,
   agents: ({ url, onOpen }) => <Agents selectedId={url.state.id} onOpen={onOpen} />,
 };

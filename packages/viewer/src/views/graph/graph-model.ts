@@ -3,22 +3,10 @@
 // fetch) so it is unit-tested in Node and timed by bench/graph.mjs; graph-layout.ts positions
 // the result and graph-view.tsx draws it.
 
+import type { GraphRow } from '@backlog-mcp/shared';
 import { criticalPath } from './critical-path.js';
 
-export type GraphStatus = 'open' | 'in_progress' | 'blocked' | 'done' | 'cancelled';
-
-/** One row as GET /api/graph returns it: just what the graph needs, for many items at once. */
-export interface GraphRow {
-  id: string;
-  title: string;
-  type: string;
-  status: GraphStatus;
-  parent_id?: string;
-  epic_id?: string;
-  blocked_by?: string[];
-  assignee?: string;
-  lease_until?: string;
-}
+export type { GraphRow };
 
 export interface GraphNode extends GraphRow {
   /** Open, unclaimed leaf task whose blockers are all resolved: the server's `ready` rule. */

@@ -1,9 +1,9 @@
 // The dependency graph drawn as SVG: nodes coloured by status, ready items marked, the critical
 // path highlighted and its length said, pan (drag) and zoom (wheel, buttons), and a click or
-// Enter on a node opens it. Not wired into the app yet: it takes a finished layout, because
-// laying out 500 nodes takes long enough that the caller should do it once per change (or in a worker).
+// Enter on a node opens it. It takes a finished layout: laying out 500 nodes takes long enough
+// that graph-pane.tsx has it done once per change, in a worker.
 import './graph.css';
-import { useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { GraphLayout, PlacedEdge, PlacedNode } from './graph-layout.js';
 import { fitView, panBy, type View, zoomAt } from './pan-zoom.js';
 
@@ -12,15 +12,17 @@ export interface GraphViewProps {
   /** Blocker first, as buildGraph returns it. */
   criticalPath: readonly string[];
   onOpen: (id: string) => void;
-  /** The viewport's size, for the first fit; the SVG itself fills its container. */
-  viewport?: { width: number; height: number };
 }
 
-export function GraphView({ layout, criticalPath, onOpen, viewport }: GraphViewProps) {
-  const size = viewport ?? { width: 960, height: 600 };
-  const fit = () => fitView(layout.width, layout.height, size.width, size.height);
-  const [view, setView] = useState<View>(fit);
+export function GraphView({ layout, criticalPath, onOpen }: GraphViewProps) {
+  const canvas = useRef<SVGSVGElement>(null);
+  // The SVG fills what its container leaves it; measured, not assumed, so Fit fits a phone too.
+  const size = () => ({ width: canvas.current?.clientWidth ?? 960, height: canvas.current?.clientHeight ?? 600 });
+  const fit = () => fitView(layout.width, layout.height, size().width, size().height);
+  const [view, setView] = useState<View>({ x: 0, y: 0, k: 1 });
   const drag = useRef<{ x: number; y: number } | undefined>(undefined);
+  // Fit once, when first drawn; later layouts (live changes) keep the reader's pan and zoom.
+  useLayoutEffect(() => setView(fit()), []);
 
   const onWheel = (event: WheelEvent) => {
     event.preventDefault();
@@ -41,12 +43,13 @@ export function GraphView({ layout, criticalPath, onOpen, viewport }: GraphViewP
   const endDrag = () => {
     drag.current = undefined;
   };
-  const zoomCentre = (factor: number) => setView((v) => zoomAt(v, factor, size.width / 2, size.height / 2));
+  const zoomCentre = (factor: number) => setView((v) => zoomAt(v, factor, size().width / 2, size().height / 2));
 
   return (
     <div class="graph-view">
       <Toolbar criticalLength={criticalPath.length} onZoom={zoomCentre} onFit={() => setView(fit())} />
       <svg
+        ref={canvas}
         class="graph-canvas"
         role="img"
         aria-label={`Dependency graph: ${layout.nodes.length} items, ${layout.edges.length} dependencies`}

@@ -160,6 +160,19 @@ export async function seedDemo(baseUrl, headers = {}) {
   await update(claude, { id: readme, status: 'in_progress' });
   await update(cursor, { id: dark, status: 'open' }).catch(() => undefined);
   await update(codex, { id: bench, title: 'Benchmark MCP write → visible in the viewer' });
+  // What waits on what, for the dependency graph.
+  await update(codex, { id: bench, blocked_by: [sse] });
+  await update(cursor, { id: dark, blocked_by: [virtual] });
+  await update(cursor, { id: typo, blocked_by: [rrf] });
+  await update(claude, { id: rrf, blocked_by: [embed] });
+  const graph = await create(claude, {
+    title: 'Dependency graph view',
+    epic_id: viewer,
+    labels: ['frontend'],
+    blocked_by: [dark, bench],
+  });
+  const board = await create(codex, { title: 'Live board view', epic_id: viewer, blocked_by: [virtual, sse] });
+  await create(cursor, { title: 'Screenshots of every view', parent_id: docs, blocked_by: [graph, board] });
 
   await Promise.all([claude.close(), codex.close(), cursor.close()]);
   return { search, viewer, docs, release, rrf, embed, typo, sse, virtual, dark, xss, adr, readme, bench, flaky };

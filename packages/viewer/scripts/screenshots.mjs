@@ -109,6 +109,9 @@ try {
     scale: 2,
     waitFor: '.card[data-id]',
   });
+  // The dependency graph (issue 17): one epic with its finished work; the whole backlog in the dark.
+  await shoot('graph', `/?view=graph&root=${ids.viewer}&done=all`, { waitFor: '.graph-node' });
+  await shoot('graph-dark', '/?view=graph', { dark: true, waitFor: '.graph-node' });
 } finally {
   for (const agent of agents.flat()) await agent.close().catch(() => undefined);
   await browser.close();

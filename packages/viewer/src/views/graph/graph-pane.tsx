@@ -108,10 +108,15 @@ function Summary({ result }: { result: Extract<GraphResult, { kind: 'graph' }> }
   const ready = nodes.filter((n) => n.ready).length;
   const hidden = result.hiddenFinished;
   return (
-    <p class="graph-summary" data-nodes={nodes.length} data-edges={edges.length} data-layout-ms={Math.round(result.ms)}>
+    <span
+      class="graph-summary"
+      data-nodes={nodes.length}
+      data-edges={edges.length}
+      data-layout-ms={Math.round(result.ms)}
+    >
       {`${nodes.length} item${nodes.length === 1 ? '' : 's'} · ${edges.length} dependenc${edges.length === 1 ? 'y' : 'ies'} · ${ready} ready`}
       {hidden ? ` · ${hidden} finished hidden` : ''}
-    </p>
+    </span>
   );
 }
 
@@ -169,9 +174,12 @@ function GraphBody({
     return <div class="graph-message">Nothing to draw: no item matches. Try "Finished items" or another filter.</div>;
   }
   return (
-    <>
-      <Summary result={result} />
-      <GraphView key={viewKey} layout={result.layout} criticalPath={result.criticalPath} onOpen={onOpen} />
-    </>
+    <GraphView
+      key={viewKey}
+      layout={result.layout}
+      criticalPath={result.criticalPath}
+      onOpen={onOpen}
+      caption={<Summary result={result} />}
+    />
   );
 }

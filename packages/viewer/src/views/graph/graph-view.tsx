@@ -3,6 +3,7 @@
 // Enter on a node opens it. It takes a finished layout: laying out 500 nodes takes long enough
 // that graph-pane.tsx has it done once per change, in a worker.
 import './graph.css';
+import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { GraphLayout, PlacedEdge, PlacedNode } from './graph-layout.js';
 import { fitView, panBy, type View, zoomAt } from './pan-zoom.js';
@@ -12,9 +13,11 @@ export interface GraphViewProps {
   /** Blocker first, as buildGraph returns it. */
   criticalPath: readonly string[];
   onOpen: (id: string) => void;
+  /** Said first in the toolbar (what is drawn: counts, what is hidden). */
+  caption?: ComponentChildren;
 }
 
-export function GraphView({ layout, criticalPath, onOpen }: GraphViewProps) {
+export function GraphView({ layout, criticalPath, onOpen, caption }: GraphViewProps) {
   const canvas = useRef<SVGSVGElement>(null);
   // The SVG fills what its container leaves it; measured, not assumed, so Fit fits a phone too.
   const size = () => ({ width: canvas.current?.clientWidth ?? 960, height: canvas.current?.clientHeight ?? 600 });
@@ -47,7 +50,12 @@ export function GraphView({ layout, criticalPath, onOpen }: GraphViewProps) {
 
   return (
     <div class="graph-view">
-      <Toolbar criticalLength={criticalPath.length} onZoom={zoomCentre} onFit={() => setView(fit())} />
+      <Toolbar
+        caption={caption}
+        criticalLength={criticalPath.length}
+        onZoom={zoomCentre}
+        onFit={() => setView(fit())}
+      />
       <svg
         ref={canvas}
         class="graph-canvas"
@@ -108,10 +116,18 @@ export function GraphView({ layout, criticalPath, onOpen }: GraphViewProps) {
   );
 }
 
-function Toolbar(props: { criticalLength: number; onZoom: (factor: number) => void; onFit: () => void }) {
+interface ToolbarProps {
+  caption?: ComponentChildren;
+  criticalLength: number;
+  onZoom: (factor: number) => void;
+  onFit: () => void;
+}
+
+function Toolbar(props: ToolbarProps) {
   const { criticalLength: n } = props;
   return (
     <div class="graph-toolbar">
+      {props.caption}
       <span class="graph-critical" data-testid="critical-length">
         {n > 0 ? `Critical path: ${n} unfinished item${n === 1 ? '' : 's'}` : 'Nothing left to wait on'}
       </span>
@@ -124,7 +140,35 @@ function Toolbar(props: { criticalLength: number; onZoom: (factor: number) => vo
       <button type="button" onClick={props.onFit}>
         Fit
       </button>
+      <Legend />
     </div>
+  );
+}
+
+const LEGEND: readonly [string, string][] = [
+  ['s-open', 'Open'],
+  ['s-in_progress', 'In progress'],
+  ['s-blocked', 'Blocked'],
+  ['s-done', 'Done'],
+  ['ready', 'Ready to pick'],
+  ['critical', 'Critical path'],
+];
+
+/** What the colours and strokes mean; the dashed line is containment (parent or epic). */
+function Legend() {
+  return (
+    <ul class="graph-legend" aria-label="Legend">
+      {LEGEND.map(([key, label]) => (
+        <li key={key}>
+          <span class={`graph-swatch ${key}`} aria-hidden="true" />
+          {label}
+        </li>
+      ))}
+      <li>
+        <span class="graph-swatch contains" aria-hidden="true" />
+        Contains
+      </li>
+    </ul>
   );
 }
 

@@ -204,7 +204,8 @@ function Node({ node, onOpen }: { node: PlacedNode; onOpen: (id: string) => void
       class={classes}
       data-id={node.id}
       role="button"
-      tabIndex={0}
+      // Lower-case: on an SVG element Preact sets the attribute by name, and only `tabindex` makes it focusable.
+      tabindex={0}
       aria-label={`${node.id} ${node.title}, ${node.status.replace('_', ' ')}${node.ready ? ', ready' : ''}`}
       onClick={() => onOpen(node.id)}
       onKeyDown={(event) => {

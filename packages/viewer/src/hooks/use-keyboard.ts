@@ -10,8 +10,15 @@ function inEditable(target: EventTarget | null): boolean {
   return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
 }
 
-/** `g` then a letter switches view, as in Linear and GitHub: g i items, g a activity, g b board, g d the dependency graph, g p progress, g w who (agents). */
-const GO_TO: Record<string, ViewState['view']> = { i: 'items', a: 'activity', b: 'board', d: 'graph', p: 'progress', w: 'agents' };
+/** `g` then a letter switches view, as in Linear and GitHub (d: the dependency graph, w: who, the agents). */
+const GO_TO: Record<string, ViewState['view']> = {
+  i: 'items',
+  a: 'activity',
+  b: 'board',
+  d: 'graph',
+  p: 'progress',
+  w: 'agents',
+};
 /** How long after `g` the second key still counts. */
 const GO_WINDOW_MS = 1500;
 

@@ -64,10 +64,10 @@ describe('the progress view, in a real browser', () => {
     if (dataDir) await removeDir(dataDir);
   });
 
-  it('is a tab after Board, reached by keyboard, listing the milestone and the epic with done/total', async () => {
+  it('is a tab after Graph, reached by keyboard, listing the milestone and the epic with done/total', async () => {
     const { page, errors } = await open('/');
     const tabs = await page.locator('.view-tab').allTextContents();
-    expect(tabs.indexOf('Progress')).toBe(tabs.indexOf('Board') + 1);
+    expect(tabs).toEqual(['Items', 'Activity', 'Board', 'Graph', 'Progress', 'Agents']);
     await page.getByRole('button', { name: 'Progress', exact: true }).focus();
     await page.keyboard.press('Enter');
     await page.waitForSelector('.progress-row');
@@ -94,6 +94,18 @@ describe('the progress view, in a real browser', () => {
     await page.waitForFunction(() => document.querySelector('.burnup svg')?.getAttribute('data-last-done') === '2');
     expect(await countOf(page, ids.milestone)).toBe('2/4');
     await update(ids.b, { status: 'open' });
+  });
+
+  it('keeps the chosen burn-up in the URL, so a reload or a link shows the same chart', async () => {
+    const { page } = await open('/?view=progress');
+    await row(page, ids.epic).getByRole('button', { name: 'Burn-up' }).click();
+    await page.waitForFunction((id) => new URL(location.href).searchParams.get('root') === id, ids.epic);
+    await page.reload();
+    await page.waitForSelector('.burnup svg');
+    expect(await page.locator('.progress-chart .progress-id').textContent()).toBe(ids.epic);
+    expect(await row(page, ids.epic).getByRole('button', { name: 'Burn-up' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
   });
 
   it('opens the item from its title', async () => {

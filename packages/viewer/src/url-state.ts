@@ -22,7 +22,10 @@ export interface ViewState {
   allDone?: boolean;
   /** The board shows a Cancelled column. */
   cancelled?: boolean;
-  /** The dependency graph's container (an epic, milestone or folder); undefined: the whole backlog. */
+  /**
+   * What the view centres on: the dependency graph's container (an epic, milestone or folder;
+   * undefined: the whole backlog), and the milestone or epic whose burn-up Progress shows.
+   */
   root?: string;
   /** The activity timeline's item filter. */
   for?: string;

@@ -1,5 +1,4 @@
 import './progress.css';
-import { useState } from 'preact/hooks';
 import { type ScopeProgress, STATUS_LABEL, type Status } from '../api';
 import { useProgress } from '../hooks/use-progress';
 import { Burnup } from './burnup';
@@ -63,10 +62,16 @@ function Row({ scope, selected, onSelect, onOpen }: RowProps) {
   );
 }
 
+interface Props {
+  /** The milestone or epic whose burn-up is shown (in the URL as `root`); undefined: the first. */
+  chosen?: string;
+  onChoose(id: string): void;
+  onOpen(id: string): void;
+}
+
 /** Every milestone and epic, overdue first, and the burn-up of the chosen one (the first by default). */
-export function Progress({ onOpen }: { onOpen(id: string): void }) {
+export function Progress({ chosen, onChoose, onOpen }: Props) {
   const { scopes, error } = useProgress();
-  const [chosen, setChosen] = useState<string>();
   if (error) return <div class="progress empty">Could not load progress: {error}</div>;
   if (!scopes) return <div class="progress empty">Loading…</div>;
   if (!scopes.length) return <div class="progress empty">No milestones or epics in this project yet.</div>;
@@ -79,7 +84,7 @@ export function Progress({ onOpen }: { onOpen(id: string): void }) {
             key={scope.id}
             scope={scope}
             selected={scope.id === selected?.id}
-            onSelect={() => setChosen(scope.id)}
+            onSelect={() => onChoose(scope.id)}
             onOpen={onOpen}
           />
         ))}

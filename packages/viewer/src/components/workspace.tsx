@@ -108,7 +108,11 @@ const WIDE_VIEWS: Partial<Record<ViewState['view'], (props: WideProps) => JSX.El
     />
   ),
   graph: ({ url, feed, onOpen }) => <GraphPane url={url} optionsRev={feed.epicsRev + feed.labelsRev} onOpen={onOpen} />,
-  progress: ({ onOpen }) => <Progress onOpen={onOpen} />,
+  // The chosen burn-up is the view's root, as the graph's is: a link shows the same chart, and the
+  // Graph tab then opens on the same milestone or epic.
+  progress: ({ url, onOpen }) => (
+    <Progress chosen={url.state.root} onChoose={(root) => url.navigate({ root })} onOpen={onOpen} />
+  ),
   agents: ({ url, onOpen }) => <Agents selectedId={url.state.id} onOpen={onOpen} />,
 };
 

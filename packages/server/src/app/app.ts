@@ -3,6 +3,7 @@ import type { Across } from '../core/across.js';
 import type { Backlog } from '../core/backlog.js';
 import { createApi } from './api.js';
 import { limitBody } from './body-limit.js';
+import { handleImport, IMPORT_MAX_BODY_BYTES, type ImportRoute } from './import-endpoint.js';
 import type { McpEndpoint } from './mcp-endpoint.js';
 import { withViewerHeaders } from './viewer-headers.js';
 
@@ -28,6 +29,8 @@ export interface AppOptions {
   health?: () => Promise<Record<string, unknown>>;
   /** Lets the CLI's `stop` end the server; only a caller holding the token may. */
   shutdown?: { token: string; run: () => void };
+  /** `backlog-mcp import` through the running server (Node only: the Worker's backlog is filled by a sync). */
+  imports?: ImportRoute;
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -36,10 +39,11 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   app.use('*', options.guard);
-  app.use(
-    '*',
-    limitBody(MAX_BODY_BYTES, (c) => c.json({ error: `Request body over ${MAX_BODY_BYTES} bytes` }, 413)),
+  const small = limitBody(MAX_BODY_BYTES, (c) => c.json({ error: `Request body over ${MAX_BODY_BYTES} bytes` }, 413));
+  const large = limitBody(IMPORT_MAX_BODY_BYTES, (c) =>
+    c.json({ error: `Import over ${IMPORT_MAX_BODY_BYTES} bytes: import the source in parts` }, 413),
   );
+  app.use('*', (c, next) => (options.imports && c.req.path === '/import' ? large(c, next) : small(c, next)));
   const { mcp, events } = options;
   app.all('/mcp', (c) => mcp.handle(c.req.raw));
   app.get('/events', (c) => events(c));
@@ -54,6 +58,7 @@ export function createApp(options: AppOptions): Hono {
       return c.json({ stopping: true });
     });
   }
+  if (options.imports) app.post('/import', handleImport(options.imports));
   app.get('/health', async (c) =>
     c.json({
       status: 'ok',

@@ -26,6 +26,8 @@ Usage:
   backlog-mcp init [DIR]   make a project backlog: .backlog/ at the top of the git repository
   backlog-mcp doctor       check this folder's backlog (after a git pull); --fix splits add/add conflicts
   backlog-mcp brief        where this folder's backlog stands, in ~600 tokens (for session-start hooks)
+  backlog-mcp import SRC   bring tasks from Backlog.md, beads, Task Master, GitHub issues or an export
+  backlog-mcp export       every item as json, jsonl, csv or one Markdown document
 
   backlog-mcp list         list items            backlog-mcp create TITLE   create an item
   backlog-mcp get ID...    show whole items      backlog-mcp update ID      change an item
@@ -69,6 +71,39 @@ Asks the running server when one answers for this folder; otherwise (no server, 
 serves another data folder) reads the files, which may refresh .state/items-cache.v8 and never
 creates a backlog folder.
 Recipes for Claude Code and Codex: docs/agents.md.`,
+  import: `Usage: backlog-mcp import SOURCE [--dry-run] [--json] [--from SYSTEM]
+
+Brings another tool's tasks into this folder's backlog (the nearest .backlog/, else ~/.backlog).
+SOURCE is a folder or a file; its format is detected (--from names it: backlog.md, beads,
+taskmaster, github, backlog-mcp):
+  Backlog.md     a project's backlog/ folder (or the project folder)
+  beads          .beads/issues.jsonl (or the folder holding .beads/)
+  Task Master    .taskmaster/tasks/tasks.json (or the project folder)
+  GitHub issues  the JSON of: gh issue list --state all --json
+                 number,title,body,state,labels,milestone,url,createdAt,closedAt,assignees
+  backlog-mcp    a backlog folder (ours or the upstream project's), or a json/jsonl export
+
+Prints the plan (new, updated, unchanged, warnings) and applies it, all or nothing. Each item
+remembers its source (front matter "source"), so importing the same source again updates those
+items instead of duplicating them; links between imported items get the new IDs; creation and
+update times are kept; the journal shows one actor, "import:<system>".
+
+  --dry-run        print the plan, write nothing
+  --json           the report as JSON (every item and warning)
+  --from SYSTEM    skip detection
+
+Goes through the running server when one answers for this folder (the viewer shows the import
+live); otherwise writes the files itself. A source that does not parse is named with its file
+and line, and nothing is imported. The mapping per source: docs/import.md.`,
+  export: `Usage: backlog-mcp export [--format json|jsonl|csv|markdown] [--output FILE]
+
+Every item of this folder's backlog (the nearest .backlog/, else ~/.backlog) with every field.
+  json      {"format":"backlog-mcp-export","version":1,"exported_at":…,"items":[…]} (the default)
+  jsonl     the same header line, then one item per line
+  csv       one row per item for spreadsheets (lists joined with "; ")
+  markdown  one readable document grouped by milestone and epic
+
+json and jsonl import back without loss (backlog-mcp import FILE). To stdout unless --output.`,
   reindex: `Usage: backlog-mcp reindex
 
 Re-reads every item file, embeds it anew with the shipped model and rewrites the vector cache

@@ -55,6 +55,12 @@ async function main(argv: string[]): Promise<number> {
     case 'brief':
       if (wantsHelp) return print(commandHelp('brief'));
       return (await import('./commands/brief.js')).runBrief(rest, () => loadConfig());
+    case 'import':
+      if (wantsHelp) return print(commandHelp('import'));
+      return (await import('./commands/import.js')).runImport(rest, () => loadConfig());
+    case 'export':
+      if (wantsHelp) return print(commandHelp('export'));
+      return (await import('./commands/export.js')).runExport(rest, () => loadConfig());
     case 'reindex':
       if (wantsHelp) return print(commandHelp('reindex'));
       return (await import('./commands/reindex.js')).runReindex(loadConfig());
@@ -87,6 +93,8 @@ const COMMANDS = [
   'init',
   'doctor',
   'brief',
+  'import',
+  'export',
   'version',
   'help',
   ...ITEM_COMMANDS,

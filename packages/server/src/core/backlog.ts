@@ -15,6 +15,8 @@ import { type EditResult, editResource, readResource } from './documents.js';
 import { invalid } from './errors.js';
 import { ChangeEmitter } from './events.js';
 import { graphRows } from './graph-rows.js';
+import { type ImportOptions, type ImportReport, importBatch } from './import/apply.js';
+import type { ImportBatch } from './import/imported-item.js';
 import type { CreateInput, UpdatePatch } from './item-fields.js';
 import { getItems, type ItemWithDependencies, type ListResult, listItems } from './item-queries.js';
 import { type ContextRequest, type SearchRequest, type SearchResult, searchItems, taskContext } from './item-search.js';
@@ -71,6 +73,16 @@ export class Backlog {
   /** Compact rows for the viewer's dependency graph: everything under `root`, or every item. */
   async graphRows(root?: string): Promise<GraphRow[]> {
     return graphRows(this.core, root);
+  }
+
+  /** Every item, whole (`backlog-mcp export`). */
+  async allItems(): Promise<readonly Item[]> {
+    return (await this.core.deps.store.snapshot()).items;
+  }
+
+  /** Another tool's items, planned against this backlog and written all or nothing (core/import/). */
+  async import(batch: ImportBatch, options: ImportOptions): Promise<ImportReport> {
+    return importBatch(this.core, batch, options);
   }
 
   async get(ids: readonly string[]): Promise<{ items: ItemWithDependencies[]; not_found: string[] }> {

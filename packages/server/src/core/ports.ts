@@ -19,6 +19,13 @@ export interface Store {
   create(type: Item['type'], build: (id: string) => Item): Promise<Item>;
   /** Overwrites an existing item atomically. */
   save(item: Item): Promise<void>;
+  /**
+   * For imports, which must know every new ID before writing the first item (they link each
+   * other): the highest sequence ever used for `type`, by an existing item or a deleted one.
+   */
+  highestSeq?(type: Item['type']): number;
+  /** Writes a new item at exactly its own ID; false (nothing written) when that ID is taken. */
+  createExact?(item: Item): Promise<boolean>;
   /** Removes an item for good; its ID is never handed out again. */
   remove(id: string): Promise<void>;
   /** Free-standing documents under `resources/`, addressed by a validated relative path. */

@@ -107,6 +107,21 @@ export class MarkdownStore implements Store {
     });
   }
 
+  highestSeq(type: EntityType): number {
+    return Math.max(this.mirror.maxSeq(type), this.highWater.get(TYPE_PREFIX[type]));
+  }
+
+  async createExact(item: Item): Promise<boolean> {
+    return this.io.run(async () => {
+      const { text, decoded } = encodeReadable(item);
+      const writeStarted = Date.now();
+      if (!(await createFileExclusive(this.fileOf(item.id), text))) return false;
+      const digest = hash(text);
+      this.mirror.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
+      return true;
+    });
+  }
+
   async save(item: Item): Promise<void> {
     await this.io.run(async () => {
       const known = this.mirror.item(item.id);

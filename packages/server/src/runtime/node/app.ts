@@ -114,6 +114,17 @@ export function createNodeApp(options: NodeAppOptions): { app: Hono; mcp: McpEnd
       };
     },
     shutdown: { token, run: options.onShutdown },
+    imports: {
+      token,
+      // The backlog the CLI chose, named as MCP sessions name theirs; never created here.
+      backlog: async (c) => {
+        try {
+          return (await registry.use(registry.resolve(c.req.header(BACKLOG_DIR_HEADER) ?? undefined))).node.backlog;
+        } catch (error) {
+          return refusedAsNotFound(error);
+        }
+      },
+    },
   });
   return { app, mcp };
 }

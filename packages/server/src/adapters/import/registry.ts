@@ -1,0 +1,16 @@
+import type { Importer } from './importer.js';
+
+/**
+ * Every format `backlog-mcp import` reads, in the order detection tries them: files that name
+ * their format first (our exports, GitHub's JSON), then folders by their layout.
+ */
+export const IMPORTERS: readonly Importer[] = [];
+
+/** The importer `--from` names, else the first that recognises `path`. */
+export async function pickImporter(path: string, from?: string): Promise<Importer | undefined> {
+  for (const importer of IMPORTERS) {
+    if (from !== undefined && importer.system !== from) continue;
+    if (await importer.detect(path)) return importer;
+  }
+  return undefined;
+}

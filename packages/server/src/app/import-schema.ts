@@ -40,6 +40,8 @@ const ImportedItemSchema = z
     references: listOf(Reference(), 1000).optional(),
     evidence: listOf(TextEntry()).optional(),
     blocked_reason: listOf(TextEntry()).optional(),
+    assignee: capped(200).optional(),
+    lease_until: Timestamp().optional(),
     created_at: Timestamp().optional(),
     updated_at: Timestamp().optional(),
     parent: SourceId().optional(),

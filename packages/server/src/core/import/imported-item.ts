@@ -34,6 +34,12 @@ export interface ImportedItem {
   /** ISO 8601; absent: the time of the import. */
   created_at?: string;
   updated_at?: string;
+  /**
+   * A running claim, only from our own exports (another tool's "assignee" is a person, kept in
+   * `extra.assignees`): an agent's claim moves with the backlog it holds work in.
+   */
+  assignee?: string;
+  lease_until?: string;
   /** Source IDs (`SourceRef.id`) of other items of the same batch. */
   parent?: string;
   epic?: string;

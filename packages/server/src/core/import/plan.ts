@@ -144,8 +144,9 @@ function buildItem(
   setLinks(item, imported, link, warnings);
   copyFields(item, imported);
   // Claims are this backlog's own state: an update from the source never takes one away.
-  if (earlier?.assignee) item.assignee = earlier.assignee;
-  if (earlier?.lease_until) item.lease_until = earlier.lease_until;
+  const claim = earlier?.assignee ? earlier : imported;
+  if (claim.assignee) item.assignee = claim.assignee;
+  if (claim.assignee && claim.lease_until) item.lease_until = claim.lease_until;
   const { [SOURCE_KEY]: _ignored, ...extra } = { ...earlier?.extra, ...imported.extra };
   item.extra = { ...extra, [SOURCE_KEY]: { ...imported.source } };
   return item;

@@ -1,0 +1,163 @@
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Item } from '@backlog-mcp/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pickImporter } from '../src/adapters/import/registry.js';
+import type { ImportReport } from '../src/core/import/apply.js';
+import type { ImportBatch } from '../src/core/import/imported-item.js';
+import { openBacklogForReading } from '../src/runtime/node/backlog.js';
+import { freePort, runCli } from './support/cli.js';
+import { snapshotFiles } from './support/files.js';
+import { removeDir, tempDataDir } from './support/servers.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'import');
+
+interface Source {
+  name: string;
+  /** Relative to the fixtures folder: what a user passes to `import`. */
+  path: string;
+  system: string;
+  /** Breaks a copy of the source the way a bad merge or a crash would; returns the file broken. */
+  corrupt(copy: string): Promise<string>;
+}
+
+/** Appends an unterminated YAML flow sequence to the front matter of the first Markdown file under `dir`. */
+async function breakFirstMarkdown(dir: string): Promise<string> {
+  const files = (await readdir(dir, { recursive: true }))
+    .map(String)
+    .filter((f) => f.endsWith('.md') && !f.endsWith('README.md'));
+  const file = join(dir, files.sort()[0] as string);
+  const text = await readFile(file, 'utf8');
+  await writeFile(file, text.replace(/^---\n/, '---\nlabels: [unclosed, \n'));
+  return file;
+}
+
+/** Cuts a JSON (or JSONL) file in the middle of its second record. */
+async function truncateJson(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8');
+  await writeFile(file, `${text.slice(0, Math.floor(text.length / 2))}{"oops": \n`);
+  return file;
+}
+
+const SOURCES: Source[] = [
+  { name: 'Backlog.md', path: 'backlog-md', system: 'backlog.md', corrupt: breakFirstMarkdown },
+  { name: 'beads', path: 'beads', system: 'beads', corrupt: (d) => truncateJson(join(d, '.beads', 'issues.jsonl')) },
+  {
+    name: 'Task Master',
+    path: 'taskmaster',
+    system: 'taskmaster',
+    corrupt: (d) => truncateJson(join(d, '.taskmaster', 'tasks', 'tasks.json')),
+  },
+  { name: 'GitHub issues', path: 'github/issues.json', system: 'github', corrupt: truncateJson },
+  { name: 'backlog-mcp 0.4x folder', path: 'backlog-mcp-04x', system: 'backlog-mcp', corrupt: breakFirstMarkdown },
+  { name: 'backlog-mcp docs folder', path: 'backlog-mcp-docs', system: 'backlog-mcp', corrupt: breakFirstMarkdown },
+];
+
+const countBy = <T>(values: readonly T[], key: (v: T) => string) =>
+  values.reduce<Record<string, number>>((out, v) => {
+    out[key(v)] = (out[key(v)] ?? 0) + 1;
+    return out;
+  }, {});
+
+async function itemsIn(dataDir: string): Promise<readonly Item[]> {
+  const reader = await openBacklogForReading(dataDir, () => undefined);
+  try {
+    return await reader.backlog.allItems();
+  } finally {
+    await reader.close();
+  }
+}
+
+// Each source as a user runs it: the built CLI, no server (a port nobody listens on), a fresh backlog.
+describe.each(SOURCES)('backlog-mcp import from $name', (source) => {
+  let dataDir: string;
+  let port: number;
+  let batch: ImportBatch;
+  let report: ImportReport;
+  const sourcePath = join(FIXTURES, source.path);
+  const cli = (args: string[], dir = dataDir) => runCli(args, { dataDir: dir, port });
+
+  beforeAll(async () => {
+    dataDir = await tempDataDir();
+    port = await freePort();
+    const importer = await pickImporter(sourcePath);
+    if (!importer) throw new Error(`no importer recognises ${sourcePath}`);
+    expect(importer.system).toBe(source.system);
+    batch = await importer.read(sourcePath);
+    const run = await cli(['import', sourcePath, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    report = JSON.parse(run.stdout) as ImportReport;
+  });
+
+  afterAll(async () => {
+    if (dataDir) await removeDir(dataDir);
+  });
+
+  it('creates one item per source item, with the same counts by status and type', async () => {
+    expect(report.created).toHaveLength(batch.items.length);
+    const items = await itemsIn(dataDir);
+    expect(items).toHaveLength(batch.items.length);
+    expect(countBy(items, (i) => i.status)).toEqual(countBy(batch.items, (i) => i.status));
+    expect(countBy(items, (i) => i.type)).toEqual(countBy(batch.items, (i) => i.type));
+  });
+
+  it('rewrites dependencies and parents to the new IDs and keeps creation times', async () => {
+    const idOf = new Map(report.created.map((c) => [c.source_id, c.id]));
+    const byId = new Map((await itemsIn(dataDir)).map((i) => [i.id, i]));
+    let links = 0;
+    for (const imported of batch.items) {
+      const item = byId.get(idOf.get(imported.source.id) as string) as Item;
+      const wanted = (imported.blocked_by ?? []).map((b) => idOf.get(b)).filter(Boolean);
+      expect(item.blocked_by ?? []).toEqual(expect.arrayContaining(wanted));
+      if (imported.parent && idOf.has(imported.parent)) expect(item.parent_id).toBe(idOf.get(imported.parent));
+      if (imported.epic && idOf.has(imported.epic)) expect(item.epic_id).toBe(idOf.get(imported.epic));
+      if (imported.created_at) expect(Date.parse(item.created_at)).toBe(Date.parse(imported.created_at));
+      expect(item.extra?.source).toMatchObject({ system: source.system, id: imported.source.id });
+      links += wanted.length + (imported.parent ? 1 : 0) + (imported.epic ? 1 : 0);
+    }
+    // Every fixture holds at least a dependency or a parent to map.
+    expect(links).toBeGreaterThan(0);
+  });
+
+  it('updates nothing and duplicates nothing when the same source is imported again', async () => {
+    const before = await snapshotFiles(dataDir);
+    const again = await cli(['import', sourcePath, '--json']);
+    expect(again.code).toBe(0);
+    const second = JSON.parse(again.stdout) as ImportReport;
+    expect([second.created.length, second.updated.length, second.unchanged]).toEqual([0, 0, batch.items.length]);
+    expect(await snapshotFiles(dataDir)).toEqual(before);
+  });
+
+  it('writes nothing on --dry-run, and says what it would do', async () => {
+    const empty = await tempDataDir();
+    try {
+      const dry = await cli(['import', sourcePath, '--dry-run'], empty);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toContain(`${batch.items.length} new`);
+      expect(dry.stdout).toContain('Nothing was written');
+      const left = await readdir(join(empty, 'tasks')).catch(() => []);
+      expect(left).toEqual([]);
+    } finally {
+      await removeDir(empty);
+    }
+  });
+
+  it('names the broken file and leaves the backlog as it was when the source does not parse', async () => {
+    const copyRoot = await tempDataDir();
+    try {
+      const copy = join(copyRoot, 'src');
+      await mkdir(copy, { recursive: true });
+      await cp(sourcePath, join(copy, source.path.split('/').at(-1) as string), { recursive: true });
+      const copied = join(copy, source.path.split('/').at(-1) as string);
+      const broken = await source.corrupt(copied);
+      const before = await snapshotFiles(dataDir);
+      const run = await cli(['import', copied]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(broken);
+      expect(await snapshotFiles(dataDir)).toEqual(before);
+    } finally {
+      await rm(copyRoot, { recursive: true, force: true });
+    }
+  });
+});

@@ -30,6 +30,13 @@ import type { Importer } from './importer.js';
 const ISSUES_FILE = 'issues.jsonl';
 const CANCELLED_REASON = /won'?t[\s_-]?fix|wontfix|duplicate|obsolete|cancel+ed|not[\s_-]planned|invalid/i;
 
+// A Map, not an object literal: a status such as "constructor" must not find Object.prototype.
+const SAME_STATUS = new Map<string, Status>([
+  ['open', 'open'],
+  ['in_progress', 'in_progress'],
+  ['blocked', 'blocked'],
+]);
+
 interface Line {
   record: Record<string, unknown>;
   line: number;
@@ -122,17 +129,22 @@ function mapType(raw: unknown): { type: EntityType; label?: string } {
   return kind === 'task' ? { type: 'task' } : { type: 'task', label: kind };
 }
 
-function mapStatus(raw: unknown, closeReason: string | undefined, where: string, warnings: string[]) {
+function mapStatus(
+  raw: unknown,
+  closeReason: string | undefined,
+  where: string,
+  warnings: string[],
+): { status: Status; label?: string } {
   const status = text(raw)?.toLowerCase() ?? 'open';
-  const plain: Record<string, Status> = { open: 'open', in_progress: 'in_progress', blocked: 'blocked' };
-  if (plain[status]) return { status: plain[status] };
-  if (status === 'hooked') return { status: 'in_progress' as const };
-  if (status === 'deferred' || status === 'pinned') return { status: 'open' as const, label: status };
+  const same = SAME_STATUS.get(status);
+  if (same) return { status: same };
+  if (status === 'hooked') return { status: 'in_progress' };
+  if (status === 'deferred' || status === 'pinned') return { status: 'open', label: status };
   if (status === 'closed') {
-    return { status: closeReason && CANCELLED_REASON.test(closeReason) ? ('cancelled' as const) : ('done' as const) };
+    return { status: closeReason && CANCELLED_REASON.test(closeReason) ? 'cancelled' : 'done' };
   }
   warnings.push(`${where}: status "${status}" is not one beads documents; imported as open`);
-  return { status: 'open' as const, label: status };
+  return { status: 'open', label: status };
 }
 
 function mapPriority(raw: unknown, where: string, warnings: string[]): Priority | undefined {

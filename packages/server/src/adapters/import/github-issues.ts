@@ -86,7 +86,7 @@ async function detect(path: string): Promise<boolean> {
   }
 }
 
-/** Node names where JSON.parse failed either as "line L column C" (newer V8) or "position P". */
+/** The line JSON.parse failed on: newer Node says "line L column C", Node 20 only "position P". */
 function errorLine(content: string, message: string): number | undefined {
   const lineColumn = /line (\d+) column \d+/.exec(message);
   if (lineColumn) return Number(lineColumn[1]);

@@ -260,7 +260,8 @@ function link(items: ImportedItem[], records: Map<string, Record<string, unknown
     else if (parent) item.parent = parent.source.id;
     const blockers = [...new Set(links.blockers)].filter((b) => {
       if (byId.has(b) && b !== id) return true;
-      warnings.push(`${id}: blocker ${b} is not in this import; the dependency is dropped`);
+      const why = b === id ? 'is the issue itself' : 'is not in this import';
+      warnings.push(`${id}: blocker ${b} ${why}; the dependency is dropped`);
       return false;
     });
     if (blockers.length) item.blocked_by = blockers;

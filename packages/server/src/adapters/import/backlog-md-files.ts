@@ -1,0 +1,102 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+
+/** Where a file sits in a Backlog.md folder decides what it becomes. */
+export type FileKind =
+  | 'task'
+  | 'draft'
+  | 'completed'
+  | 'archived-task'
+  | 'archived-draft'
+  | 'doc'
+  | 'decision'
+  | 'milestone'
+  | 'archived-milestone';
+
+/** Active folders first: when one ID sits in two folders, the first one read wins. */
+const FOLDERS: ReadonlyArray<{ dir: string; kind: FileKind; recursive?: boolean }> = [
+  { dir: 'milestones', kind: 'milestone' },
+  { dir: 'tasks', kind: 'task' },
+  { dir: 'drafts', kind: 'draft' },
+  { dir: 'completed', kind: 'completed' },
+  { dir: 'archive/milestones', kind: 'archived-milestone' },
+  { dir: 'archive/tasks', kind: 'archived-task' },
+  { dir: 'archive/drafts', kind: 'archived-draft' },
+  // Docs may sit in sub-folders (`backlog doc create --path`).
+  { dir: 'docs', kind: 'doc', recursive: true },
+  { dir: 'decisions', kind: 'decision' },
+];
+
+export interface SourceFile {
+  kind: FileKind;
+  /** Absolute path, for errors. */
+  path: string;
+  /** Path inside the backlog folder, for warnings. */
+  name: string;
+  text: string;
+}
+
+async function isDir(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch(() => undefined);
+}
+
+/** A Backlog.md task file name: "task-12 - Some-title.md" (any task prefix, dotted subtask IDs). */
+const TASK_FILE = /^[a-z]+-\d+(?:\.\d+)* - .*\.md$/i;
+/** Keys only Backlog.md's config.yml has together; a bare "config.yml" could be anyone's. */
+const CONFIG_KEY = /^(?:project_name|default_status|statuses|task_prefix)\s*:/m;
+
+/** True when `dir` is a Backlog.md folder: its config.yml, or task files named the Backlog.md way. */
+export async function isBacklogFolder(dir: string): Promise<boolean> {
+  const config = await readText(join(dir, 'config.yml'));
+  if (config !== undefined && CONFIG_KEY.test(config)) return true;
+  if (!(await isDir(join(dir, 'tasks')))) return false;
+  const names = await readdir(join(dir, 'tasks')).catch(() => [] as string[]);
+  return names.some((name) => TASK_FILE.test(name));
+}
+
+/** The Backlog.md folder at `path`: the folder itself, or a project's `backlog/` (or `.backlog/`). */
+export async function findBacklogFolder(path: string): Promise<string | undefined> {
+  if (!(await isDir(path))) return undefined;
+  if (await isBacklogFolder(path)) return path;
+  for (const sub of ['backlog', '.backlog']) {
+    if (await isBacklogFolder(join(path, sub))) return join(path, sub);
+  }
+  return undefined;
+}
+
+async function listMarkdown(dir: string, recursive: boolean): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const out: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && recursive) out.push(...(await listMarkdown(path, true)));
+    else if (entry.isFile() && entry.name.toLowerCase().endsWith('.md')) out.push(path);
+  }
+  return out.sort();
+}
+
+/** Every Markdown file of the folders Backlog.md uses, in FOLDERS order then by name. */
+export async function readSourceFiles(root: string): Promise<SourceFile[]> {
+  const files: SourceFile[] = [];
+  for (const folder of FOLDERS) {
+    for (const path of await listMarkdown(join(root, folder.dir), folder.recursive ?? false)) {
+      // A folder's own README (some projects add one) is not an item.
+      if (basename(path).toLowerCase() === 'readme.md') continue;
+      files.push({ kind: folder.kind, path, name: relative(root, path), text: await readFile(path, 'utf8') });
+    }
+  }
+  return files;
+}
+
+export async function readConfig(root: string): Promise<{ path: string; text: string } | undefined> {
+  const path = join(root, 'config.yml');
+  const text = await readText(path);
+  return text === undefined ? undefined : { path, text };
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backlogMdImporter } from '../src/adapters/import/backlog-md.js';
+import { mapStatus } from '../src/adapters/import/backlog-md-body.js';
 import { type ImportBatch, type ImportedItem, SourceError } from '../src/core/import/imported-item.js';
 
 /** Generated with the real backlog.md CLI 1.52.0; how is in its README.md. */
@@ -37,6 +38,18 @@ describe('Backlog.md importer: detect', () => {
   it('recognises the project folder and the backlog/ folder itself', async () => {
     expect(await backlogMdImporter.detect(FIXTURE)).toBe(true);
     expect(await backlogMdImporter.detect(BACKLOG)).toBe(true);
+  });
+
+  it('follows backlog.config.yml at a project root to its backlog_directory', async () => {
+    const dir = await tempDir();
+    await cp(BACKLOG, join(dir, 'planning'), { recursive: true });
+    const config = await readFile(join(BACKLOG, 'config.yml'), 'utf8');
+    await rm(join(dir, 'planning', 'config.yml'));
+    await writeFile(join(dir, 'backlog.config.yml'), `${config}backlog_directory: "planning"\n`);
+    expect(await backlogMdImporter.detect(dir)).toBe(true);
+    const batch = await backlogMdImporter.read(dir);
+    expect(batch.label).toContain('planning');
+    expect(batch.items).toEqual((await backlogMdImporter.read(FIXTURE)).items);
   });
 
   it('refuses an unrelated folder, a missing path and a file', async () => {
@@ -155,6 +168,27 @@ describe('Backlog.md importer: read', () => {
       status: 'done',
       extra: { kind: 'decision', decision_status: 'accepted' },
     });
+  });
+});
+
+describe('Backlog.md statuses', () => {
+  it('maps built-in statuses exactly and custom ones by words in their names', () => {
+    expect(mapStatus('to do')).toEqual({ status: 'open', custom: false });
+    expect(mapStatus('IN PROGRESS')).toEqual({ status: 'in_progress', custom: false });
+    expect(mapStatus('Done')).toEqual({ status: 'done', custom: false });
+    const custom: Record<string, string> = {
+      Blocked: 'blocked',
+      'Waiting for customer': 'blocked',
+      'On hold': 'blocked',
+      'In Review': 'in_progress',
+      QA: 'in_progress',
+      Cancelled: 'cancelled',
+      "Won't do": 'cancelled',
+      Backlog: 'open',
+      Icebox: 'open',
+    };
+    for (const [name, status] of Object.entries(custom))
+      expect(mapStatus(name), name).toEqual({ status, custom: true });
   });
 });
 

@@ -39,7 +39,7 @@ function firstLine(message: string): string {
 }
 
 /** Backlog.md wraps each section in markers for its own editor; they mean nothing to a reader. */
-const MARKER = /^[ \t]*<!--\s*(?:SECTION:[A-Z_]+|AC|DOD|COMMENTS|[A-Z_]+):(?:BEGIN|END)\s*-->[ \t]*$/;
+const MARKER = /^[ \t]*<!--\s*(?:SECTION:[A-Z][A-Z0-9_]*|COMMENTS|COMMENT|AC|DOD):(?:BEGIN|END)\s*-->[ \t]*$/;
 /** Criteria are numbered ("- [ ] #1 ...") for the CLI's --check-ac; the number is not content. */
 const NUMBERED_CHECKBOX = /^(\s*[-*] \[[ xX]\] )#\d+ /;
 

@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 
 /** Where a file sits in a Backlog.md folder decides what it becomes. */
 export type FileKind =
@@ -52,21 +52,53 @@ const TASK_FILE = /^[a-z]+-\d+(?:\.\d+)* - .*\.md$/i;
 /** Keys only Backlog.md's config.yml has together; a bare "config.yml" could be anyone's. */
 const CONFIG_KEY = /^(?:project_name|default_status|statuses|task_prefix)\s*:/m;
 
-/** True when `dir` is a Backlog.md folder: its config.yml, or task files named the Backlog.md way. */
-export async function isBacklogFolder(dir: string): Promise<boolean> {
-  const config = await readText(join(dir, 'config.yml'));
-  if (config !== undefined && CONFIG_KEY.test(config)) return true;
-  if (!(await isDir(join(dir, 'tasks')))) return false;
-  const names = await readdir(join(dir, 'tasks')).catch(() => [] as string[]);
-  return names.some((name) => TASK_FILE.test(name));
+/** A Backlog.md folder, and the config file that describes it when there is one. */
+export interface BacklogFolder {
+  root: string;
+  config?: string;
 }
 
-/** The Backlog.md folder at `path`: the folder itself, or a project's `backlog/` (or `.backlog/`). */
-export async function findBacklogFolder(path: string): Promise<string | undefined> {
+/** The folder's own config file: `config.yml` (what `backlog init` writes) or `config.yaml`. */
+async function folderConfig(dir: string): Promise<string | undefined> {
+  for (const name of ['config.yml', 'config.yaml']) {
+    const text = await readText(join(dir, name));
+    if (text !== undefined && CONFIG_KEY.test(text)) return join(dir, name);
+  }
+  return undefined;
+}
+
+/** True when `dir` is a Backlog.md folder: its config file, or task files named the Backlog.md way. */
+async function asBacklogFolder(dir: string): Promise<BacklogFolder | undefined> {
+  const config = await folderConfig(dir);
+  if (config) return { root: dir, config };
+  if (!(await isDir(join(dir, 'tasks')))) return undefined;
+  const names = await readdir(join(dir, 'tasks')).catch(() => [] as string[]);
+  return names.some((name) => TASK_FILE.test(name)) ? { root: dir } : undefined;
+}
+
+/**
+ * `backlog init --config-location root` writes `backlog.config.yml` at the project's root, naming
+ * the folder in `backlog_directory` (any project-relative path, `backlog` when absent).
+ */
+async function fromRootConfig(project: string): Promise<BacklogFolder | undefined> {
+  const config = join(project, 'backlog.config.yml');
+  const text = await readText(config);
+  if (text === undefined || !CONFIG_KEY.test(text)) return undefined;
+  const dir = /^backlog_directory\s*:\s*["']?([^"'\n#]+?)["']?\s*(?:#.*)?$/m.exec(text)?.[1] ?? 'backlog';
+  const root = resolve(project, dir);
+  return (await isDir(root)) ? { root, config } : undefined;
+}
+
+/** The Backlog.md folder at `path`: the folder itself, or a project's (root config, `backlog/`, `.backlog/`). */
+export async function findBacklogFolder(path: string): Promise<BacklogFolder | undefined> {
   if (!(await isDir(path))) return undefined;
-  if (await isBacklogFolder(path)) return path;
+  const own = await asBacklogFolder(path);
+  if (own) return own;
+  const rooted = await fromRootConfig(path);
+  if (rooted) return rooted;
   for (const sub of ['backlog', '.backlog']) {
-    if (await isBacklogFolder(join(path, sub))) return join(path, sub);
+    const found = await asBacklogFolder(join(path, sub));
+    if (found) return found;
   }
   return undefined;
 }
@@ -95,8 +127,8 @@ export async function readSourceFiles(root: string): Promise<SourceFile[]> {
   return files;
 }
 
-export async function readConfig(root: string): Promise<{ path: string; text: string } | undefined> {
-  const path = join(root, 'config.yml');
-  const text = await readText(path);
-  return text === undefined ? undefined : { path, text };
+export async function readConfig(folder: BacklogFolder): Promise<{ path: string; text: string } | undefined> {
+  if (!folder.config) return undefined;
+  const text = await readText(folder.config);
+  return text === undefined ? undefined : { path: folder.config, text };
 }

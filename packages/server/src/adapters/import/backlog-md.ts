@@ -15,7 +15,14 @@ import {
   TITLE_MAX,
   toIsoDate,
 } from './backlog-md-body.js';
-import { type FileKind, findBacklogFolder, readConfig, readSourceFiles, type SourceFile } from './backlog-md-files.js';
+import {
+  type BacklogFolder,
+  type FileKind,
+  findBacklogFolder,
+  readConfig,
+  readSourceFiles,
+  type SourceFile,
+} from './backlog-md-files.js';
 import type { Importer } from './importer.js';
 
 /**
@@ -227,9 +234,9 @@ function statusWarning(ctx: Context): string | undefined {
   return `custom Backlog.md statuses mapped by name (originals kept in extra.status_original): ${list.join(', ')}`;
 }
 
-/** config.yml must parse even though only the project name is used: a broken one is worth knowing. */
-async function projectName(root: string): Promise<string | undefined> {
-  const config = await readConfig(root);
+/** The config must parse even though only the project name is used: a broken one is worth knowing. */
+async function projectName(folder: BacklogFolder): Promise<string | undefined> {
+  const config = await readConfig(folder);
   if (!config) return undefined;
   try {
     const data: unknown = parseYaml(config.text);
@@ -237,14 +244,15 @@ async function projectName(root: string): Promise<string | undefined> {
   } catch (error) {
     const line = error instanceof YAMLParseError ? error.linePos?.[0]?.line : undefined;
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
-    throw new SourceError(config.path, `config.yml is not valid YAML: ${message}`, line);
+    throw new SourceError(config.path, `not valid YAML: ${message}`, line);
   }
 }
 
 async function read(path: string): Promise<ImportBatch> {
-  const root = await findBacklogFolder(path);
-  if (!root) throw new SourceError(path, 'not a Backlog.md folder (no backlog/config.yml or backlog/tasks/)');
-  const name = await projectName(root);
+  const folder = await findBacklogFolder(path);
+  if (!folder) throw new SourceError(path, 'not a Backlog.md folder (no backlog/config.yml or backlog/tasks/)');
+  const { root } = folder;
+  const name = await projectName(folder);
   const ctx: Context = { warnings: [], customStatuses: new Map(), milestones: new Map() };
   const items: ImportedItem[] = [];
   const seen = new Map<string, string>();

@@ -213,6 +213,18 @@ describe('Backlog.md importer: broken sources', () => {
     expect(sourceError.reason).not.toMatch(/at line \d/);
   });
 
+  it('keeps an archived task whose ID Backlog.md gave out again, under its folder', async () => {
+    const dir = await tempDir();
+    await cp(FIXTURE, dir, { recursive: true });
+    const reused = '---\nid: TASK-5\ntitle: Scratch\nstatus: To Do\nmilestone: m-0\n---\n';
+    await writeFile(join(dir, 'backlog', 'tasks', 'task-5 - Scratch.md'), reused);
+    const batch = await backlogMdImporter.read(dir);
+    expect(byId(batch, 'task-5')).toMatchObject({ title: 'Scratch', status: 'open', parent: 'm-0' });
+    expect(byId(batch, 'archive/tasks/task-5')).toMatchObject({ title: 'Old spike', status: 'cancelled' });
+    expect(byId(batch, 'archive/tasks/task-5')).not.toHaveProperty('parent');
+    expect(batch.warnings.some((w) => w.includes('imported as archive/tasks/task-5'))).toBe(true);
+  });
+
   it('drops links to IDs that are not in the folder, with a warning', async () => {
     const dir = await tempDir();
     await cp(FIXTURE, dir, { recursive: true });

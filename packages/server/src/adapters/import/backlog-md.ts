@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, posix, sep } from 'node:path';
 import type { Priority, Reference, Status } from '@backlog-mcp/shared';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { type ImportBatch, type ImportedItem, SourceError } from '../../core/import/imported-item.js';
@@ -59,8 +59,8 @@ interface Context {
   warnings: string[];
   /** Custom status name → what it became and how many items had it. */
   customStatuses: Map<string, { status: Status; count: number }>;
-  /** Source ID → the milestone named in the task's front matter, resolved once all are read. */
-  milestones: Map<string, string>;
+  /** The milestone named in a task's front matter, resolved once all are read. */
+  milestones: Map<ImportedItem, string>;
 }
 
 function sourceId(file: SourceFile, data: Record<string, unknown>): string {
@@ -163,7 +163,7 @@ function taskItem(file: SourceFile, parsed: ParsedFile, ctx: Context): ImportedI
   const parent = stringField(data.parent_task_id ?? data.parent)?.toLowerCase();
   if (parent) item.parent = parent;
   const milestone = stringField(data.milestone);
-  if (milestone) ctx.milestones.set(id, milestone);
+  if (milestone) ctx.milestones.set(item, milestone);
   return item;
 }
 
@@ -211,7 +211,7 @@ function resolveLinks(items: ImportedItem[], ctx: Context): void {
       setExtra(item, 'parent_original', item.parent);
       delete item.parent;
     }
-    const milestone = ctx.milestones.get(id);
+    const milestone = ctx.milestones.get(item);
     const milestoneId = milestone ? milestoneIds.get(milestone.trim().toLowerCase()) : undefined;
     if (milestone && !milestoneId) {
       ctx.warnings.push(`${id}: milestone "${milestone}" has no milestone file; kept in extra.milestone`);
@@ -260,8 +260,11 @@ async function read(path: string): Promise<ImportBatch> {
     const item = toItem(file, parseFrontMatter(file.path, file.text), ctx);
     const first = seen.get(item.source.id);
     if (first) {
-      ctx.warnings.push(`${item.source.id}: also in ${file.name}; kept the one in ${first}`);
-      continue;
+      // Backlog.md hands an archived task's ID out again, so both are real items; the one read
+      // later (archive after active) is named by its folder too, which stays stable across imports.
+      const id = `${posix.dirname(file.name.split(sep).join('/'))}/${item.source.id}`;
+      ctx.warnings.push(`${item.source.id}: also the ID of ${file.name}, imported as ${id} (the first is in ${first})`);
+      item.source.id = id;
     }
     seen.set(item.source.id, file.name);
     items.push(item);

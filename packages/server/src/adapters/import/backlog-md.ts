@@ -119,6 +119,11 @@ function baseItem(file: SourceFile, parsed: ParsedFile, ctx: Context): ImportedI
     if (!MAPPED_KEYS.has(key) && key !== 'source' && value !== null && value !== undefined) extra[key] = value;
   }
   if (Object.keys(extra).length) item.extra = extra;
+  // Milestones have due dates too (`backlog milestone add --due-date`).
+  const due = stringField(data.due_date);
+  if (due && /^\d{4}-\d{2}-\d{2}$/.test(due)) item.due_date = due;
+  else if (due) setExtra(item, 'due_date', due);
+  splitReferences(item, data);
   return item;
 }
 
@@ -147,17 +152,14 @@ function taskItem(file: SourceFile, parsed: ParsedFile, ctx: Context): ImportedI
   const telling = mapped && (mapped.custom || mapped.status !== item.status);
   if (original && telling && !(isDraft && original.toLowerCase() === 'draft'))
     setExtra(item, 'status_original', original);
-  if (isDraft) item.labels = cleanLabels(id, ['draft', ...(item.labels ?? [])], ctx.warnings);
+  // Labels are clean already; cleaning them again would repeat their warnings.
+  if (isDraft) item.labels = ['draft', ...(item.labels ?? []).filter((l) => l !== 'draft')].slice(0, 20);
   if (file.kind.startsWith('archived')) setExtra(item, 'archived', true);
   const priority = stringField(data.priority)?.toLowerCase();
   if (priority && PRIORITIES.includes(priority)) item.priority = priority as Priority;
   else if (priority) ctx.warnings.push(`${id}: priority "${priority}" is not high, medium or low; left out`);
   const assignees = stringList(data.assignee);
   if (assignees.length) setExtra(item, 'assignees', assignees);
-  const due = stringField(data.due_date);
-  if (due && /^\d{4}-\d{2}-\d{2}$/.test(due)) item.due_date = due;
-  else if (due) setExtra(item, 'due_date', due);
-  splitReferences(item, data);
   const deps = stringList(data.dependencies).map((d) => d.toLowerCase());
   if (deps.length) item.blocked_by = deps;
   const parent = stringField(data.parent_task_id ?? data.parent)?.toLowerCase();

@@ -1,10 +1,13 @@
+import { backlogMdImporter } from './backlog-md.js';
+import { beadsImporter } from './beads.js';
+import { githubIssuesImporter } from './github-issues.js';
 import type { Importer } from './importer.js';
 
 /**
  * Every format `backlog-mcp import` reads, in the order detection tries them: files that name
  * their format first (our exports, GitHub's JSON), then folders by their layout.
  */
-export const IMPORTERS: readonly Importer[] = [];
+export const IMPORTERS: readonly Importer[] = [githubIssuesImporter, beadsImporter, backlogMdImporter];
 
 /** The importer `--from` names, else the first that recognises `path`. */
 export async function pickImporter(path: string, from?: string): Promise<Importer | undefined> {

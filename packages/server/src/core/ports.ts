@@ -24,8 +24,12 @@ export interface Store {
    * other): the highest sequence ever used for `type`, by an existing item or a deleted one.
    */
   highestSeq?(type: Item['type']): number;
-  /** Writes a new item at exactly its own ID; false (nothing written) when that ID is taken. */
-  createExact?(item: Item): Promise<boolean>;
+  /**
+   * Writes a new item at exactly its own ID; false (nothing written) when that ID is taken.
+   * `deferSync`: not durable until syncItems (a batch pays for durability once, not per file).
+   */
+  createExact?(item: Item, options?: { deferSync?: boolean }): Promise<boolean>;
+  syncItems?(ids: readonly string[]): Promise<void>;
   /** Removes an item for good; its ID is never handed out again. */
   remove(id: string): Promise<void>;
   /** Free-standing documents under `resources/`, addressed by a validated relative path. */

@@ -66,11 +66,11 @@ export async function sweepStaleTemps(
  * create asynchronously, 0.4 ms synchronously). Readers wait at most those 0.4 ms.
  */
 
-function writeDurably(path: string, content: string | Uint8Array): void {
+function writeDurably(path: string, content: string | Uint8Array, sync = true): void {
   const fd = openSync(path, 'wx', 0o644);
   try {
     writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
-    fsyncSync(fd);
+    if (sync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -111,6 +111,48 @@ export async function createFileExclusive(path: string, content: string): Promis
     removeQuietly(temp);
     syncDirectory(dirname(path));
   }
+}
+
+/**
+ * createFileExclusive for a batch (an import of thousands of items): the same all-or-nothing
+ * visibility, but no fsync per file. Two fsyncs per file were 80% of an import's time; the
+ * caller makes the whole batch durable at once with syncFiles when every file is written.
+ */
+export function createFileExclusiveUnsynced(path: string, content: string): boolean {
+  const temp = tempPathFor(path);
+  writeDurably(temp, content, false);
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    removeQuietly(temp);
+  }
+}
+
+/**
+ * Makes files written without fsync durable, then their folders. On ext4 and most journalling
+ * file systems the first fsync commits the data of every file written before it, so the rest
+ * find nothing left to flush: thousands of files cost about one fsync.
+ */
+export function syncFiles(paths: readonly string[]): void {
+  const dirs = [...new Set(paths.map((path) => dirname(path)))];
+  for (const path of paths) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      continue; // removed since (an undo): nothing to keep
+    }
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  for (const dir of dirs) syncDirectory(dir);
 }
 
 function removeQuietly(path: string): void {

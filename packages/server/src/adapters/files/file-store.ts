@@ -7,7 +7,7 @@ import { LIMITS } from '../../core/limits.js';
 import { Mutex } from '../../core/mutex.js';
 import type { ExternalChange, Snapshot, Store } from '../../core/ports.js';
 import { decodeItem, encodeItem } from '../../format/item-markdown.js';
-import { createFileExclusive, writeFileAtomic } from './atomic-write.js';
+import { createFileExclusive, createFileExclusiveUnsynced, syncFiles, writeFileAtomic } from './atomic-write.js';
 import { type DataLayout, dataLayout, itemFile } from './data-layout.js';
 import { DiskMirror, hash } from './disk-mirror.js';
 import { FileLoader, type LoadStats } from './file-loader.js';
@@ -111,15 +111,23 @@ export class MarkdownStore implements Store {
     return Math.max(this.mirror.maxSeq(type), this.highWater.get(TYPE_PREFIX[type]));
   }
 
-  async createExact(item: Item): Promise<boolean> {
+  async createExact(item: Item, options: { deferSync?: boolean } = {}): Promise<boolean> {
     return this.io.run(async () => {
       const { text, decoded } = encodeReadable(item);
       const writeStarted = Date.now();
-      if (!(await createFileExclusive(this.fileOf(item.id), text))) return false;
+      const path = this.fileOf(item.id);
+      const written = options.deferSync
+        ? createFileExclusiveUnsynced(path, text)
+        : await createFileExclusive(path, text);
+      if (!written) return false;
       const digest = hash(text);
       this.mirror.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
       return true;
     });
+  }
+
+  async syncItems(ids: readonly string[]): Promise<void> {
+    await this.io.run(async () => syncFiles(ids.map((id) => this.fileOf(id))));
   }
 
   async save(item: Item): Promise<void> {

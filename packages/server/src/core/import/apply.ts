@@ -52,7 +52,7 @@ export async function importBatch(
   });
 }
 
-type CreateExact = (item: Item) => Promise<boolean>;
+type CreateExact = (item: Item, options?: { deferSync?: boolean }) => Promise<boolean>;
 
 async function writeAll(
   core: BacklogCore,
@@ -71,7 +71,7 @@ async function writeAll(
   };
   try {
     for (const item of plan.creates) {
-      if (!(await createExact(item))) {
+      if (!(await createExact(item, { deferSync: true }))) {
         throw conflict(
           `import: ${item.id} was taken by another writer while importing; nothing was imported. Run the import again.`,
           'id',
@@ -85,6 +85,9 @@ async function writeAll(
       updated.push(before);
       tick();
     }
+    // One flush for the whole batch: before it, a crash loses the import, never an older item
+    // (updates are written durably), and importing the same source again finishes it.
+    await store.syncItems?.(created);
   } catch (error) {
     await undo(core, created, updated);
     throw error;

@@ -139,7 +139,8 @@ function buildItem(
     description: imported.description,
     version: earlier ? earlier.version + 1 : 1,
     created_at: imported.created_at ?? earlier?.created_at ?? context.now,
-    updated_at: imported.updated_at ?? imported.created_at ?? context.now,
+    // A source without times (Task Master, a milestone from GitHub) keeps the first import's.
+    updated_at: imported.updated_at ?? imported.created_at ?? earlier?.updated_at ?? context.now,
   };
   setLinks(item, imported, link, warnings);
   copyFields(item, imported);
@@ -147,9 +148,39 @@ function buildItem(
   const claim = earlier?.assignee ? earlier : imported;
   if (claim.assignee) item.assignee = claim.assignee;
   if (claim.assignee && claim.lease_until) item.lease_until = claim.lease_until;
-  const { [SOURCE_KEY]: _ignored, ...extra } = { ...earlier?.extra, ...imported.extra };
+  const { [SOURCE_KEY]: _ignored, ...extra } = { ...earlier?.extra, ...keptExtra(imported.extra) };
   item.extra = { ...extra, [SOURCE_KEY]: { ...imported.source } };
   return item;
+}
+
+/** Front-matter keys of our own: an extra key by one of these names would be lost on write. */
+const OWN_KEYS: ReadonlySet<string> = new Set([
+  'id',
+  'title',
+  'status',
+  'type',
+  'epic_id',
+  'parent_id',
+  'references',
+  'evidence',
+  'blocked_reason',
+  'due_date',
+  'blocked_by',
+  'priority',
+  'labels',
+  'assignee',
+  'lease_until',
+  'version',
+  'created_at',
+  'updated_at',
+  'description',
+]);
+
+/** The source's extra fields, with any that shadow one of ours kept as `original_<key>` (a doc's own `type`). */
+function keptExtra(extra: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(extra ?? {})) out[OWN_KEYS.has(key) ? `original_${key}` : key] = value;
+  return out;
 }
 
 type Link = (field: string, sourceId: string | undefined) => string | undefined;

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import type { Item } from '@backlog-mcp/shared';
 import { basename, join, resolve } from 'node:path';
+import type { Item } from '@backlog-mcp/shared';
 import type { ImportBatch, ImportedItem } from '../../core/import/imported-item.js';
 import { decodeBacklogFile } from './backlog-mcp-front-matter.js';
 import { claimWarning, danglingWarnings, itemToImported } from './backlog-mcp-item.js';

@@ -122,8 +122,9 @@ export function decodeBacklogFile(file: string, text: string, fileId: string, mt
   const doc = parseDocument(front.yaml, { prettyErrors: false, uniqueKeys: false });
   const yamlError = doc.errors[0];
   if (yamlError) {
-    const line = yamlError.linePos?.[0].line;
-    throw new SourceError(file, `invalid YAML: ${yamlError.message.split('\n')[0]}`, line ? line + 1 : undefined);
+    // +1: the YAML starts on the line after the opening ---.
+    const line = front.yaml.slice(0, yamlError.pos[0]).split('\n').length + 1;
+    throw new SourceError(file, `invalid YAML: ${yamlError.message.split('\n')[0]}`, line);
   }
   const fields = new Map<string, unknown>();
   if (isMap(doc.contents)) {

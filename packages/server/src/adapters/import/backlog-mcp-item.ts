@@ -26,7 +26,12 @@ export function itemToImported(item: Item, sourceId: string, preferredId: string
   if (item.parent_id) out.parent = item.parent_id;
   if (item.epic_id) out.epic = item.epic_id;
   if (item.blocked_by?.length) out.blocked_by = [...item.blocked_by];
-  if (item.extra && Object.keys(item.extra).length > 0) out.extra = { ...item.extra };
+  if (item.extra && Object.keys(item.extra).length > 0) {
+    // `source` is where an import records its origin; an upstream memory's own `source` (its
+    // author) or an earlier import's record moves aside so this import's record can take the key.
+    const { source, ...rest } = item.extra;
+    out.extra = source === undefined ? rest : { ...rest, source_original: source };
+  }
   return out;
 }
 

@@ -226,3 +226,20 @@ describe('backlog-mcp export importer', () => {
     expect(await sourceError(backlogMcpExportImporter.read(json))).toMatchObject({ file: json, line: 5 });
   });
 });
+
+describe('backlog-mcp folder importer: links and IDs that do not fit', () => {
+  it('drops a link to an item the folder does not have, and re-IDs an item whose type does not fit its ID', async () => {
+    const root = join(scratch, 'links');
+    await mkdir(join(root, 'tasks'), { recursive: true });
+    await writeFile(join(root, 'tasks/TASK-0001.md'), '---\nid: TASK-0001\ntitle: A\nparent_id: EPIC-0009\n---\n');
+    await writeFile(join(root, 'tasks/TASK-0002.md'), '---\nid: TASK-0002\ntitle: B\ntype: epic\n---\n');
+    const batch = await backlogMcpFolderImporter.read(root);
+    expect(byId(batch.items, 'TASK-0001').parent).toBeUndefined();
+    expect(byId(batch.items, 'TASK-0002')).toMatchObject({ type: 'epic', source: { id: 'TASK-0002' } });
+    expect(byId(batch.items, 'TASK-0002').preferredId).toBeUndefined();
+    expect(batch.warnings).toEqual([
+      expect.stringContaining('does not fit its ID'),
+      expect.stringContaining('parent EPIC-0009 is not in this source'),
+    ]);
+  });
+});

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Item } from '@backlog-mcp/shared';
 import type { ImportBatch, ImportedItem } from '../../core/import/imported-item.js';
 import { decodeBacklogFile } from './backlog-mcp-front-matter.js';
-import { claimWarning, danglingWarnings, itemToImported } from './backlog-mcp-item.js';
+import { claimWarning, dropDanglingLinks, itemToImported } from './backlog-mcp-item.js';
 import type { Importer } from './importer.js';
 
 /**
@@ -98,7 +98,7 @@ async function read(path: string): Promise<ImportBatch> {
   }
   const claims = claimWarning(decodedItems);
   if (claims) warnings.push(claims);
-  warnings.push(...danglingWarnings(items));
+  warnings.push(...dropDanglingLinks(items));
   return { system: 'backlog-mcp', label: `backlog-mcp folder ${resolve(path)}`, items, warnings };
 }
 

@@ -93,9 +93,16 @@ function frontMatter(text: string): FrontMatter | undefined {
   const opening = OPENING.exec(text);
   if (!opening) return undefined;
   const start = opening[0].length;
-  const closing = /^---[ \t]*\r?$/m.exec(text.slice(start));
-  if (!closing) return undefined;
-  return { yaml: text.slice(start, start + closing.index), start };
+  // Lines split on \n only, as the codec does: a U+2028 inside a value is not a line break.
+  let offset = start;
+  while (offset <= text.length) {
+    const end = text.indexOf('\n', offset);
+    const line = end < 0 ? text.slice(offset) : text.slice(offset, end);
+    if (/^---[ \t]*\r?$/.test(line)) return { yaml: text.slice(start, offset), start };
+    if (end < 0) return undefined;
+    offset = end + 1;
+  }
+  return undefined;
 }
 
 /** 1-based line of the first top-level `key:` in the front matter. */
@@ -167,7 +174,11 @@ function planEdits(fileId: string, fields: ReadonlyMap<string, unknown>): EditPl
     edits.push({ key: 'type', value: type }, { key: 'type_original', value: upstreamType });
   }
   let decodeId = fileId;
-  if (parseCanonicalId(fileId)?.type !== type) {
+  const idType = parseCanonicalId(fileId)?.type;
+  if (idType !== type) {
+    if (idType && type === upstreamType) {
+      warnings.push(`${fileId}: its type ${type} does not fit its ID; it gets a new ${type} ID`);
+    }
     // The codec insists that an ID fits its type; a stand-in ID lets it decode the rest, and the
     // item keeps its real ID as its source ID (a new ID of ours is allocated for it).
     decodeId = formatId(type, 1);

@@ -45,15 +45,28 @@ export function claimWarning(items: readonly Item[]): string | undefined {
   return `${claimed} item(s) held a claim (assignee/lease_until); claims are per machine and are not imported`;
 }
 
-/** IDs a batch points at (parent, epic, blocked_by) that none of its items has: kept, but worth saying. */
-export function danglingWarnings(items: readonly ImportedItem[]): string[] {
+/**
+ * Links (parent, epic, blocked_by) to IDs that no item of the batch has are dropped, one warning
+ * each: the batch's links must name its own items, and a partial folder or export can miss some.
+ */
+export function dropDanglingLinks(items: readonly ImportedItem[]): string[] {
   const known = new Set(items.map((item) => item.source.id));
   const warnings: string[] = [];
   for (const item of items) {
-    const targets = [item.parent, item.epic, ...(item.blocked_by ?? [])].filter((id): id is string => !!id);
-    for (const target of targets) {
-      if (!known.has(target)) warnings.push(`${item.source.id} refers to ${target}, which is not in this source`);
+    for (const key of ['parent', 'epic'] as const) {
+      const target = item[key];
+      if (target !== undefined && !known.has(target)) {
+        warnings.push(`${item.source.id}: ${key} ${target} is not in this source; dropped`);
+        delete item[key];
+      }
     }
+    if (!item.blocked_by) continue;
+    const kept = item.blocked_by.filter((id) => known.has(id));
+    for (const id of item.blocked_by.filter((id) => !known.has(id))) {
+      warnings.push(`${item.source.id}: blocked_by ${id} is not in this source; dropped`);
+    }
+    if (kept.length) item.blocked_by = kept;
+    else delete item.blocked_by;
   }
   return warnings;
 }

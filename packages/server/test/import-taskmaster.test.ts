@@ -116,18 +116,24 @@ describe('Task Master importer: problems in the source', () => {
     expect((error as SourceError).line).toBe(5);
   });
 
-  it('drops a dependency on a task the file does not have, with a warning, and keeps unknown statuses', async () => {
+  it('drops a dependency on a task the file does not have, with a warning; keeps unknown statuses and fields', async () => {
     const project = join(scratch, 'dangling');
     await mkdir(join(project, '.taskmaster/tasks'), { recursive: true });
     const tasks = [
       { id: 1, title: 'One', status: 'waiting', dependencies: [9] },
-      { id: 2, title: 'Two', status: 'pending', dependencies: [1] },
+      { id: 2, title: 'Two', status: 'pending', dependencies: [1], complexityScore: 7, assignee: 'ana' },
     ];
     await writeFile(join(project, '.taskmaster/tasks/tasks.json'), JSON.stringify({ master: { tasks } }));
     const batch = await taskmasterImporter.read(project);
     expect(byId(batch.items, 'master/1').blocked_by).toBeUndefined();
     expect(byId(batch.items, 'master/1')).toMatchObject({ status: 'open', extra: { status_original: 'waiting' } });
     expect(byId(batch.items, 'master/2').blocked_by).toEqual(['master/1']);
+    expect(byId(batch.items, 'master/2').extra).toEqual({
+      complexityScore: 7,
+      taskmaster_assignee: 'ana',
+      tag: 'master',
+      taskmaster_id: '2',
+    });
     expect(batch.warnings).toHaveLength(2);
   });
 });

@@ -24,6 +24,8 @@ interface TmSubtask {
   priority?: string;
   dependencies?: TmId[];
   updatedAt?: string;
+  /** Fields this importer does not map (complexity, metadata...), kept in `extra`. */
+  other: Record<string, unknown>;
 }
 
 interface TmTask extends TmSubtask {
@@ -117,12 +119,61 @@ function optionalText(record: Record<string, unknown>, key: string): string | un
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Keys read into fields of ours, and Task Master's own bookkeeping (a subtask's back-links). */
+const MAPPED = new Set([
+  'id',
+  'title',
+  'description',
+  'details',
+  'testStrategy',
+  'status',
+  'priority',
+  'dependencies',
+  'updatedAt',
+  'subtasks',
+  'parentTaskId',
+  'parentId',
+]);
+
+/** Front-matter keys of ours an unmapped field must not take over; such a field is prefixed. */
+const RESERVED = new Set([
+  'id',
+  'title',
+  'status',
+  'type',
+  'epic_id',
+  'parent_id',
+  'due_date',
+  'priority',
+  'labels',
+  'blocked_by',
+  'assignee',
+  'lease_until',
+  'references',
+  'evidence',
+  'blocked_reason',
+  'created_at',
+  'updated_at',
+  'version',
+  'source',
+  'description',
+  'tag',
+]);
+
+function otherFields(raw: Record<string, unknown>): Record<string, unknown> {
+  const other: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!MAPPED.has(key) && value !== undefined) other[RESERVED.has(key) ? `taskmaster_${key}` : key] = value;
+  }
+  return other;
+}
+
 function toSubtask(file: string, where: string, raw: unknown): TmSubtask {
   if (!isRecord(raw)) throw new SourceError(file, `${where} is not an object`);
   const id = raw.id;
   if (typeof id !== 'number' && typeof id !== 'string') throw new SourceError(file, `${where} has no id`);
   if (typeof raw.title !== 'string' || !raw.title.trim()) throw new SourceError(file, `${where} (${id}) has no title`);
-  const task: TmSubtask = { id, title: raw.title };
+  const task: TmSubtask = { id, title: raw.title, other: otherFields(raw) };
   for (const key of ['description', 'details', 'testStrategy', 'status', 'priority', 'updatedAt'] as const) {
     const value = optionalText(raw, key);
     if (value !== undefined) task[key] = value;
@@ -190,7 +241,11 @@ function toItem(ctx: Context, task: TmSubtask, sourceId: string, parentTask?: Tm
     title: task.title.trim(),
     status: mapped?.status ?? 'open',
     description: body(task),
-    extra: { tag: ctx.tag.name, taskmaster_id: parentTask ? `${parentTask.id}.${task.id}` : String(task.id) },
+    extra: {
+      ...task.other,
+      tag: ctx.tag.name,
+      taskmaster_id: parentTask ? `${parentTask.id}.${task.id}` : String(task.id),
+    },
   };
   const extra = item.extra as Record<string, unknown>;
   if (!mapped) {

@@ -180,6 +180,9 @@ describe('backlog-mcp export importer', () => {
       false,
     );
     expect(await backlogMcpExportImporter.detect(FLAT)).toBe(false);
+    const reordered = join(scratch, 'reordered.json');
+    await writeFile(reordered, JSON.stringify({ items: [], format: 'backlog-mcp-export', version: 1 }));
+    expect(await backlogMcpExportImporter.detect(reordered)).toBe(true);
   });
 
   for (const file of [EXPORT_JSON, EXPORT_JSONL]) {

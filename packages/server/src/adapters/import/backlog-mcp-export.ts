@@ -20,15 +20,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The first non-blank line of the file, read in small pieces: detect must stay cheap on a big export. */
-async function firstLine(file: string): Promise<string | undefined> {
+/** The start of the file, read in one piece: detect must stay cheap on a big export. */
+async function head(file: string): Promise<string> {
   const handle = await open(file, 'r');
   try {
     const buffer = Buffer.alloc(64 * 1024);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const head = buffer.subarray(0, bytesRead).toString('utf8').trimStart();
-    const end = head.indexOf('\n');
-    return end < 0 ? head : head.slice(0, end);
+    return buffer.subarray(0, bytesRead).toString('utf8').trimStart();
   } finally {
     await handle.close();
   }
@@ -37,12 +35,15 @@ async function firstLine(file: string): Promise<string | undefined> {
 async function detect(path: string): Promise<boolean> {
   try {
     if (!/\.jsonl?$/i.test(path) || !(await stat(path)).isFile()) return false;
-    const line = await firstLine(path);
-    if (!line) return false;
-    if (/\.jsonl$/i.test(path)) return isHeader(JSON.parse(line));
-    // A pretty-printed json export has its format key within the first lines, not on line one.
-    const head = (await readFile(path, 'utf8')).slice(0, 4096);
-    return new RegExp(`"format"\\s*:\\s*"${FORMAT}"`).test(head);
+    const start = await head(path);
+    if (/\.jsonl$/i.test(path)) {
+      const end = start.indexOf('\n');
+      return isHeader(JSON.parse(end < 0 ? start : start.slice(0, end)));
+    }
+    // The exporter writes `format` before `items`, so the start of the file settles it; a file
+    // written with another key order is parsed whole (slower, still right).
+    if (new RegExp(`^\\{[^\\[{]*"format"\\s*:\\s*"${FORMAT}"`).test(start)) return true;
+    return isHeader(JSON.parse(await readFile(path, 'utf8')));
   } catch {
     return false;
   }

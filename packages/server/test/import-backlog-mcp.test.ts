@@ -57,6 +57,8 @@ describe('backlog-mcp folder importer: detect', () => {
     expect(await backlogMcpFolderImporter.detect(join(FIXTURES, 'taskmaster'))).toBe(false);
     expect(await backlogMcpFolderImporter.detect(EXPORT_JSON)).toBe(false);
     expect(await backlogMcpFolderImporter.detect(join(scratch, 'missing'))).toBe(false);
+    const empty = await sourceError(backlogMcpFolderImporter.read(join(scratch, 'missing')));
+    expect(empty.file).toBe(join(scratch, 'missing'));
   });
 });
 

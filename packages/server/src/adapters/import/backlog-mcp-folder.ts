@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Item } from '@backlog-mcp/shared';
-import type { ImportBatch, ImportedItem } from '../../core/import/imported-item.js';
+import { type ImportBatch, type ImportedItem, SourceError } from '../../core/import/imported-item.js';
 import { decodeBacklogFile } from './backlog-mcp-front-matter.js';
 import { claimWarning, dropDanglingLinks, itemToImported } from './backlog-mcp-item.js';
 import type { Importer } from './importer.js';
@@ -75,6 +75,9 @@ async function detect(path: string): Promise<boolean> {
 
 async function read(path: string): Promise<ImportBatch> {
   const folders = await itemFolders(path);
+  if (folders.length === 0) {
+    throw new SourceError(resolve(path), 'no backlog-mcp item files here (tasks/<ID>.md or docs/<type>/<ID>.md)');
+  }
   const warnings: string[] = [];
   const items: ImportedItem[] = [];
   const decodedItems: Item[] = [];

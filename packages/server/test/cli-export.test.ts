@@ -47,7 +47,7 @@ describe('backlog-mcp export, and import of what it wrote', () => {
     agent = await connectHttp(server.url, 'export-agent');
     const create = async (args: Record<string, unknown>) =>
       (await call<{ id: string }>(agent, 'backlog_create', args)).id;
-    const milestone = await create({ title: 'v1, "quoted", =SUM(A1)', type: 'milestone', due_date: '2026-12-24' });
+    const milestone = await create({ title: '=SUM(A1) v1, "quoted"', type: 'milestone', due_date: '2026-12-24' });
     const epic = await create({ title: 'Checkout', type: 'epic', description: '## Goal\n\nPay.' });
     const schema = await create({
       title: 'Schema',
@@ -101,9 +101,9 @@ describe('backlog-mcp export, and import of what it wrote', () => {
     expect(csv.code).toBe(0);
     const [header, ...rows] = csv.stdout.trimEnd().split('\r\n');
     expect(header?.split(',').slice(0, 4)).toEqual(['id', 'type', 'status', 'title']);
-    // The milestone's title holds quotes, a comma and a formula: quoted, doubled, defused.
-    expect(csv.stdout).toContain('"\'v1, ""quoted"", =SUM(A1)"');
-    expect(csv.stdout).not.toMatch(/(^|,)=SUM/m);
+    // The milestone's title starts with a formula and holds quotes and a comma: defused, quoted, doubled.
+    expect(csv.stdout).toContain(`"'=SUM(A1) v1, ""quoted"""`);
+    expect(csv.stdout).not.toMatch(/(^|,)"?=SUM/m);
     // Rows end in CRLF; the two-line bodies keep their bare LF inside one quoted field each.
     expect(rows.length).toBe(6);
     const md = await runCli(['export', '--format', 'markdown'], { dataDir, port });

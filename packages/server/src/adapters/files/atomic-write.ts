@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, type Dirent, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { lstat, readdir, unlink } from 'node:fs/promises';
@@ -139,6 +140,9 @@ export function createFileExclusiveUnsynced(path: string, content: string): bool
  */
 export function syncFiles(paths: readonly string[]): void {
   const dirs = [...new Set(paths.map((path) => dirname(path)))];
+  // Linux: one syncfs(2) for the whole file system (coreutils' `sync -f`), ~0.1 s for 3,000 files,
+  // where an fsync per file costs ~0.3 ms each even with nothing left to flush (measured).
+  if (paths.length > 100 && process.platform === 'linux' && dirs.every(syncFileSystem)) return;
   for (const path of paths) {
     let fd: number;
     try {
@@ -153,6 +157,10 @@ export function syncFiles(paths: readonly string[]): void {
     }
   }
   for (const dir of dirs) syncDirectory(dir);
+}
+
+function syncFileSystem(dir: string): boolean {
+  return spawnSync('sync', ['-f', dir], { stdio: 'ignore', timeout: 120_000 }).status === 0;
 }
 
 function removeQuietly(path: string): void {

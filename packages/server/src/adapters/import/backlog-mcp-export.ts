@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Item } from '@backlog-mcp/shared';
 import { type ImportBatch, type ImportedItem, SourceError } from '../../core/import/imported-item.js';
 import { decodeItem, encodeItem } from '../../format/item-markdown.js';
-import { claimWarning, dropDanglingLinks, itemToImported } from './backlog-mcp-item.js';
+import { dropDanglingLinks, itemToImported } from './backlog-mcp-item.js';
 import type { Importer } from './importer.js';
 
 /**
@@ -139,8 +139,6 @@ async function read(path: string): Promise<ImportBatch> {
     seen.add(item.id);
     items.push(itemToImported(item, item.id, item.id));
   }
-  const claims = claimWarning(decoded);
-  if (claims) warnings.push(claims);
   warnings.push(...dropDanglingLinks(items));
   return { system: 'backlog-mcp', label: `backlog-mcp export ${file}`, items, warnings };
 }

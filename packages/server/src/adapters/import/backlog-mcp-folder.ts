@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Item } from '@backlog-mcp/shared';
 import { type ImportBatch, type ImportedItem, SourceError } from '../../core/import/imported-item.js';
 import { decodeBacklogFile } from './backlog-mcp-front-matter.js';
-import { claimWarning, dropDanglingLinks, itemToImported } from './backlog-mcp-item.js';
+import { dropDanglingLinks, itemToImported } from './backlog-mcp-item.js';
 import type { Importer } from './importer.js';
 
 /**
@@ -99,8 +99,6 @@ async function read(path: string): Promise<ImportBatch> {
       items.push(itemToImported(decoded.item, decoded.sourceId, decoded.preferredId));
     }
   }
-  const claims = claimWarning(decodedItems);
-  if (claims) warnings.push(claims);
   warnings.push(...dropDanglingLinks(items));
   return { system: 'backlog-mcp', label: `backlog-mcp folder ${resolve(path)}`, items, warnings };
 }

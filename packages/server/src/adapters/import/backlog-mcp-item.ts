@@ -26,6 +26,10 @@ export function itemToImported(item: Item, sourceId: string, preferredId: string
   if (item.parent_id) out.parent = item.parent_id;
   if (item.epic_id) out.epic = item.epic_id;
   if (item.blocked_by?.length) out.blocked_by = [...item.blocked_by];
+  // A whole backlog moving keeps its claims: an export must round-trip every field, and a lease
+  // that has run out is treated as no claim anyway.
+  if (item.assignee) out.assignee = item.assignee;
+  if (item.assignee && item.lease_until) out.lease_until = item.lease_until;
   if (item.extra && Object.keys(item.extra).length > 0) {
     // `source` is where an import records its origin; an upstream memory's own `source` (its
     // author) or an earlier import's record moves aside so this import's record can take the key.
@@ -33,16 +37,6 @@ export function itemToImported(item: Item, sourceId: string, preferredId: string
     out.extra = source === undefined ? rest : { ...rest, source_original: source };
   }
   return out;
-}
-
-/**
- * A claim (assignee + lease) belongs to an agent on the machine the backlog came from and
- * expires within minutes, so it is not carried over; the count tells the user it was dropped.
- */
-export function claimWarning(items: readonly Item[]): string | undefined {
-  const claimed = items.filter((item) => item.assignee || item.lease_until).length;
-  if (claimed === 0) return undefined;
-  return `${claimed} item(s) held a claim (assignee/lease_until); claims are per machine and are not imported`;
 }
 
 /**

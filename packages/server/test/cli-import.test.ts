@@ -1,6 +1,7 @@
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Item } from '@backlog-mcp/shared';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickImporter } from '../src/adapters/import/registry.js';
 import type { ImportReport } from '../src/core/import/apply.js';
@@ -8,7 +9,7 @@ import type { ImportBatch } from '../src/core/import/imported-item.js';
 import { openBacklogForReading } from '../src/runtime/node/backlog.js';
 import { freePort, runCli } from './support/cli.js';
 import { snapshotFiles } from './support/files.js';
-import { removeDir, tempDataDir } from './support/servers.js';
+import { authHeaders, call, connectHttp, removeDir, startHttpServer, tempDataDir } from './support/servers.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'import');
 
@@ -159,5 +160,50 @@ describe.each(SOURCES)('backlog-mcp import from $name', (source) => {
     } finally {
       await rm(copyRoot, { recursive: true, force: true });
     }
+  });
+});
+
+// The import as a user with agents running makes it: a server has the backlog open, so the CLI
+// hands it the batch, and agents and the viewer see the items at once, journalled as one actor.
+describe('backlog-mcp import through a running server', () => {
+  let dataDir: string;
+  let server: Awaited<ReturnType<typeof startHttpServer>>;
+  let agent: Client;
+
+  beforeAll(async () => {
+    dataDir = await tempDataDir();
+    server = await startHttpServer(dataDir);
+    agent = await connectHttp(server.url, 'watching-agent');
+  });
+
+  afterAll(async () => {
+    await agent?.close().catch(() => undefined);
+    await server?.stop();
+    if (dataDir) await removeDir(dataDir);
+  });
+
+  it('shows the imported items to a connected agent at once and journals them as import:beads', async () => {
+    const port = Number(new URL(server.url).port);
+    const run = await runCli(['import', join(FIXTURES, 'beads'), '--json'], { dataDir, port });
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as ImportReport;
+    expect(report.created.length).toBeGreaterThan(0);
+    const listed = await call<{ items: { id: string }[]; total: number }>(agent, 'backlog_list', {
+      status: ['open', 'in_progress', 'blocked', 'done', 'cancelled'],
+      limit: 1000,
+    });
+    expect(listed.items.map((i) => i.id).sort()).toEqual(report.created.map((c) => c.id).sort());
+    const found = await call<{ results: { id: string }[] }>(agent, 'backlog_search', {
+      query: report.created[0]?.title ?? '',
+    });
+    expect(found.results.map((i) => i.id)).toContain(report.created[0]?.id);
+    const activity = (await (
+      await fetch(`${server.url}/api/activity?limit=1000`, { headers: authHeaders(server.url) })
+    ).json()) as {
+      entries: { actor?: string; action: string; id?: string }[];
+    };
+    const created = activity.entries.filter((e) => e.action === 'created');
+    expect(created).toHaveLength(report.created.length);
+    expect(new Set(created.map((e) => e.actor))).toEqual(new Set(['import:beads']));
   });
 });

@@ -207,3 +207,28 @@ describe('backlog-mcp import through a running server', () => {
     expect(new Set(created.map((e) => e.actor))).toEqual(new Set(['import:beads']));
   });
 });
+
+describe('backlog-mcp import, all or nothing', () => {
+  it('writes none of a source when one of its items cannot be stored, and names that item', async () => {
+    const dataDir = await tempDataDir();
+    const sourceDir = await tempDataDir();
+    try {
+      const port = await freePort();
+      await mkdir(join(sourceDir, '.beads'), { recursive: true });
+      const line = (id: string, description: string) =>
+        JSON.stringify({ id, title: `Issue ${id}`, description, status: 'open', priority: 2, issue_type: 'task' });
+      const good = Array.from({ length: 30 }, (_, i) => line(`bd-${i + 1}`, 'fine'));
+      // Git's conflict markers in a body: a file holding them would not load, so the store refuses it.
+      const bad = line('bd-99', 'a\n<<<<<<< ours\nx\n=======\ny\n>>>>>>> theirs\n');
+      await writeFile(join(sourceDir, '.beads', 'issues.jsonl'), `${[...good, bad].join('\n')}\n`);
+      const run = await runCli(['import', sourceDir], { dataDir, port });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('bd-99');
+      expect(run.stderr).toContain('Nothing was imported');
+      expect(await readdir(join(dataDir, 'tasks')).catch(() => [])).toEqual([]);
+    } finally {
+      await removeDir(dataDir);
+      await removeDir(sourceDir);
+    }
+  });
+});

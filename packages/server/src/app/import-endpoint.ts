@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { Backlog } from '../core/backlog.js';
 import { BacklogError } from '../core/errors.js';
-import { checkBatch } from './import-schema.js';
+import { checkBatch, STORE_REFUSES } from './import-schema.js';
 
 /** What a runtime brings for POST /import: the owner's token and the backlog a request names. */
 export interface ImportRoute {
@@ -26,7 +26,7 @@ export function handleImport(route: ImportRoute) {
     const body = (await c.req.json().catch(() => undefined)) as { batch?: unknown; dry_run?: unknown } | undefined;
     if (!body || typeof body !== 'object') return c.json({ error: 'Expected a JSON body {batch, dry_run}' }, 400);
     const checked = checkBatch(body.batch);
-    if ('error' in checked) return c.json({ error: checked.error, field: 'batch' }, 400);
+    if ('error' in checked) return c.json({ error: `${STORE_REFUSES}: ${checked.error}`, field: 'batch' }, 400);
     let backlog: Backlog;
     try {
       backlog = await route.backlog(c);

@@ -61,6 +61,9 @@ export const ImportBatchSchema = z
   })
   .strict();
 
+/** How a refused batch is introduced, by the CLI and by the server alike. */
+export const STORE_REFUSES = 'the source holds values backlog-mcp cannot store';
+
 /** The batch, or the first problems named by item and field ("items[12] (task-12).title: …"). */
 export function checkBatch(raw: unknown): { batch: ImportBatch } | { error: string } {
   const parsed = ImportBatchSchema.safeParse(raw);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IMPORTERS, pickImporter } from '../../adapters/import/registry.js';
-import { checkBatch } from '../../app/import-schema.js';
+import { checkBatch, STORE_REFUSES } from '../../app/import-schema.js';
 import type { ImportReport } from '../../core/import/apply.js';
 import { type ImportBatch, SourceError } from '../../core/import/imported-item.js';
 import type { Config } from '../../runtime/node/config.js';
@@ -46,6 +46,9 @@ async function importHere(
   dryRun: boolean,
   onProgress: (d: number, t: number) => void,
 ) {
+  // The server checks what it is sent with the same schema; here nobody else will.
+  const checked = checkBatch(batch);
+  if ('error' in checked) throw new Error(`${STORE_REFUSES}: ${checked.error}`);
   const { openNodeBacklog } = await import('../../runtime/node/backlog.js');
   const node = await openNodeBacklog({ dataDir: config.backlogDir, watch: false, log: () => undefined });
   try {
@@ -64,11 +67,7 @@ async function readSource(args: ImportArgs): Promise<ImportBatch> {
       `${args.source}: not a format backlog-mcp imports. Supported: ${IMPORTERS.map((i) => i.describes).join('; ')}. Name one with --from if detection failed.`,
     );
   }
-  const batch = await importer.read(path);
-  const checked = checkBatch(batch);
-  if ('error' in checked)
-    throw new SourceError(path, `the source holds values backlog-mcp cannot store: ${checked.error}`);
-  return checked.batch;
+  return importer.read(path);
 }
 
 /** `import SOURCE [--dry-run] [--json] [--from SYSTEM]`: another tool's tasks into this folder's backlog. */
@@ -79,9 +78,16 @@ export async function runImport(argv: string[], loadConfig: () => Config): Promi
     const batch = await readSource(args);
     const config = loadConfig();
     const onProgress = args.json || args.dryRun ? () => undefined : progressBar(process.stderr);
-    const report: ImportReport =
-      (await sendToServer(config, batch, args.dryRun, onProgress)) ??
-      (await importHere(config, batch, args.dryRun, onProgress));
+    let report: ImportReport;
+    try {
+      report =
+        (await sendToServer(config, batch, args.dryRun, onProgress)) ??
+        (await importHere(config, batch, args.dryRun, onProgress));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // A value the store refuses is named after the source, as a parse error is: the file is what the user fixes.
+      throw message.startsWith(STORE_REFUSES) ? new SourceError(resolve(args.source), message) : error;
+    }
     process.stdout.write(
       args.json
         ? `${JSON.stringify(report, null, 2)}\n`

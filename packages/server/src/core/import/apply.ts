@@ -2,7 +2,7 @@ import type { Item } from '@backlog-mcp/shared';
 import type { Actor } from '../activity.js';
 import { type BacklogCore, timestamp } from '../backlog-core.js';
 import { recordWrite } from '../change-feed.js';
-import { conflict, unavailable } from '../errors.js';
+import { BacklogError, conflict, unavailable } from '../errors.js';
 import type { ImportBatch } from './imported-item.js';
 import { type ImportPlan, planImport } from './plan.js';
 
@@ -71,7 +71,7 @@ async function writeAll(
   };
   try {
     for (const item of plan.creates) {
-      if (!(await createExact(item, { deferSync: true }))) {
+      if (!(await naming(item, () => createExact(item, { deferSync: true })))) {
         throw conflict(
           `import: ${item.id} was taken by another writer while importing; nothing was imported. Run the import again.`,
           'id',
@@ -81,7 +81,7 @@ async function writeAll(
       tick();
     }
     for (const { after, before } of plan.updates) {
-      await store.save(after);
+      await naming(after, () => store.save(after));
       updated.push(before);
       tick();
     }
@@ -91,6 +91,21 @@ async function writeAll(
   } catch (error) {
     await undo(core, created, updated);
     throw error;
+  }
+}
+
+/** A write the store refuses names the source item it came from: that is what the user can fix. */
+async function naming<T>(item: Item, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof BacklogError)) throw error;
+    const source = String((item.extra?.source as { id?: string } | undefined)?.id ?? item.id);
+    throw new BacklogError(
+      error.kind,
+      `${source} (would be ${item.id}): ${error.message} Nothing was imported.`,
+      error.field,
+    );
   }
 }
 

@@ -7,6 +7,10 @@ import { isRefused, ownerHeaders, targetOf, tokenForServer } from '../daemon.js'
 
 type Progress = (done: number, total: number) => void;
 
+const OLD_SERVER =
+  'the server running for this backlog is older than this command and cannot import. Restart it ' +
+  '("backlog-mcp stop"; the next agent session starts the new one, or run "backlog-mcp serve"), then import again.';
+
 /**
  * The import through the running server, which has the backlog open: its index, journal and live
  * viewers see the import as it lands. Undefined when nobody listens or the server refuses this
@@ -37,6 +41,12 @@ export function sendToServer(
         if (response.statusCode === 401) {
           response.resume();
           resolve(undefined);
+          return;
+        }
+        if (response.statusCode === 404 && !String(response.headers['content-type']).includes('json')) {
+          // A server from before 0.4 holds the backlog but has no /import; writing beside it would race it.
+          response.resume();
+          reject(new Error(OLD_SERVER));
           return;
         }
         readLines(response, onProgress).then((answer) => {

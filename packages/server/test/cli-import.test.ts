@@ -182,6 +182,25 @@ describe('backlog-mcp import through a running server', () => {
     if (dataDir) await removeDir(dataDir);
   });
 
+  it('takes a batch only with the owner token, and refuses a bad one by item and field before writing', async () => {
+    const post = (headers: Record<string, string>, body: unknown) =>
+      fetch(`${server.url}/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const item = { source: { system: 'beads', id: 'bd-1' }, type: 'task', title: 'x', status: 'open', description: '' };
+    const batch = { system: 'beads', label: 'test', items: [item], warnings: [] };
+    expect([401, 403]).toContain((await post({}, { batch })).status);
+    const bad = await post(authHeaders(server.url), { batch: { ...batch, items: [{ ...item, status: 'later' }] } });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: string; field: string };
+    expect(body.error).toContain('items[0] (bd-1).status');
+    expect(body.field).toBe('batch');
+    const listed = await call<{ total: number }>(agent, 'backlog_list', { status: ['open'] });
+    expect(listed.total).toBe(0);
+  });
+
   it('shows the imported items to a connected agent at once and journals them as import:beads', async () => {
     const port = Number(new URL(server.url).port);
     const run = await runCli(['import', join(FIXTURES, 'beads'), '--json'], { dataDir, port });

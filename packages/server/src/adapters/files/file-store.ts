@@ -6,7 +6,7 @@ import { BacklogError, invalid } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import { Mutex } from '../../core/mutex.js';
 import type { ExternalChange, Snapshot, Store } from '../../core/ports.js';
-import { decodeItem, encodeItem } from '../../format/item-markdown.js';
+import { decodeItem, encodedFileProblem, encodeItem } from '../../format/item-markdown.js';
 import { createFileExclusive, createFileExclusiveUnsynced, syncFiles, writeFileAtomic } from './atomic-write.js';
 import { type DataLayout, dataLayout, itemFile } from './data-layout.js';
 import { DiskMirror, hash } from './disk-mirror.js';
@@ -113,7 +113,9 @@ export class MarkdownStore implements Store {
 
   async createExact(item: Item, options: { deferSync?: boolean } = {}): Promise<boolean> {
     return this.io.run(async () => {
-      const { text, decoded } = encodeReadable(item);
+      // A batch checks its files without reading each back (encodedFileProblem), and leaves them
+      // out of the load cache: the next start decodes them once, from what is really on disk.
+      const { text, decoded } = options.deferSync ? encodeChecked(item) : encodeReadable(item);
       const writeStarted = Date.now();
       const path = this.fileOf(item.id);
       const written = options.deferSync
@@ -121,7 +123,7 @@ export class MarkdownStore implements Store {
         : await createFileExclusive(path, text);
       if (!written) return false;
       const digest = hash(text);
-      this.mirror.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
+      this.mirror.remember(item, digest, decoded ? this.stampOwnWrite(decoded, digest, writeStarted) : undefined);
       return true;
     });
   }
@@ -227,6 +229,14 @@ export class MarkdownStore implements Store {
 }
 
 /** Never writes a file it could not read back as the same item (the last guard before the disk). */
+function encodeChecked(item: Item): { text: string; decoded?: Item } {
+  const text = encodeItem(item);
+  const problem = encodedFileProblem(text);
+  if (problem)
+    throw invalid('description', 'text the item file can hold', item.description, `It would read as: ${problem}.`);
+  return { text };
+}
+
 function encodeReadable(item: Item): { text: string; decoded: Item } {
   const text = encodeItem(item);
   const back = decodeItem(text, item.id, item.updated_at);

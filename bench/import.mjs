@@ -4,6 +4,9 @@
 // (the CLI writes the files itself) and (2) through a running server (which indexes, journals and
 // tells the viewer). Then a re-import of the same source (nothing changes), and an export.
 // Target: under 10 s for 5,000 items. Exits 1 on a miss (BENCH_NO_FAIL=1 only reports).
+// The test machine's disk is mounted with `discard`: for a minute or two after thousands of files
+// are deleted (this script's own clean-up, a test run), creating files is 5-20 times slower. Run it
+// on a quiet disk; the figures in docs/benchmarks.md say which runs were which.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
  * The local server's owner check (ADR 0012), the Jupyter way: a random token only the owner can read
  * (`<data>/.state/server.token`, mode 0600) is required as `Authorization: Bearer <token>`. The viewer
  * is entered once through `/?token=<token>`, which trades it for an HttpOnly, SameSite=Strict cookie
- * and a clean URL; the cookie opens the read-only API and the event stream. MCP and /shutdown take
+ * and a clean URL; the cookie opens the read-only API and the event stream. MCP, /import and /shutdown take
  * the bearer header only, so a browser's cookie never drives tools.
  */
 export interface LocalTokenOptions {
@@ -19,7 +19,7 @@ function isOpen(path: string): boolean {
 }
 
 const API_PATHS = /^\/(api|events|health)(\/|$)/;
-const BEARER_ONLY = /^\/(mcp|shutdown)(\/|$)/;
+const BEARER_ONLY = /^\/(mcp|shutdown|import)(\/|$)/;
 const SESSION_DAYS = 30;
 
 async function sha256Hex(text: string): Promise<string> {

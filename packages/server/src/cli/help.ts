@@ -127,7 +127,7 @@ Exits 3 with a clear message when the port is taken.`,
 
 Prints, when a server answers on BACKLOG_VIEWER_PORT:
   Server is running on port 3030
-  Version: 0.3.0
+  Version: 0.4.0
   Data directory: /home/you/.backlog
   Task count: 12
   Uptime: 3515s

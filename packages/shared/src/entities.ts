@@ -56,6 +56,31 @@ export interface Item {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * An item's front-matter keys, in the order files are written (the body is `description`). Any other
+ * key a file holds is kept in `extra`; an `extra` key by one of these names would be lost on write.
+ */
+export const FRONT_MATTER_KEYS = [
+  'id',
+  'title',
+  'status',
+  'type',
+  'epic_id',
+  'parent_id',
+  'due_date',
+  'priority',
+  'labels',
+  'blocked_by',
+  'assignee',
+  'lease_until',
+  'references',
+  'evidence',
+  'blocked_reason',
+  'created_at',
+  'updated_at',
+  'version',
+] as const satisfies readonly (keyof Item)[];
+
 /** The compact form used in lists and context answers. */
 export interface ItemStub {
   id: string;

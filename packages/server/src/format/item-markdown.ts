@@ -1,6 +1,7 @@
 import {
   ENTITY_TYPES,
   type EntityType,
+  FRONT_MATTER_KEYS,
   type Item,
   normalizeLabels,
   PRIORITIES,
@@ -20,26 +21,7 @@ import { isMap, isScalar, isSeq, parseDocument, stringify, visit } from 'yaml';
 export const CODEC_VERSION = 3;
 
 /** Front matter keys in the order they are written, so diffs stay small and files read naturally. */
-const KEY_ORDER = [
-  'id',
-  'title',
-  'status',
-  'type',
-  'epic_id',
-  'parent_id',
-  'due_date',
-  'priority',
-  'labels',
-  'blocked_by',
-  'assignee',
-  'lease_until',
-  'references',
-  'evidence',
-  'blocked_reason',
-  'created_at',
-  'updated_at',
-  'version',
-] as const;
+const KEY_ORDER = FRONT_MATTER_KEYS;
 const KNOWN = new Set<string>(KEY_ORDER);
 
 const OPENING = /^---[ \t]*\r?\n/;

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { Priority, Status } from '@backlog-mcp/shared';
+import { FRONT_MATTER_KEYS, type Priority, type Status } from '@backlog-mcp/shared';
 import { type ImportBatch, type ImportedItem, SourceError } from '../../core/import/imported-item.js';
 import type { Importer } from './importer.js';
 
@@ -136,29 +136,7 @@ const MAPPED = new Set([
 ]);
 
 /** Front-matter keys of ours an unmapped field must not take over; such a field is prefixed. */
-const RESERVED = new Set([
-  'id',
-  'title',
-  'status',
-  'type',
-  'epic_id',
-  'parent_id',
-  'due_date',
-  'priority',
-  'labels',
-  'blocked_by',
-  'assignee',
-  'lease_until',
-  'references',
-  'evidence',
-  'blocked_reason',
-  'created_at',
-  'updated_at',
-  'version',
-  'source',
-  'description',
-  'tag',
-]);
+const RESERVED = new Set<string>([...FRONT_MATTER_KEYS, 'description', 'source', 'tag']);
 
 function otherFields(raw: Record<string, unknown>): Record<string, unknown> {
   const other: Record<string, unknown> = {};

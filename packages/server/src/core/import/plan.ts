@@ -1,4 +1,11 @@
-import { type EntityType, formatId, type Item, parseCanonicalId, TYPE_PREFIX } from '@backlog-mcp/shared';
+import {
+  type EntityType,
+  FRONT_MATTER_KEYS,
+  formatId,
+  type Item,
+  parseCanonicalId,
+  TYPE_PREFIX,
+} from '@backlog-mcp/shared';
 import type { ImportBatch, ImportedItem, SourceRef } from './imported-item.js';
 import { breakBlockerCycles, breakParentCycles, stableJson } from './plan-links.js';
 
@@ -153,28 +160,8 @@ function buildItem(
   return item;
 }
 
-/** Front-matter keys of our own: an extra key by one of these names would be lost on write. */
-const OWN_KEYS: ReadonlySet<string> = new Set([
-  'id',
-  'title',
-  'status',
-  'type',
-  'epic_id',
-  'parent_id',
-  'references',
-  'evidence',
-  'blocked_reason',
-  'due_date',
-  'blocked_by',
-  'priority',
-  'labels',
-  'assignee',
-  'lease_until',
-  'version',
-  'created_at',
-  'updated_at',
-  'description',
-]);
+/** Front-matter keys of our own, and the body's: an extra key by one of these names would be lost on write. */
+const OWN_KEYS: ReadonlySet<string> = new Set([...FRONT_MATTER_KEYS, 'description']);
 
 /** The source's extra fields, with any that shadow one of ours kept as `original_<key>` (a doc's own `type`). */
 function keptExtra(extra: Record<string, unknown> | undefined): Record<string, unknown> {

@@ -92,7 +92,10 @@ export class DeepEncoder {
       this.pump();
       return;
     }
-    if (reply.kind === 'failed') return this.fail(reply.error, ready);
+    if (reply.kind === 'failed') {
+      this.fail(reply.error, ready);
+      return;
+    }
     const flight = this.inFlight;
     if (!flight || flight.seq !== reply.seq) return;
     this.inFlight = undefined;

@@ -44,7 +44,9 @@ async function main(): Promise<void> {
       const vectors = await model.embed(texts);
       const dimensions = vectors[0]?.length ?? 0;
       const data = new Float32Array(vectors.length * dimensions);
-      vectors.forEach((vector, i) => data.set(vector, i * dimensions));
+      vectors.forEach((vector, i) => {
+        data.set(vector, i * dimensions);
+      });
       port.postMessage({ seq, kind: 'vectors', dimensions, data } satisfies EncoderReply, [data.buffer]);
     } catch (error) {
       port.postMessage({

@@ -28,7 +28,7 @@ describe('QuantizedVectorIndex', () => {
   const dims = 512;
   const vectors = Array.from({ length: 300 }, (_, i) => randomVector(i + 1, dims));
   const index = new QuantizedVectorIndex(dims, 4);
-  vectors.forEach((v, i) => index.upsert(`TASK-${i}`, v));
+  for (const [i, v] of vectors.entries()) index.upsert(`TASK-${i}`, v);
 
   it('scores every item within 0.01 of its exact cosine', () => {
     const query = randomVector(9999, dims);

@@ -2,9 +2,11 @@ import type { Item } from '@backlog-mcp/shared';
 import type { SearchHit, SearchIndex, SearchOptions, SearchResults } from '../core/ports.js';
 import { processTerm, tokenize } from './analyze.js';
 import { contentHash } from './content-hash.js';
+import type { DeepVectors } from './deep-vectors.js';
 import type { Embedder } from './embedder/static-embedder.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { idCandidates } from './id-intent.js';
+import type { EncoderState } from './sentence-encoder.js';
 import { TextIndex } from './text-index.js';
 import { MemoryVectorCache, type VectorCache } from './vector-cache.js';
 import { VectorIndex } from './vector-index.js';
@@ -18,9 +20,52 @@ export interface HybridOptions {
   batchSize?: number;
   /** Called while (re)building, for progress bars and log lines. */
   onProgress?: (done: number, total: number) => void;
-  /** Which rankings take part (for the evaluation's text-only and semantic-only runs); default both. */
-  rankers?: { text: boolean; semantic: boolean };
+  /** Which rankings take part (for the evaluation's text-only and semantic-only runs); default all. */
+  rankers?: { text: boolean; semantic: boolean; deep?: boolean };
+  /**
+   * The sentence encoder's vectors (mode "deep"): asked only for queries the words answer weakly.
+   * Absent, or its encoder off: today's hybrid of words and the static table.
+   */
+  deep?: DeepVectors;
+  /** Overrides of the fusion constants below, for tuning on the judged set. */
+  tuning?: Partial<DeepTuning>;
 }
+
+/** What /health says of the sentence encoder (summed over open backlogs). */
+export interface SemanticState {
+  encoder: EncoderState;
+  /** Items still waiting for their vector. */
+  pending: number;
+  /** Vectors computed since start (a restart with nothing changed computes none). */
+  encoded: number;
+  /** Queries that went to the encoder since start (weak ones only). */
+  queries: number;
+}
+
+export interface DeepTuning {
+  /** Weight of the sentence encoder's ranking in the fusion, on a weak query. */
+  deepWeight: number;
+  /** Weight of the static table's ranking on a weak query (SEMANTIC_WEIGHT otherwise). */
+  staticWeight: number;
+  /** Weight of the text ranking on a weak query (TEXT_WEIGHT otherwise). */
+  textWeight: number;
+  /** Cosine below this is noise for the sentence encoder. */
+  deepFloor: number;
+  /** How long a weak query waits for the encoder before it is ranked without it. */
+  deadlineMs: number;
+}
+
+/**
+ * Chosen on the project's judged set (bench/search-eval/tune-deep.mjs; ADR 0017 has the table):
+ * the encoder's ranking counts for more than the static table's on queries no item fully matches.
+ */
+export const DEEP_TUNING: DeepTuning = {
+  deepWeight: 2,
+  staticWeight: 0.5,
+  textWeight: 1.5,
+  deepFloor: 0.3,
+  deadlineMs: 250,
+};
 
 /** Cosine below this is noise for the distilled table: such items are not "semantic matches". */
 export const SEMANTIC_FLOOR = 0.45;
@@ -57,15 +102,16 @@ export function embeddingText(item: Item): string {
  * from the offline embedder, plus ID intent and an exact-phrase title boost.
  */
 export class HybridSearchIndex implements SearchIndex {
-  readonly mode: 'hybrid' | 'text';
   private readonly text = new TextIndex();
   private readonly vectors: VectorIndex | undefined;
   private readonly cache: VectorCache;
   private readonly titles = new Map<string, string>();
   private readonly hashes = new Map<string, string>();
 
+  private readonly tuning: DeepTuning;
+
   constructor(private readonly options: HybridOptions = {}) {
-    this.mode = options.embedder ? 'hybrid' : 'text';
+    this.tuning = { ...DEEP_TUNING, ...options.tuning };
     this.vectors = options.embedder ? new VectorIndex(options.embedder.dimensions) : undefined;
     this.cache = options.cache ?? new MemoryVectorCache();
   }
@@ -74,12 +120,27 @@ export class HybridSearchIndex implements SearchIndex {
     return this.text.size;
   }
 
+  /** `deep` while the sentence encoder can answer; `hybrid` (static table) when it is off or absent. */
+  get mode(): 'deep' | 'hybrid' | 'text' {
+    if (!this.vectors) return 'text';
+    return this.options.deep && this.options.deep.encoder.state !== 'off' ? 'deep' : 'hybrid';
+  }
+
+  /** For /health: the encoder's state and how many items still wait for their vectors. */
+  get semantic(): SemanticState | undefined {
+    const deep = this.options.deep;
+    return (
+      deep && { encoder: deep.encoder.state, pending: deep.pending, encoded: deep.encoded, queries: this.deepQueries }
+    );
+  }
+
   async rebuild(items: readonly Item[]): Promise<void> {
     const started = Date.now();
     this.text.rebuild(items);
     this.titles.clear();
     for (const item of items) this.titles.set(item.id, item.title.toLowerCase());
     if (!this.vectors) return;
+    for (const item of items) this.options.deep?.track(item);
     let embedded = 0;
     const batch = this.options.batchSize ?? 500;
     for (let i = 0; i < items.length; i++) {
@@ -103,6 +164,7 @@ export class HybridSearchIndex implements SearchIndex {
     this.text.upsert(item);
     this.titles.set(item.id, item.title.toLowerCase());
     if (this.vectors) this.embed(item);
+    this.options.deep?.track(item);
   }
 
   async remove(id: string): Promise<void> {
@@ -110,11 +172,17 @@ export class HybridSearchIndex implements SearchIndex {
     this.titles.delete(id);
     this.hashes.delete(id);
     this.vectors?.remove(id);
+    this.options.deep?.forget(id);
   }
 
   /** Persists cached vectors (the Node adapter calls this on a timer and at exit). */
   async persist(): Promise<void> {
-    await this.cache.flush(new Set(this.hashes.values()));
+    await Promise.all([this.cache.flush(new Set(this.hashes.values())), this.options.deep?.persist()]);
+  }
+
+  /** Stops background encoding and saves what was encoded. */
+  async close(): Promise<void> {
+    await Promise.all([this.cache.flush(new Set(this.hashes.values())), this.options.deep?.close()]);
   }
 
   async search(query: string, options: SearchOptions): Promise<SearchResults> {
@@ -123,27 +191,81 @@ export class HybridSearchIndex implements SearchIndex {
     const rankers = this.options.rankers ?? { text: true, semantic: true };
     const text = rankers.text ? this.text.search(query, { limit: DEPTH, filter }) : undefined;
     const textHits = text?.hits ?? [];
+    const deepQuery = await this.deepQueryVector(query, text);
     // The total counts every item any source matched, once: text matches, then what only the
-    // vectors or the ID intent found (checked against the text search's own record, no sets).
+    // vectors or the ID intent found (checked against the text search's own record; a set only
+    // when two vector rankings may both find an item).
     let total = text?.total ?? 0;
-    const idsSemantic = new Set<string>();
+    const both = deepQuery ? new Set<string>() : undefined;
+    const idsFound = new Set<string>();
+    const counter = (floor: number) => (id: string, score: number) => {
+      if (score < floor || text?.has(id)) return;
+      if (both) both.add(id);
+      else total++;
+      if (ids.includes(id)) idsFound.add(id);
+    };
     // A keyword query the text answers is not padded with weak neighbours; a paraphrase (no item
     // has all its words) still gets every neighbour above the noise floor.
     const onlySemanticFloor = text?.complete ? KEYWORD_SEMANTIC_FLOOR : SEMANTIC_FLOOR;
-    const counts = (id: string, score: number) => score >= onlySemanticFloor || !!text?.has(id);
+    const counts = (floor: number) => (hit: { id: string; score: number }) => hit.score >= floor || !!text?.has(hit.id);
     const semantic = rankers.semantic
-      ? this.semanticHits(query, filter, (id, score) => {
-          if (!counts(id, score)) return;
-          if (!text?.has(id)) total++;
-          if (ids.includes(id)) idsSemantic.add(id);
-        }).filter((hit) => counts(hit.id, hit.score))
+      ? this.semanticHits(query, filter, counter(onlySemanticFloor)).filter(counts(onlySemanticFloor))
       : [];
-    for (const id of ids) if (!text?.has(id) && !idsSemantic.has(id)) total++;
+    const deep = deepQuery
+      ? (this.options.deep as DeepVectors).search(
+          deepQuery,
+          DEPTH,
+          this.tuning.deepFloor,
+          filter,
+          counter(this.tuning.deepFloor),
+        )
+      : [];
+    total += both?.size ?? 0;
+    for (const id of ids) if (!text?.has(id) && !idsFound.has(id)) total++;
+    const fused = this.fuse(query, textHits, semantic, deep);
+    const hits = this.rank(fused, textHits);
+    const idHits: SearchHit[] = ids.map((id) => ({ id, score: 1, matched_fields: ['id'], terms: [] }));
+    const seen = new Set(ids);
+    return {
+      hits: [...idHits, ...hits.filter((hit) => !seen.has(hit.id))].slice(0, options.limit),
+      total,
+    };
+  }
+
+  /**
+   * The gate: the sentence encoder is asked only when the words answer weakly — no item holds
+   * every content term of the query — and the query names no ID. Keyword queries never wait for it,
+   * and a busy or absent encoder costs a weak query at most the deadline.
+   */
+  private async deepQueryVector(
+    query: string,
+    text: { complete: boolean } | undefined,
+  ): Promise<Float32Array | undefined> {
+    const deep = this.options.deep;
+    if (!deep || this.options.rankers?.deep === false || !this.vectors) return undefined;
+    if (text?.complete || deep.size === 0 || deep.encoder.state !== 'ready') return undefined;
+    if (idCandidates(query).length > 0 || tokenize(query).every((token) => !processTerm(token))) return undefined;
+    this.deepQueries++;
+    return deep.encoder.encodeQuery(query, this.tuning.deadlineMs);
+  }
+
+  /** Queries that went to the sentence encoder (for tests and /health). */
+  deepQueries = 0;
+
+  private fuse(
+    query: string,
+    textHits: readonly SearchHit[],
+    semantic: ReadonlyArray<{ id: string }>,
+    deep: ReadonlyArray<{ id: string }>,
+  ): Map<string, number> {
     const queryTerms = new Set(tokenize(query).map(processTerm).filter(Boolean)).size || 1;
     const coverage = (hit: SearchHit) => Math.min(1, new Set(hit.terms).size / queryTerms) ** COVERAGE_POWER;
+    const weak = deep.length > 0;
+    const textWeight = weak ? this.tuning.textWeight : TEXT_WEIGHT;
     const fused = reciprocalRankFusion<{ id: string }>([
-      { list: textHits, weight: (hit) => TEXT_WEIGHT * coverage(hit as SearchHit) },
-      { list: semantic, weight: SEMANTIC_WEIGHT },
+      { list: textHits, weight: (hit) => textWeight * coverage(hit as SearchHit) },
+      { list: semantic, weight: weak ? this.tuning.staticWeight : SEMANTIC_WEIGHT },
+      { list: deep, weight: this.tuning.deepWeight },
     ]);
     const phrase = query.trim().toLowerCase();
     if (phrase.includes(' ')) {
@@ -151,24 +273,24 @@ export class HybridSearchIndex implements SearchIndex {
         if (this.titles.get(id)?.includes(phrase)) fused.set(id, (fused.get(id) ?? 0) + PHRASE_BOOST);
       }
     }
+    return fused;
+  }
+
+  /** Best first, scored 0–1 against the most a hit could get, with what matched. */
+  private rank(fused: Map<string, number>, textHits: readonly SearchHit[]): SearchHit[] {
     const byText = new Map(textHits.map((hit) => [hit.id, hit]));
-    const hits: SearchHit[] = [...fused.entries()]
+    const most = Math.max(...fused.values(), MAX_FUSED);
+    return [...fused.entries()]
       .sort((a, b) => b[1] - a[1])
       .map(([id, score]) => {
         const text = byText.get(id);
         return {
           id,
-          score: score / MAX_FUSED,
+          score: score / most,
           matched_fields: text ? text.matched_fields : ['semantic'],
           terms: text ? text.terms : [],
         };
       });
-    const idHits: SearchHit[] = ids.map((id) => ({ id, score: 1, matched_fields: ['id'], terms: [] }));
-    const seen = new Set(ids);
-    return {
-      hits: [...idHits, ...hits.filter((hit) => !seen.has(hit.id))].slice(0, options.limit),
-      total,
-    };
   }
 
   async related(item: Item, options: SearchOptions): Promise<SearchHit[]> {

@@ -1,17 +1,17 @@
 /** Vectors by content hash, so a restart re-embeds only what changed. Adapters decide where they live. */
-export interface VectorCache {
-  get(hash: string): Float32Array | undefined;
-  set(hash: string, vector: Float32Array): void;
+export interface VectorCache<Vector extends Float32Array | Int8Array = Float32Array> {
+  get(hash: string): Vector | undefined;
+  set(hash: string, vector: Vector): void;
   /** Keeps only the given hashes (drops vectors of deleted or changed items) and persists. */
   flush(live: ReadonlySet<string>): Promise<void>;
 }
 
-export class MemoryVectorCache implements VectorCache {
-  private readonly vectors = new Map<string, Float32Array>();
-  get(hash: string): Float32Array | undefined {
+export class MemoryVectorCache<Vector extends Float32Array | Int8Array = Float32Array> implements VectorCache<Vector> {
+  private readonly vectors = new Map<string, Vector>();
+  get(hash: string): Vector | undefined {
     return this.vectors.get(hash);
   }
-  set(hash: string, vector: Float32Array): void {
+  set(hash: string, vector: Vector): void {
     this.vectors.set(hash, vector);
   }
   async flush(live: ReadonlySet<string>): Promise<void> {

@@ -1,18 +1,22 @@
+import { QUANT_SCALE, quantize, unitVector } from './quantize.js';
+
+type Row = { id: string; score: number };
+
 /**
- * Brute-force cosine search over L2-normalised vectors kept in one growable
- * Float32Array: 10,000 × 256 dimensions is a few milliseconds, with no approximate
- * index to drift or tune, and rows are reused in place on update.
+ * Brute-force cosine search over L2-normalised vectors kept in one growable typed array:
+ * 10,000 × 512 dimensions is a few milliseconds, with no approximate index to drift or tune,
+ * and rows are reused in place on update. Subclasses say how a row is stored and scored.
  */
-export class VectorIndex {
-  private data: Float32Array;
+abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
+  protected data: Rows;
   private ids: string[] = [];
   private readonly rows = new Map<string, number>();
 
   constructor(
     readonly dimensions: number,
-    capacity = 1024,
+    capacity: number,
   ) {
-    this.data = new Float32Array(capacity * dimensions);
+    this.data = this.allocate(capacity * dimensions);
   }
 
   get size(): number {
@@ -21,17 +25,6 @@ export class VectorIndex {
 
   has(id: string): boolean {
     return this.rows.has(id);
-  }
-
-  upsert(id: string, vector: Float32Array): void {
-    let row = this.rows.get(id);
-    if (row === undefined) {
-      row = this.ids.length;
-      if ((row + 1) * this.dimensions > this.data.length) this.grow();
-      this.ids.push(id);
-      this.rows.set(id, row);
-    }
-    this.data.set(vector.subarray(0, this.dimensions), row * this.dimensions);
   }
 
   /** Moves the last row into the hole, so the matrix stays dense. */
@@ -49,11 +42,6 @@ export class VectorIndex {
     this.rows.delete(id);
   }
 
-  vectorOf(id: string): Float32Array | undefined {
-    const row = this.rows.get(id);
-    return row === undefined ? undefined : this.data.subarray(row * this.dimensions, (row + 1) * this.dimensions);
-  }
-
   /** The `limit` most similar rows at or above `minScore`, best first (a bounded selection, not a full sort). */
   search(
     query: Float32Array,
@@ -62,59 +50,154 @@ export class VectorIndex {
     filter?: (id: string) => boolean,
     /** Sees every row at or above `minScore` that passes the filter, not only the best `limit`. */
     onMatch?: (id: string, score: number) => void,
-  ): Array<{ id: string; score: number }> {
-    const top: Array<{ id: string; score: number }> = [];
+  ): Row[] {
+    const q = this.prepareQuery(query);
+    const top: Row[] = [];
     let floor = minScore;
     for (let row = 0; row < this.ids.length; row++) {
-      const dot = this.dot(row, query);
-      if (dot < (onMatch ? minScore : floor)) continue;
+      const score = this.dot(row, q);
+      if (score < (onMatch ? minScore : floor)) continue;
       const id = this.ids[row] as string;
       if (filter && !filter(id)) continue;
-      onMatch?.(id, dot);
-      if (dot < floor) continue;
-      insertSorted(top, { id, score: dot });
+      onMatch?.(id, score);
+      if (score < floor) continue;
+      insertSorted(top, { id, score });
       if (top.length > limit) {
         top.pop();
-        floor = Math.max(minScore, (top[top.length - 1] as { score: number }).score);
+        floor = Math.max(minScore, (top[top.length - 1] as Row).score);
       }
     }
     return top;
   }
 
-  /** Four running sums: the scan over every row is the whole cost of semantic search. */
-  private dot(row: number, query: Float32Array): number {
-    const data = this.data;
-    const dims = this.dimensions;
-    const base = row * dims;
-    let a = 0;
-    let b = 0;
-    let c = 0;
-    let e = 0;
-    let d = 0;
-    for (; d + 3 < dims; d += 4) {
-      a += (data[base + d] as number) * (query[d] as number);
-      b += (data[base + d + 1] as number) * (query[d + 1] as number);
-      c += (data[base + d + 2] as number) * (query[d + 2] as number);
-      e += (data[base + d + 3] as number) * (query[d + 3] as number);
+  protected place(id: string, row: Rows): void {
+    let at = this.rows.get(id);
+    if (at === undefined) {
+      at = this.ids.length;
+      if ((at + 1) * this.dimensions > this.data.length) this.grow();
+      this.ids.push(id);
+      this.rows.set(id, at);
     }
-    for (; d < dims; d++) a += (data[base + d] as number) * (query[d] as number);
-    return a + b + c + e;
+    this.data.set(row.subarray(0, this.dimensions), at * this.dimensions);
   }
 
+  protected rowOf(id: string): Rows | undefined {
+    const row = this.rows.get(id);
+    return row === undefined
+      ? undefined
+      : (this.data.subarray(row * this.dimensions, (row + 1) * this.dimensions) as Rows);
+  }
+
+  protected abstract allocate(length: number): Rows;
+  protected abstract prepareQuery(query: Float32Array): Float32Array;
+  protected abstract dot(row: number, query: Float32Array): number;
+
   private grow(): void {
-    const next = new Float32Array(Math.max(this.data.length * 2, this.dimensions * 1024));
+    const next = this.allocate(Math.max(this.data.length * 2, this.dimensions * 1024));
     next.set(this.data);
     this.data = next;
   }
 }
 
+/** Float32 rows: the static table's vectors (128-d), already unit length. */
+export class VectorIndex extends DenseVectorRows<Float32Array> {
+  constructor(dimensions: number, capacity = 1024) {
+    super(dimensions, capacity);
+  }
+
+  upsert(id: string, vector: Float32Array): void {
+    this.place(id, vector);
+  }
+
+  vectorOf(id: string): Float32Array | undefined {
+    return this.rowOf(id);
+  }
+
+  protected allocate(length: number): Float32Array {
+    return new Float32Array(length);
+  }
+
+  protected prepareQuery(query: Float32Array): Float32Array {
+    return query;
+  }
+
+  protected dot(row: number, query: Float32Array): number {
+    return dotF32(this.data, row * this.dimensions, query, this.dimensions);
+  }
+}
+
+/** Int8 rows (see quantize.ts): the sentence encoder's 512-d vectors, 512 B each. */
+export class QuantizedVectorIndex extends DenseVectorRows<Int8Array> {
+  constructor(dimensions: number, capacity = 1024) {
+    super(dimensions, capacity);
+  }
+
+  /** Stores a float vector quantised, or an already quantised one as it is. */
+  upsert(id: string, vector: Float32Array | Int8Array): void {
+    this.place(id, vector instanceof Int8Array ? vector : quantize(vector, this.dimensions));
+  }
+
+  quantizedOf(id: string): Int8Array | undefined {
+    return this.rowOf(id);
+  }
+
+  protected allocate(length: number): Int8Array {
+    return new Int8Array(length);
+  }
+
+  /** A unit query divided by the rows' scale, so a row's dot product is its cosine. */
+  protected prepareQuery(query: Float32Array): Float32Array {
+    const unit = unitVector(query, this.dimensions);
+    for (let d = 0; d < unit.length; d++) (unit[d] as number) /= QUANT_SCALE;
+    return unit;
+  }
+
+  protected dot(row: number, query: Float32Array): number {
+    return dotI8(this.data, row * this.dimensions, query, this.dimensions);
+  }
+}
+
+// Two copies of one loop on purpose: a single function fed both array kinds goes polymorphic and
+// slows the static scan that every keyword query runs. Four running sums let the CPU overlap them.
+function dotF32(data: Float32Array, base: number, query: Float32Array, dims: number): number {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let e = 0;
+  let d = 0;
+  for (; d + 3 < dims; d += 4) {
+    a += (data[base + d] as number) * (query[d] as number);
+    b += (data[base + d + 1] as number) * (query[d + 1] as number);
+    c += (data[base + d + 2] as number) * (query[d + 2] as number);
+    e += (data[base + d + 3] as number) * (query[d + 3] as number);
+  }
+  for (; d < dims; d++) a += (data[base + d] as number) * (query[d] as number);
+  return a + b + c + e;
+}
+
+function dotI8(data: Int8Array, base: number, query: Float32Array, dims: number): number {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let e = 0;
+  let d = 0;
+  for (; d + 3 < dims; d += 4) {
+    a += (data[base + d] as number) * (query[d] as number);
+    b += (data[base + d + 1] as number) * (query[d + 1] as number);
+    c += (data[base + d + 2] as number) * (query[d + 2] as number);
+    e += (data[base + d + 3] as number) * (query[d + 3] as number);
+  }
+  for (; d < dims; d++) a += (data[base + d] as number) * (query[d] as number);
+  return a + b + c + e;
+}
+
 /** Keeps `list` sorted by descending score; binary search keeps it O(log n) compares per insert. */
-function insertSorted(list: Array<{ id: string; score: number }>, entry: { id: string; score: number }): void {
+function insertSorted(list: Row[], entry: Row): void {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((list[mid] as { score: number }).score >= entry.score) lo = mid + 1;
+    if ((list[mid] as Row).score >= entry.score) lo = mid + 1;
     else hi = mid;
   }
   list.splice(lo, 0, entry);

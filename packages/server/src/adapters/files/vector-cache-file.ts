@@ -3,26 +3,34 @@ import type { VectorCache } from '../../search/vector-cache.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 const MAGIC = 0x43564b42; // "BKVC"
-const VERSION = 1;
+/** Version 1 holds float32 rows; version 2 int8 rows (the sentence encoder's, see quantize.ts). */
+const VERSIONS = { float32: 1, int8: 2 } as const;
+type Element = keyof typeof VERSIONS;
+type VectorOf<E extends Element> = E extends 'int8' ? Int8Array : Float32Array;
 const HEADER_BYTES = 16;
 const HASH_BYTES = 8;
 
 /**
  * Vectors on disk, keyed by content hash: `[magic, version, dims, count]` then
- * `count` × (8-byte hash, dims × float32). Written whole and atomically; a file
+ * `count` × (8-byte hash, dims × float32 or int8). Written whole and atomically; a file
  * that does not parse is simply ignored (everything is re-embedded).
  */
-export class FileVectorCache implements VectorCache {
-  private readonly vectors = new Map<string, Float32Array>();
+export class FileVectorCache<E extends Element = 'float32'> implements VectorCache<VectorOf<E>> {
+  private readonly vectors = new Map<string, VectorOf<E>>();
   private dirty = false;
 
   private constructor(
     private readonly path: string,
     private readonly dimensions: number,
+    private readonly element: E,
   ) {}
 
-  static async open(path: string, dimensions: number): Promise<FileVectorCache> {
-    const cache = new FileVectorCache(path, dimensions);
+  static async open<E extends Element = 'float32'>(
+    path: string,
+    dimensions: number,
+    element: E = 'float32' as E,
+  ): Promise<FileVectorCache<E>> {
+    const cache = new FileVectorCache(path, dimensions, element);
     try {
       cache.load(await readFile(path));
     } catch {
@@ -35,11 +43,11 @@ export class FileVectorCache implements VectorCache {
     return this.vectors.size;
   }
 
-  get(hash: string): Float32Array | undefined {
+  get(hash: string): VectorOf<E> | undefined {
     return this.vectors.get(hash);
   }
 
-  set(hash: string, vector: Float32Array): void {
+  set(hash: string, vector: VectorOf<E>): void {
     this.vectors.set(hash, vector);
     this.dirty = true;
   }
@@ -58,31 +66,45 @@ export class FileVectorCache implements VectorCache {
 
   private load(bytes: Buffer): void {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== VERSION) return;
+    if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== VERSIONS[this.element]) return;
     if (view.getUint32(8, true) !== this.dimensions) return;
     const count = view.getUint32(12, true);
-    const entry = HASH_BYTES + this.dimensions * 4;
+    const entry = HASH_BYTES + this.rowBytes;
     if (bytes.byteLength !== HEADER_BYTES + count * entry) return;
     for (let i = 0; i < count; i++) {
       const offset = HEADER_BYTES + i * entry;
       const hash = bytes.subarray(offset, offset + HASH_BYTES).toString('hex');
-      const vector = new Float32Array(this.dimensions);
-      for (let d = 0; d < this.dimensions; d++) vector[d] = view.getFloat32(offset + HASH_BYTES + d * 4, true);
-      this.vectors.set(hash, vector);
+      this.vectors.set(hash, this.readRow(bytes, view, offset + HASH_BYTES));
     }
   }
 
+  private get rowBytes(): number {
+    return this.element === 'int8' ? this.dimensions : this.dimensions * 4;
+  }
+
+  private readRow(bytes: Buffer, view: DataView, at: number): VectorOf<E> {
+    if (this.element === 'int8') return Int8Array.from(bytes.subarray(at, at + this.dimensions)) as VectorOf<E>;
+    const vector = new Float32Array(this.dimensions);
+    for (let d = 0; d < this.dimensions; d++) vector[d] = view.getFloat32(at + d * 4, true);
+    return vector as VectorOf<E>;
+  }
+
+  private writeRow(out: Buffer, vector: VectorOf<E>, at: number): void {
+    if (vector instanceof Int8Array) out.set(new Uint8Array(vector.buffer, vector.byteOffset, this.dimensions), at);
+    else for (let d = 0; d < this.dimensions; d++) out.writeFloatLE(vector[d] ?? 0, at + d * 4);
+  }
+
   private serialise(): Buffer {
-    const entry = HASH_BYTES + this.dimensions * 4;
+    const entry = HASH_BYTES + this.rowBytes;
     const out = Buffer.alloc(HEADER_BYTES + this.vectors.size * entry);
     out.writeUInt32LE(MAGIC, 0);
-    out.writeUInt32LE(VERSION, 4);
+    out.writeUInt32LE(VERSIONS[this.element], 4);
     out.writeUInt32LE(this.dimensions, 8);
     out.writeUInt32LE(this.vectors.size, 12);
     let offset = HEADER_BYTES;
     for (const [hash, vector] of this.vectors) {
       out.write(hash.padStart(16, '0').slice(0, 16), offset, 'hex');
-      for (let d = 0; d < this.dimensions; d++) out.writeFloatLE(vector[d] ?? 0, offset + HASH_BYTES + d * 4);
+      this.writeRow(out, vector, offset + HASH_BYTES);
       offset += entry;
     }
     return out;

@@ -336,7 +336,8 @@ async function connect(config: Config): Promise<Connection> {
   const node = await openNodeBacklog({
     dataDir: config.backlogDir,
     watch: false,
-    search: config.search,
+    // One command, then exit: the sentence encoder would cost its load and never finish its work.
+    search: config.search === 'deep' ? 'hybrid' : config.search,
     // Warnings (unreadable files...) matter to a person at a terminal; the routine index summary does not.
     log: (line) => {
       if (!/^backlog: (indexed|loaded) \d+ items? /.test(line)) process.stderr.write(`backlog-mcp: ${line}\n`);

@@ -5,6 +5,7 @@ import { createApp } from '../../app/app.js';
 import type { McpEndpoint } from '../../app/mcp-endpoint.js';
 import { BacklogError } from '../../core/errors.js';
 import { createMcpServer } from '../../mcp/server.js';
+import type { SemanticState } from '../../search/hybrid.js';
 import { acrossProjects } from './across-projects.js';
 import { BACKLOG_DIR_HEADER, PROJECT_FOLDER } from './backlog-location.js';
 import { BacklogRefused, type BacklogRegistry } from './backlog-registry.js';
@@ -108,6 +109,7 @@ export function createNodeApp(options: NodeAppOptions): { app: Hono; mcp: McpEnd
         heap_used_bytes: process.memoryUsage().heapUsed,
         sessions: mcp.sessionCount(),
         search_mode: global.node.backlog.searchMode,
+        ...(await semanticHealth(registry)),
         skipped_files: global.node.store.listProblems().size,
         event_streams: registry.admission.openStreams,
         backlogs: await registry.details(),
@@ -127,4 +129,18 @@ export function createNodeApp(options: NodeAppOptions): { app: Hono; mcp: McpEnd
     },
   });
   return { app, mcp };
+}
+
+/**
+ * The sentence encoder's state and the items still waiting for it, over every open backlog (one
+ * encoder serves them all). Absent when search does not use the encoder.
+ */
+async function semanticHealth(registry: BacklogRegistry): Promise<{ semantic?: SemanticState }> {
+  const parts = (await registry.openBacklogs()).flatMap((open) => open.node.search.semantic ?? []);
+  const first = parts[0];
+  if (!first) return {};
+  const sum = (key: 'pending' | 'encoded' | 'queries') => parts.reduce((total, part) => total + part[key], 0);
+  return {
+    semantic: { encoder: first.encoder, pending: sum('pending'), encoded: sum('encoded'), queries: sum('queries') },
+  };
 }

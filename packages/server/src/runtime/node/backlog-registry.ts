@@ -135,6 +135,14 @@ export class BacklogRegistry {
     return slot && !slot.closing ? slot.opening : undefined;
   }
 
+  /** The backlogs open now (not those opening or closing). */
+  async openBacklogs(): Promise<OpenBacklog[]> {
+    const open = await Promise.all(
+      [...this.slots.values()].filter((slot) => !slot.closing).map((slot) => slot.opening.catch(() => undefined)),
+    );
+    return open.filter((backlog): backlog is OpenBacklog => backlog !== undefined);
+  }
+
   /** Every backlog served now or remembered from before, the global one first. */
   summaries(): BacklogSummary[] {
     const dirs = new Set([this.globalDir, ...this.options.known.all().map((entry) => entry.dir), ...this.slots.keys()]);

@@ -5,9 +5,11 @@ import { createSourceReader } from '../../adapters/files/source-reader.js';
 import { FileVectorCache } from '../../adapters/files/vector-cache-file.js';
 import { Backlog } from '../../core/backlog.js';
 import type { SearchIndex } from '../../core/ports.js';
+import { DeepVectors } from '../../search/deep-vectors.js';
 import type { Embedder } from '../../search/embedder/static-embedder.js';
 import { HybridSearchIndex } from '../../search/hybrid.js';
-import { loadDefaultEmbedder } from './embedder.js';
+import type { SearchMode } from './config.js';
+import { loadDefaultEmbedder, sharedSentenceEncoder } from './embedder.js';
 
 export interface NodeBacklog {
   backlog: Backlog;
@@ -37,7 +39,11 @@ export async function openNodeBacklog(options: {
   dataDir: string;
   log?: (line: string) => void;
   watch?: boolean;
-  search?: 'hybrid' | 'text';
+  /**
+   * `deep` adds the sentence encoder (a long-running server only: a one-shot command would pay
+   * its load and never finish encoding); default `hybrid`.
+   */
+  search?: SearchMode;
   /** Where a relative `source_path` is read from: the project's folder; default the working folder. */
   sourceBase?: string;
 }): Promise<NodeBacklog> {
@@ -48,7 +54,8 @@ export async function openNodeBacklog(options: {
   const cache = embedder
     ? await FileVectorCache.open(join(store.layout.state, `vectors-${embedder.id}.bin`), embedder.dimensions)
     : undefined;
-  const search = new HybridSearchIndex({ embedder, cache, log });
+  const deep = embedder && options.search === 'deep' ? await openDeepVectors(store.layout.state, log) : undefined;
+  const search = new HybridSearchIndex({ embedder, cache, log, deep });
   const backlog = new Backlog({
     store,
     journal,
@@ -69,9 +76,20 @@ export async function openNodeBacklog(options: {
     close: async () => {
       clearInterval(timer);
       store.close();
-      await Promise.all([search.persist().catch(() => undefined), store.persist().catch(() => undefined)]);
+      await Promise.all([search.close().catch(() => undefined), store.persist().catch(() => undefined)]);
     },
   };
+}
+
+/** The sentence encoder's vectors for one backlog, cached by content hash in `.state/`. */
+async function openDeepVectors(stateDir: string, log: (line: string) => void): Promise<DeepVectors> {
+  const encoder = sharedSentenceEncoder(log);
+  const cache = await FileVectorCache.open(
+    join(stateDir, `deep-vectors-${encoder.id}.bin`),
+    encoder.dimensions,
+    'int8',
+  );
+  return new DeepVectors({ encoder, cache, log });
 }
 
 /** A search index for read-only commands that never search (the briefing): keeps start-up to the store's load. */

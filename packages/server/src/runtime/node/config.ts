@@ -22,7 +22,7 @@ export interface Config {
   /** A project backlog with no session and no viewer for this long is closed (BACKLOG_IDLE_CLOSE_SECONDS). */
   idleCloseMs: number;
   /** `text` turns semantic search off (smaller memory, no model load); default hybrid. */
-  search: 'hybrid' | 'text';
+  search: SearchMode;
   /**
    * BACKLOG_MCP_VERSION_OVERRIDE: the version the CLI and the HTTP server claim, for tests of
    * the upgrade rules only (a "newer" bridge replaces an "older" server). Unset in normal use.
@@ -49,7 +49,12 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
     default: '600',
     meaning: 'a project backlog with no session and no viewer is closed after this long',
   },
-  { name: 'BACKLOG_SEARCH', default: 'hybrid', meaning: 'hybrid (words + meaning) or text (words only)' },
+  {
+    name: 'BACKLOG_SEARCH',
+    default: 'deep',
+    meaning:
+      'deep (words + meaning, with the full sentence encoder for paraphrases), hybrid (words + the static meaning table) or text (words only)',
+  },
   {
     name: 'BACKLOG_ACTOR_NAME',
     default: 'the MCP client name',
@@ -151,10 +156,13 @@ function parseSeconds(name: string, raw: string | undefined, fallback: number): 
   return seconds;
 }
 
-function parseSearchMode(raw: string | undefined): 'hybrid' | 'text' {
-  const value = raw?.trim().toLowerCase() || 'hybrid';
-  if (value !== 'hybrid' && value !== 'text') {
-    throw new Error(`BACKLOG_SEARCH: expected "hybrid" or "text", received ${JSON.stringify(raw)}`);
+export const SEARCH_MODES = ['deep', 'hybrid', 'text'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
+function parseSearchMode(raw: string | undefined): SearchMode {
+  const value = raw?.trim().toLowerCase() || 'deep';
+  if (!(SEARCH_MODES as readonly string[]).includes(value)) {
+    throw new Error(`BACKLOG_SEARCH: expected "deep", "hybrid" or "text", received ${JSON.stringify(raw)}`);
   }
-  return value;
+  return value as SearchMode;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { WorkerEncoder } from '../../adapters/encoder/worker-encoder.js';
 import { createStaticEmbedder, type Embedder } from '../../search/embedder/static-embedder.js';
 
 // Resolved against this module so it works from src/ (tests, tsx) and dist/
@@ -17,4 +18,15 @@ export function loadDefaultEmbedder(): Embedder {
     cached = createStaticEmbedder(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
   return cached;
+}
+
+let encoder: WorkerEncoder | undefined;
+
+/**
+ * The sentence encoder, one per process whatever the number of open backlogs: its model is ~150 MB
+ * of memory, and one worker keeps its CPU use to one core. Started on first use.
+ */
+export function sharedSentenceEncoder(log: (line: string) => void): WorkerEncoder {
+  encoder ??= new WorkerEncoder(log);
+  return encoder;
 }

@@ -1,6 +1,6 @@
 // Int8 vectors for the sentence encoder (issue 20): same neighbours, cosines within 0.01.
 import { describe, expect, it } from 'vitest';
-import { QuantizedVectorIndex } from '../../src/search/quantized-vector-index.js';
+import { QuantizedVectorIndex } from '../../src/search/vector-index.js';
 
 function randomVector(seed: number, dims: number): Float32Array {
   let s = seed;

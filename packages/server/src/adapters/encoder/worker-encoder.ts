@@ -124,7 +124,10 @@ export class WorkerEncoder implements SentenceEncoder {
       this.pump();
       return;
     }
-    if (reply.kind === 'failed') return this.turnOff(reply.error);
+    if (reply.kind === 'failed') {
+      this.turnOff(reply.error);
+      return;
+    }
     const flight = this.inFlight;
     if (!flight || flight.seq !== reply.seq) return;
     this.inFlight = undefined;
@@ -139,7 +142,10 @@ export class WorkerEncoder implements SentenceEncoder {
     this.worker = undefined;
     this.inFlight?.job.reject(new Error(reason));
     this.inFlight = undefined;
-    if (this.state === 'loading' || this.restarts >= MAX_RESTARTS) return this.turnOff(reason);
+    if (this.state === 'loading' || this.restarts >= MAX_RESTARTS) {
+      this.turnOff(reason);
+      return;
+    }
     this.restarts++;
     this.state = 'loading';
     this.log(`backlog: the sentence encoder stopped (${reason}); starting it again`);

@@ -50,12 +50,24 @@ export async function runStatus(config: Config): Promise<number> {
   out(`Uptime: ${health?.uptime_seconds ?? '?'}s`);
   out(`Viewer: ${viewerLink(base, health ? token : undefined)}`);
   out(`MCP endpoint: ${base}/mcp`);
+  const search = searchLine(health);
+  if (search) out(search);
   const backlogs = backlogsOf(health);
   if (backlogs.length > 0) {
     out(`Backlogs (${backlogs.length}):`);
     for (const line of backlogLines(backlogs, canonical(config.backlogDir))) out(line);
   }
   return EXIT.ok;
+}
+
+/** "Search: deep (sentence encoder ready, 120 items waiting)": says when paraphrase search is not at full strength. */
+export function searchLine(health: Health | undefined): string | undefined {
+  const mode = typeof health?.search_mode === 'string' ? health.search_mode : undefined;
+  if (!mode) return undefined;
+  const semantic = health?.semantic as { encoder?: string; pending?: number } | undefined;
+  if (!semantic?.encoder) return `Search: ${mode}`;
+  const waiting = semantic.pending ? `, ${semantic.pending} item${semantic.pending === 1 ? '' : 's'} waiting` : '';
+  return `Search: ${mode} (sentence encoder ${semantic.encoder}${waiting})`;
 }
 
 function canonical(dir: string): string {

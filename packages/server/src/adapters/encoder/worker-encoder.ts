@@ -8,6 +8,11 @@ import type { EncoderReply, EncoderRequest } from './encoder-worker.js';
  * weights (88 MB) live outside the heap and are not affected.
  */
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
+/**
+ * Recent query vectors: one search across every project asks each backlog with the same words, and
+ * the viewer repeats queries as people type and go back.
+ */
+const QUERY_MEMORY = 64;
 /** A worker that dies (out of memory on a freak text) is started again this many times, then search stays static. */
 const MAX_RESTARTS = 3;
 
@@ -15,8 +20,6 @@ interface Job {
   texts: string[];
   resolve(vectors: Float32Array[]): void;
   reject(error: Error): void;
-  /** A query whose caller stopped waiting is dropped before it is sent. */
-  abandoned?: boolean;
 }
 
 /**
@@ -35,6 +38,7 @@ export class WorkerEncoder implements SentenceEncoder {
   private inFlight: { seq: number; job: Job } | undefined;
   private seq = 0;
   private restarts = 0;
+  private readonly recentQueries = new Map<string, Promise<Float32Array | undefined>>();
   private settled!: Promise<void>;
   private markSettled!: () => void;
 
@@ -56,19 +60,24 @@ export class WorkerEncoder implements SentenceEncoder {
 
   async encodeQuery(text: string, deadlineMs: number): Promise<Float32Array | undefined> {
     if (this.state !== 'ready') return undefined;
-    const job = this.enqueue(this.queries, text);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => {
-        job.abandoned = true;
-        resolve(undefined);
-      }, deadlineMs);
+    let vector = this.recentQueries.get(text);
+    if (vector) this.recentQueries.delete(text);
+    else vector = this.enqueueQuery(text);
+    this.recentQueries.set(text, vector);
+    if (this.recentQueries.size > QUERY_MEMORY)
+      this.recentQueries.delete(this.recentQueries.keys().next().value as string);
+    return withDeadline(vector, deadlineMs);
+  }
+
+  /**
+   * A query's vector, or undefined if it failed (then forgotten, so the next search asks again).
+   * A query whose caller stopped waiting still runs: the same words come back as people retype.
+   */
+  private enqueueQuery(text: string): Promise<Float32Array | undefined> {
+    return this.enqueue(this.queries, text).vector.catch(() => {
+      this.recentQueries.delete(text);
+      return undefined;
     });
-    try {
-      return await Promise.race([job.vector.catch(() => undefined), late]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   encodeItem(text: string): Promise<Float32Array> {
@@ -106,9 +115,7 @@ export class WorkerEncoder implements SentenceEncoder {
 
   private pump(): void {
     if (this.state !== 'ready' || this.inFlight || !this.worker) return;
-    let job = this.queries.shift();
-    while (job?.abandoned) job = this.queries.shift();
-    job ??= this.items.shift();
+    const job = this.queries.shift() ?? this.items.shift();
     if (!job) return;
     this.inFlight = { seq: ++this.seq, job };
     this.worker.postMessage({ seq: this.inFlight.seq, texts: job.texts } satisfies EncoderRequest);
@@ -172,4 +179,17 @@ function split(data: Float32Array, dimensions: number): Float32Array[] {
   const out: Float32Array[] = [];
   for (let i = 0; i < data.length; i += dimensions) out.push(data.slice(i, i + dimensions));
   return out;
+}
+
+/** The value, or undefined once `ms` have passed without it. */
+async function withDeadline<T>(value: Promise<T | undefined>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([value, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -38,7 +38,7 @@ export async function listItems(core: BacklogCore, filter: ListRequest): Promise
   if (filter.labels) scoped.labels = normalizeLabels(filter.labels);
   if (filter.ready) scoped.status = ['open'];
   if (filter.query?.trim()) {
-    const { hits } = await core.deps.search.search(filter.query, { limit: LIMITS.listLimitMax * 10 });
+    const { hits } = await core.deps.search.search(filter.query, { limit: LIMITS.listLimitMax * 10, wordsOnly: true });
     // A filter must be predictable: semantic-only neighbours rank well in search but do not "contain" the words.
     scoped.matchedIds = new Set(hits.filter((hit) => !hit.matched_fields.includes('semantic')).map((hit) => hit.id));
   }

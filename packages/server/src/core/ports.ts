@@ -62,10 +62,12 @@ export interface SearchResults {
 export interface SearchOptions {
   limit: number;
   filter?: (id: string) => boolean;
+  /** Only word matches will be used (a list filter): no index should wait on a slow semantic model. */
+  wordsOnly?: boolean;
 }
 
 export interface SearchIndex {
-  /** `text` or `hybrid`; reported to agents so a fallback is never silent. */
+  /** `text`, `hybrid` or `deep`; reported to agents so a fallback is never silent. */
   readonly mode: string;
   rebuild(items: readonly Item[]): Promise<void>;
   upsert(item: Item): Promise<void>;

@@ -191,7 +191,7 @@ export class HybridSearchIndex implements SearchIndex {
     const rankers = this.options.rankers ?? { text: true, semantic: true };
     const text = rankers.text ? this.text.search(query, { limit: DEPTH, filter }) : undefined;
     const textHits = text?.hits ?? [];
-    const deepQuery = await this.deepQueryVector(query, text);
+    const deepQuery = options.wordsOnly ? undefined : await this.deepQueryVector(query, text);
     // The total counts every item any source matched, once: text matches, then what only the
     // vectors or the ID intent found (checked against the text search's own record; a set only
     // when two vector rankings may both find an item).

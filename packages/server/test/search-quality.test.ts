@@ -18,7 +18,7 @@ type Report = { results: Record<'text' | 'semantic' | 'hybrid' | 'deep', MethodR
 
 describe('search quality on the judged set', () => {
   // One evaluation for both tests: `deep` encodes the corpus with the real sentence encoder (a worker
-  // thread; 25–40 s for 204 items on 2 cores, more on a loaded machine). No per-test timeout: the
+  // thread; 15–40 s for 204 items on 2 cores, more on a loaded machine). No per-test timeout: the
   // config's testTimeout (300 s, a hang detector) is longer than any figure chosen here would be.
   let report: Promise<Report> | undefined;
   const evaluated = (): Promise<Report> => {

@@ -56,14 +56,18 @@ export interface DeepTuning {
 }
 
 /**
- * Chosen on the project's judged set (bench/search-eval/tune-deep.mjs; ADR 0017 has the table):
- * the encoder's ranking counts for more than the static table's on queries no item fully matches.
+ * Chosen on the project's judged set (bench/search-eval/tune-deep.mjs; docs/notes/deep-tuning.md has
+ * the grid and the table). RRF sees only the ratios of the weights. Text ≥ 4× the encoder keeps typo
+ * queries (weak too: a misspelt word is no exact match) within 0.02 nDCG@10 of hybrid — the encoder
+ * reads misspellings badly — and 6× sits inside that region, not on its edge; paraphrases match no
+ * text, so for them the encoder outweighs the static table 2:1 (paraphrase nDCG@10 0.22 → 0.38).
+ * The floor matters most: 0.3 or 0.4 cost a typo or paraphrases, 0.35 is best on every setting tried.
  */
 export const DEEP_TUNING: DeepTuning = {
-  deepWeight: 2,
+  deepWeight: 1,
   staticWeight: 0.5,
-  textWeight: 1.5,
-  deepFloor: 0.3,
+  textWeight: 6,
+  deepFloor: 0.35,
   deadlineMs: 250,
 };
 

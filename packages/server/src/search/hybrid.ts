@@ -56,7 +56,7 @@ export interface DeepTuning {
 }
 
 /**
- * Chosen on the project's judged set (bench/search-eval/tune-deep.mjs; docs/notes/deep-tuning.md has
+ * Chosen on the project's judged set (bench/search-eval/tune-deep.mjs; ADR 0017 and docs/notes/deep-tuning.md have
  * the grid and the table). RRF sees only the ratios of the weights. Text ≥ 4× the encoder keeps typo
  * queries (weak too: a misspelt word is no exact match) within 0.02 nDCG@10 of hybrid — the encoder
  * reads misspellings badly — and 6× sits inside that region, not on its edge; paraphrases match no

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliEnv, envAuth, freePort, killServers, runCli, serveForeground } from './support/cli.js';
+import { type CliEnv, envAuth, freePort, killServers, median, runCli, serveForeground } from './support/cli.js';
 import { HANG } from './support/limits.js';
 import { call, connectHttp, removeDir, tempDataDir } from './support/servers.js';
 import { sleep, until, waitFor } from './support/wait.js';
@@ -34,6 +34,8 @@ interface Found {
 
 /** The encoder's load (model, tfjs warm-up) takes seconds alone and far longer on a loaded machine. */
 const ENCODER_LOAD = HANG.process;
+/** What a probe of /version may take while the encoder works. */
+const BUDGET_MS = 100;
 
 const ITEMS = [
   {
@@ -177,20 +179,38 @@ describe('search mode deep', () => {
       'the encoder to load with items still waiting',
     );
 
-    const times: number[] = [];
-    for (let i = 0; i < 30; i++) {
+    // 30 moments spread over the encoding; at each, /version must answer within 100 ms. On a loaded
+    // 2-core machine any process misses a time slice now and then (an idle hybrid server, no
+    // encoder, beside three busy processes: up to 60 ms; in a full suite run 2 of 30 probes took
+    // 330-390 ms), so a probe over budget is asked again at once (at most twice) and at most 3 of
+    // the 30 may need that. An event loop held by encoding would be slow again and again.
+    const raw: number[] = [];
+    const best: number[] = [];
+    const first: number[] = [];
+    const probe = async (): Promise<number> => {
       const started = performance.now();
       const response = await fetch(`${base()}/version`);
       const body = await response.text();
-      times.push(performance.now() - started);
+      const ms = performance.now() - started;
       expect(response.status, body).toBe(200);
+      raw.push(ms);
+      return ms;
+    };
+    for (let i = 0; i < 30; i++) {
+      let ms = await probe();
+      first.push(ms);
+      for (let again = 0; again < 2 && ms >= BUDGET_MS; again++) ms = Math.min(ms, await probe());
+      best.push(ms);
       // Spacing between probes, not a wait for a condition.
       await sleep(75);
     }
     // Every probe overlapped the encoding: items still wait after the last one.
     const after = await semantic();
     expect(after.pending).toBeGreaterThan(0);
-    expect(Math.max(...times), `/version times (ms): ${times.map((t) => t.toFixed(1)).join(', ')}`).toBeLessThan(100);
+    const seen = `/version times (ms, every request): ${raw.map((t) => t.toFixed(1)).join(', ')}`;
+    expect(Math.max(...best), seen).toBeLessThan(BUDGET_MS);
+    expect(first.filter((ms) => ms >= BUDGET_MS).length, seen).toBeLessThanOrEqual(3);
+    expect(median(raw), seen).toBeLessThan(BUDGET_MS / 2);
 
     const progressed = await until(semantic, (state) => state.pending < start.pending && state.encoded > 0);
     expect(progressed.pending).toBeLessThan(start.pending);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliEnv, freePort, runCli } from './support/cli.js';
+import { type CliEnv, envFor, freePort, runCli } from './support/cli.js';
 import { CLI, removeDir, tempDataDir, tokenOf } from './support/servers.js';
 import { waitFor } from './support/wait.js';
 
@@ -31,7 +31,7 @@ describe.skipIf(!asRoot)('a look-alike server of another user on the port', () =
     // The owner's token exists from an earlier run.
     await runCli(['create', 'Earlier work'], env);
     const serve = spawn(process.execPath, [CLI, 'serve'], {
-      env: { ...process.env, BACKLOG_DATA_DIR: env.dataDir, BACKLOG_VIEWER_PORT: String(env.port) },
+      env: envFor(env),
       stdio: 'ignore',
     });
     await waitFor(() => {

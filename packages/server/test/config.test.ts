@@ -107,7 +107,7 @@ describe('loadConfig', () => {
         ...globalDefaults(join(homedir(), '.backlog')),
         port: 3030,
         host: '127.0.0.1',
-        search: 'hybrid',
+        search: 'deep',
       });
     });
 
@@ -120,7 +120,7 @@ describe('loadConfig', () => {
         ...globalDefaults(join(homedir(), '.backlog')),
         port: 3030,
         host: '127.0.0.1',
-        search: 'hybrid',
+        search: 'deep',
       });
     });
   });
@@ -133,7 +133,7 @@ describe('loadConfig', () => {
         backlogSource: 'env',
         port: 4000,
         host: '127.0.0.2',
-        search: 'hybrid',
+        search: 'deep',
       });
     });
 
@@ -165,7 +165,7 @@ describe('loadConfig', () => {
         ...globalDefaults(join(homedir(), '.backlog')),
         port: 4000,
         host: '::1',
-        search: 'hybrid',
+        search: 'deep',
       });
     });
 
@@ -237,9 +237,19 @@ describe('loadConfig', () => {
 });
 
 describe('BACKLOG_SEARCH', () => {
-  it('switches semantic search off with "text" and refuses anything else, naming the variable', () => {
-    expect(loadConfig({ BACKLOG_SEARCH: 'text' }, '/nonexistent').search).toBe('text');
-    expect(loadConfig({}, '/nonexistent').search).toBe('hybrid');
-    expect(() => loadConfig({ BACKLOG_SEARCH: 'semantic' }, '/nonexistent')).toThrow(/BACKLOG_SEARCH/);
+  it('defaults to "deep", takes "hybrid" and "text" (any case, trimmed), treats blank as unset', () => {
+    expect(loadConfig({}, '/nonexistent').search).toBe('deep');
+    expect(loadConfig({ BACKLOG_SEARCH: '  ' }, '/nonexistent').search).toBe('deep');
+    expect(loadConfig({ BACKLOG_SEARCH: 'deep' }, '/nonexistent').search).toBe('deep');
+    expect(loadConfig({ BACKLOG_SEARCH: 'hybrid' }, '/nonexistent').search).toBe('hybrid');
+    expect(loadConfig({ BACKLOG_SEARCH: ' Text ' }, '/nonexistent').search).toBe('text');
+  });
+
+  it('refuses anything else, naming the variable, the three modes and the value', () => {
+    for (const raw of ['semantic', 'full', 'deep,text']) {
+      expect(() => loadConfig({ BACKLOG_SEARCH: raw }, '/nonexistent')).toThrow(
+        `BACKLOG_SEARCH: expected "deep", "hybrid" or "text", received ${JSON.stringify(raw)}`,
+      );
+    }
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { HANG } from './limits.js';
-import { CLI, registerServer, tokenOf } from './servers.js';
+import { CLI, registerServer, TEST_SEARCH_MODE, tokenOf } from './servers.js';
 import { waitFor } from './wait.js';
 
 export { CLI };
@@ -29,12 +29,23 @@ export interface CliEnv {
   extra?: Record<string, string>;
 }
 
+/**
+ * The environment of a CLI process or server a test starts: none of the caller's BACKLOG_*
+ * settings, search `hybrid` (the sentence encoder of the default `deep` costs a worker thread,
+ * ~150 MB and seconds of CPU per server; its own tests ask for it in `extra`, which wins).
+ */
 export function envFor({ dataDir, port, extra }: CliEnv): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith('BACKLOG_')) env[key] = value;
   }
-  return { ...env, BACKLOG_DATA_DIR: dataDir, BACKLOG_VIEWER_PORT: String(port), ...extra };
+  return {
+    ...env,
+    BACKLOG_SEARCH: TEST_SEARCH_MODE,
+    BACKLOG_DATA_DIR: dataDir,
+    BACKLOG_VIEWER_PORT: String(port),
+    ...extra,
+  };
 }
 
 export interface CliResult {

@@ -15,6 +15,13 @@ export const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.
 
 export type TransportKind = 'stdio' | 'http';
 
+/**
+ * Search mode of every server and CLI process the tests start unless a test asks for another:
+ * `hybrid`, not the product's default `deep`, whose sentence encoder (a worker thread, ~150 MB,
+ * seconds of CPU per server) no test but search-deep.test.ts needs.
+ */
+export const TEST_SEARCH_MODE = 'hybrid';
+
 /** Data folder of each server a test started, by origin: its owner's token is in that folder. */
 const dataDirs = new Map<string, string>();
 
@@ -58,7 +65,13 @@ export async function startHttpServer(
   const timeoutMs = options.timeoutMs ?? HANG.process;
   const started = Date.now();
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, BACKLOG_DATA_DIR: dataDir, BACKLOG_VIEWER_PORT: '0', ...env },
+    env: {
+      ...process.env,
+      BACKLOG_SEARCH: TEST_SEARCH_MODE,
+      BACKLOG_DATA_DIR: dataDir,
+      BACKLOG_VIEWER_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -129,7 +142,12 @@ export async function connectStdio(
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, '--stdio'],
-    env: { ...(process.env as Record<string, string>), BACKLOG_DATA_DIR: dataDir, ...env },
+    env: {
+      ...(process.env as Record<string, string>),
+      BACKLOG_SEARCH: TEST_SEARCH_MODE,
+      BACKLOG_DATA_DIR: dataDir,
+      ...env,
+    },
     stderr: 'pipe',
   });
   await client.connect(transport);

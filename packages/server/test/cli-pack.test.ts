@@ -79,6 +79,8 @@ describe('the package as a user gets it', () => {
     const bin = join(installDir, 'node_modules', '.bin', 'backlog-mcp');
     const port = await freePort();
     const env = envFor({ dataDir, port });
+    // The package's own default search mode (deep: the sentence encoder from its dependencies).
+    delete env.BACKLOG_SEARCH;
     const opts = { cwd: installDir, env };
 
     const help = await run(bin, ['--help'], opts);
@@ -99,6 +101,22 @@ describe('the package as a user gets it', () => {
     await callOk('backlog_list', {});
     await callOk('backlog_get', { id });
     await callOk('backlog_search', { query: 'tarball' });
+    // The installed sentence encoder loads offline, encodes the item and answers a paraphrase.
+    const health = async () =>
+      (await (
+        await fetch(`http://127.0.0.1:${port}/health`, { headers: { authorization: `Bearer ${tokenOf(dataDir)}` } })
+      ).json()) as { semantic?: { encoder: string; pending: number; queries: number } };
+    await waitFor(
+      async () => {
+        const semantic = (await health()).semantic;
+        return semantic?.encoder === 'ready' && semantic.pending === 0;
+      },
+      HANG.process,
+      'the sentence encoder to load and encode the item',
+    );
+    const paraphrase = await callOk('backlog_search', { query: 'set up from a packed archive' });
+    expect(paraphrase.search_mode).toBe('deep');
+    expect((await health()).semantic?.queries).toBe(1);
     await callOk('backlog_context', { task_id: id });
     await callOk('backlog_update', { id, status: 'done', evidence: ['npm pack test'] });
     await callOk('write_resource', {
@@ -111,6 +129,7 @@ describe('the package as a user gets it', () => {
     // serve's viewer and API, from the installed files, through the link status prints.
     const status = await run(bin, ['status'], opts);
     expect(status.stdout).toContain(`Server is running on port ${port}`);
+    expect(status.stdout).toContain('Search: deep (sentence encoder ready)');
     const link = /Viewer: (\S+)/.exec(status.stdout)?.[1] as string;
     expect(link).toMatch(/\/\?token=[0-9a-f]{64}$/);
     const signIn = await fetch(link.replace('localhost', '127.0.0.1'), { redirect: 'manual' });

@@ -60,7 +60,7 @@ describe('status, stop, version', () => {
     const status = await runCli(['status'], env);
     expect(status.code).toBe(0);
     const lines = status.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(9);
+    expect(lines).toHaveLength(10);
     expect(lines[0]).toBe(`Server is running on port ${env.port}`);
     expect(lines[1]).toBe(`Version: ${VERSION}`);
     expect(lines[2]).toBe(`Data directory: ${env.dataDir}`);
@@ -68,9 +68,11 @@ describe('status, stop, version', () => {
     expect(lines[4]).toMatch(/^Uptime: \d+s$/);
     expect(lines[5]).toBe(`Viewer: http://localhost:${env.port}/?token=${tokenOf(env.dataDir)}`);
     expect(lines[6]).toBe(`MCP endpoint: http://localhost:${env.port}/mcp`);
+    // Tests run servers in hybrid mode (no sentence encoder); search-deep.test.ts and the pack test cover deep.
+    expect(lines[7]).toBe('Search: hybrid');
     // The one backlog this server serves, marked as this folder's (BACKLOG_DATA_DIR pins it).
-    expect(lines[7]).toBe('Backlogs (1):');
-    expect(lines[8]).toBe(`* ${realpathSync(env.dataDir)} (global): 2 items, 2 active; open, 0 sessions`);
+    expect(lines[8]).toBe('Backlogs (1):');
+    expect(lines[9]).toBe(`* ${realpathSync(env.dataDir)} (global): 2 items, 2 active; open, 0 sessions`);
 
     const token = join(env.dataDir, '.state', 'server.token');
     expect(statSync(token).mode & 0o777).toBe(0o600);

@@ -19,7 +19,7 @@ Usage:
                            {"command": "node", "args": [${JSON.stringify(SELF)}]}
   backlog-mcp --stdio      MCP straight over stdio, in this process, no HTTP server
   backlog-mcp serve        run the HTTP server in the foreground (/mcp, /api, the viewer)
-  backlog-mcp reindex      rebuild the search index and vector cache from the files (progress bar)
+  backlog-mcp reindex      rebuild the search index and vector caches from the files (progress bar)
   backlog-mcp status       is the server running? version, data folder, task count, uptime, URLs
   backlog-mcp stop         stop the server
   backlog-mcp version      print the version
@@ -108,7 +108,9 @@ json and jsonl import back without loss (backlog-mcp import FILE). To stdout unl
 
 Re-reads every item file, embeds it anew with the shipped model and rewrites the vector cache
 (<data>/.state/vectors-*.bin), showing a progress bar on a terminal (log lines otherwise).
-A running server keeps its in-memory index; restart it to load the new cache.
+In search mode deep (BACKLOG_SEARCH, the default) it then encodes every item with the sentence
+encoder (<data>/.state/deep-vectors-*.bin, ~0.15 s of one core an item), with a second bar.
+A running server keeps its in-memory index; restart it to load the new caches.
 Exits 0 when done.`,
   stdio: `Usage: backlog-mcp --stdio
 

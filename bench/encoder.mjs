@@ -53,6 +53,15 @@ const vmRssMb = (pid) => {
     return Number.NaN;
   }
 };
+/** CPU seconds (user + system) a process has used, from /proc: unaffected by other load. */
+const cpuSeconds = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+};
 const health = async (url) => (await fetch(`${url}/health`, { headers: authHeaders(url) })).json();
 const fmt = (stats) => `${stats.p50.toFixed(1)} / ${stats.p95.toFixed(1)}`;
 
@@ -95,6 +104,8 @@ async function encodeAll(dir, size, label) {
   const ready = await until(server.url, (h) => h.semantic && h.semantic.encoder !== 'loading', 50);
   const readyMs = performance.now() - t0;
   if (ready.semantic.encoder !== 'ready') throw new Error(`encoder ${ready.semantic.encoder}`);
+  const cpuAtReady = cpuSeconds(server.pid);
+  const loadAtReady = load();
   const series = [];
   let last = 0;
   const done = await until(
@@ -117,6 +128,7 @@ async function encodeAll(dir, size, label) {
   );
   const doneMs = performance.now() - t0;
   const version = await probe();
+  const cpuPerItem = (cpuSeconds(server.pid) - cpuAtReady) / Math.max(1, done.semantic.encoded);
   row(size, `${label}: time to encoder ready`, `${(readyMs / 1000).toFixed(1)} s`);
   row(
     size,
@@ -124,7 +136,12 @@ async function encodeAll(dir, size, label) {
     `${(doneMs / 1000).toFixed(0)} s`,
     size <= 1000 ? 'target ≤ 300 s' : '',
   );
-  row(size, `${label}: items encoded`, done.semantic.encoded);
+  row(size, `${label}: items encoded`, done.semantic.encoded, `load at ready ${loadAtReady}`);
+  row(
+    size,
+    `${label}: server CPU per item encoded / × items (one free core)`,
+    `${(cpuPerItem * 1000).toFixed(0)} ms / ${((cpuPerItem * done.semantic.encoded) / 60).toFixed(1)} min`,
+  );
   row(
     size,
     `${label}: /version p50 / p95 / max while encoding`,

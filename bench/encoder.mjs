@@ -251,7 +251,11 @@ async function tenK(size) {
   );
   row(size, `deep: keyword query p50 / p95 (ms; ${keyword.length} queries)`, fmt(deepKeyword));
   const afterQueries = await atRest(server, 4);
-  row(size, 'deep: RSS after the queries / peak (MB)', `${afterQueries.rss} / ${afterQueries.peak}`);
+  row(
+    size,
+    `deep: RSS / heap_used / peak after ${2 * QUERY_RUNS + weak.length + keyword.length} queries (MB)`,
+    `${afterQueries.rss} / ${afterQueries.heap} / ${afterQueries.peak}`,
+  );
   await client.close();
   await server.stop();
 

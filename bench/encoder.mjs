@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { writeCorpus } from './lib/corpus.mjs';
 import { authHeaders, callOk, connect, peakRssMb, startServer } from './lib/server.mjs';
-import { percentile, timeMany } from './lib/stats.mjs';
+import { percentile } from './lib/stats.mjs';
 
 const sizes = (process.env.BENCH_ENCODER_SIZES ?? '1000,10000').split(',').map(Number);
 const keepDir = process.env.BENCH_ENCODER_DIR;
@@ -189,10 +189,24 @@ async function classify(url, client, queries, weak) {
   return kept;
 }
 
-async function queryTimes(client, queries) {
-  // A warm-up round, then QUERY_RUNS searches round-robin.
-  for (const query of queries) await callOk(client, 'backlog_search', { query });
-  return timeMany(QUERY_RUNS, (i) => callOk(client, 'backlog_search', { query: queries[i % queries.length] }));
+/**
+ * A warm-up round, then QUERY_RUNS searches round-robin on each server, alternating between them
+ * query by query so both see the same machine load.
+ */
+async function queryTimes(clients, queries) {
+  for (const client of clients) for (const query of queries) await callOk(client, 'backlog_search', { query });
+  const samples = clients.map(() => []);
+  for (let i = 0; i < QUERY_RUNS; i++) {
+    for (const [k, client] of clients.entries()) {
+      const t = performance.now();
+      await callOk(client, 'backlog_search', { query: queries[i % queries.length] });
+      samples[k].push(performance.now() - t);
+    }
+  }
+  return samples.map((list) => {
+    list.sort((a, b) => a - b);
+    return { n: list.length, p50: percentile(list, 50), p95: percentile(list, 95) };
+  });
 }
 
 async function tenK(size) {
@@ -239,46 +253,43 @@ async function tenK(size) {
 
   const weak = await classify(server.url, client, WEAK, true);
   const keyword = await classify(server.url, client, KEYWORD, false);
+  // The same queries on a hybrid server over the same folder, running alongside.
+  const hybrid = await startServer(dir, HYBRID);
+  const hybridClient = await connect(hybrid.url);
+  await callOk(hybridClient, 'backlog_search', { query: KEYWORD[0] });
   const q0 = (await health(server.url)).semantic.queries;
-  const deepWeak = await queryTimes(client, weak);
+  const [deepWeak, hybridWeak] = await queryTimes([client, hybridClient], weak);
   const q1 = (await health(server.url)).semantic.queries;
-  const deepKeyword = await queryTimes(client, keyword);
+  const [deepKeyword, hybridKeyword] = await queryTimes([client, hybridClient], keyword);
   row(
     size,
     `deep: weak query p50 / p95 (ms; ${weak.length} queries)`,
     fmt(deepWeak),
     `target p50 ≤ 40; ${q1 - q0} encoded`,
   );
-  row(size, `deep: keyword query p50 / p95 (ms; ${keyword.length} queries)`, fmt(deepKeyword));
-  const afterQueries = await atRest(server, 4);
-  row(
-    size,
-    `deep: RSS / heap_used / peak after ${2 * QUERY_RUNS + weak.length + keyword.length} queries (MB)`,
-    `${afterQueries.rss} / ${afterQueries.heap} / ${afterQueries.peak}`,
-  );
-  await client.close();
-  await server.stop();
-
-  const hybrid = await startServer(dir, HYBRID);
-  const hybridClient = await connect(hybrid.url);
-  await callOk(hybridClient, 'backlog_search', { query: KEYWORD[0] });
-  const hybridWeak = await queryTimes(hybridClient, weak);
-  const hybridKeyword = await queryTimes(hybridClient, keyword);
   row(size, 'hybrid: weak query p50 / p95 (ms)', fmt(hybridWeak));
+  row(size, `deep: keyword query p50 / p95 (ms; ${keyword.length} queries)`, fmt(deepKeyword));
   row(
     size,
     'hybrid: keyword query p50 / p95 (ms)',
     fmt(hybridKeyword),
     `deep/hybrid p50 ${((deepKeyword.p50 / hybridKeyword.p50 - 1) * 100).toFixed(0)} % (target ≤ +10 %)`,
   );
+  const queries = 2 * QUERY_RUNS + weak.length + keyword.length;
+  const afterQueries = await atRest(server, 4);
+  row(
+    size,
+    `deep: RSS / heap_used / peak after ${queries} queries (MB)`,
+    `${afterQueries.rss} / ${afterQueries.heap} / ${afterQueries.peak}`,
+  );
   const hybridRest = await atRest(hybrid, 4);
   row(
     size,
-    'hybrid: RSS at rest / heap_used / peak (MB)',
+    `hybrid: RSS / heap_used / peak after ${queries} queries (MB)`,
     `${hybridRest.rss} / ${hybridRest.heap} / ${hybridRest.peak}`,
   );
-  await hybridClient.close();
-  await hybrid.stop();
+  await Promise.all([client.close(), hybridClient.close()]);
+  await Promise.all([server.stop(), hybrid.stop()]);
   if (!keepDir) rmSync(dir, { recursive: true, force: true });
 }
 

@@ -7,7 +7,8 @@
 // Env: BENCH_ENCODER_SIZES=1000,10000 (default both; sizes ≥ 5,000 get section b);
 //      BENCH_ENCODER_DIR=<folder> keeps the 10k backlog and its vector cache there between runs
 //      (a folder that already holds tasks/ is reused: the cold encode is skipped). Otherwise temp dirs.
-// Takes ~20 min at 10k on one free core. Prints a table; writes bench/results/encoder-<date>.json.
+// The 10k encode takes ~25 min of one free core (~140 ms of CPU per item). Prints a table; writes
+// bench/results/encoder-<date>.json. Not part of npm run bench (docs/benchmarks.md, "Deep search").
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';

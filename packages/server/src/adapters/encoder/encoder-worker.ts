@@ -2,6 +2,7 @@
 // encoding takes 8-150 ms of CPU per text, which must never sit on the request path of keyword
 // queries or block the server's event loop. One message in (texts), one out (vectors, transferred).
 import { parentPort } from 'node:worker_threads';
+import { reclaimWhenQuiet } from '../../runtime/node/quiet-reclaim.js';
 
 export type EncoderRequest = { seq: number; texts: string[] };
 export type EncoderReply =
@@ -22,6 +23,8 @@ async function load(): Promise<Model> {
   return initModel(modelSource);
 }
 
+const WORKER_QUIET_MS = 2_000;
+
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) return;
@@ -39,7 +42,11 @@ async function main(): Promise<void> {
     port.postMessage({ kind: 'failed', error: String((error as Error)?.message ?? error) } satisfies EncoderReply);
     return;
   }
+  // tfjs allocates its tensors outside the heap; collected lazily, they held ~60 MB of the process's
+  // RSS after a burst of queries (measured). Once the worker has been idle a moment, collect them.
+  const quiet = reclaimWhenQuiet(WORKER_QUIET_MS);
   port.on('message', async ({ seq, texts }: EncoderRequest) => {
+    quiet.touch();
     try {
       const vectors = await model.embed(texts);
       const dimensions = vectors[0]?.length ?? 0;

@@ -7,6 +7,7 @@ import { openNodeBacklog } from './backlog.js';
 import { BacklogRegistry } from './backlog-registry.js';
 import type { Config } from './config.js';
 import { KnownBacklogs } from './known-backlogs.js';
+import { reclaimWhenQuiet } from './quiet-reclaim.js';
 import { reclaimMemory } from './reclaim-memory.js';
 import { loadOrCreateServerToken } from './server-token.js';
 import { serverStateFiles } from './state-files.js';
@@ -73,6 +74,9 @@ async function listen(
     });
   });
 }
+
+/** Quiet this long after a request: one full GC (quiet-reclaim.ts). */
+const RECLAIM_AFTER_QUIET_MS = 10_000;
 
 type AppFetch = (request: Request, env: unknown) => Response | Promise<Response>;
 
@@ -152,7 +156,12 @@ export async function startHttpServer(
   const gate = startingGate(version);
   // Before the port is bound: a bridge that sees /version answer reads the token next.
   const token = loadOrCreateServerToken(config.dataDir, log);
-  const server = await listen(gate.fetch, config);
+  // Garbage from a burst of requests is given back once the server has been quiet a while.
+  const quiet = reclaimWhenQuiet(RECLAIM_AFTER_QUIET_MS);
+  const server = await listen((request, env) => {
+    quiet.touch();
+    return gate.fetch(request, env);
+  }, config);
   const http = server as Server;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -182,6 +191,7 @@ export async function startHttpServer(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       removeIfOurs(files.pid, pid);
+      quiet.stop();
       await mcp.closeAll();
       // SSE streams (/events, MCP GET streams) would keep close() waiting forever.
       const force = setTimeout(() => http.closeAllConnections?.(), 1000);

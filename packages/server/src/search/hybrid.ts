@@ -195,12 +195,13 @@ export class HybridSearchIndex implements SearchIndex {
     const rankers = this.options.rankers ?? { text: true, semantic: true };
     const text = rankers.text ? this.text.search(query, { limit: DEPTH, filter }) : undefined;
     const textHits = text?.hits ?? [];
-    const deepQuery = options.wordsOnly ? undefined : await this.deepQueryVector(query, text);
+    // Asked first, so the encoder works in its thread while the static table is scanned here.
+    const asking = options.wordsOnly ? undefined : this.deepQueryVector(query, text);
     // The total counts every item any source matched, once: text matches, then what only the
     // vectors or the ID intent found (checked against the text search's own record; a set only
     // when two vector rankings may both find an item).
     let total = text?.total ?? 0;
-    const both = deepQuery ? new Set<string>() : undefined;
+    const both = asking ? new Set<string>() : undefined;
     const idsFound = new Set<string>();
     const counter = (floor: number) => (id: string, score: number) => {
       if (score < floor || text?.has(id)) return;
@@ -215,6 +216,7 @@ export class HybridSearchIndex implements SearchIndex {
     const semantic = rankers.semantic
       ? this.semanticHits(query, filter, counter(onlySemanticFloor)).filter(counts(onlySemanticFloor))
       : [];
+    const deepQuery = await asking;
     const deep = deepQuery
       ? (this.options.deep as DeepVectors).search(
           deepQuery,
@@ -241,10 +243,10 @@ export class HybridSearchIndex implements SearchIndex {
    * every content term of the query — and the query names no ID. Keyword queries never wait for it,
    * and a busy or absent encoder costs a weak query at most the deadline.
    */
-  private async deepQueryVector(
+  private deepQueryVector(
     query: string,
     text: { complete: boolean } | undefined,
-  ): Promise<Float32Array | undefined> {
+  ): Promise<Float32Array | undefined> | undefined {
     const deep = this.options.deep;
     if (!deep || this.options.rankers?.deep === false || !this.vectors) return undefined;
     if (text?.complete || deep.size === 0 || deep.encoder.state !== 'ready') return undefined;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +53,7 @@ describe('the package as a user gets it', () => {
     for (const dir of dirs) await removeDir(dir);
   });
 
-  it('npm pack → npm install into an empty folder → --help, serve with the viewer, the bridge and every tool', async () => {
+  it('npm pack → npm install into an empty folder → --help, serve with the viewer, the bridge, every tool, deep search and its fallback', async () => {
     const packDir = await mkdtemp(join(tmpdir(), 'backlog-pack-'));
     const installDir = await mkdtemp(join(tmpdir(), 'backlog-install-'));
     dataDir = await mkdtemp(join(tmpdir(), 'backlog-pack-data-'));
@@ -147,6 +147,22 @@ describe('the package as a user gets it', () => {
 
     const stop = await run(bin, ['stop'], opts);
     expect(stop.stdout).toContain('Server stopped');
+    await waitFor(() => serverProcesses(dataDir).length === 0, undefined, 'the server to exit');
+
+    // A broken install (the model package gone): search falls back to the static table and says so.
+    await rm(join(installDir, 'node_modules', '@energetic-ai', 'model-embeddings-en'), { recursive: true });
+    const again = new Client({ name: 'pack-check-again', version: '1.0.0' });
+    await again.connect(new StdioClientTransport({ command: bin, args: [], env, cwd: installDir, stderr: 'pipe' }));
+    await waitFor(async () => (await health()).semantic?.encoder === 'off', HANG.process, 'the encoder to give up');
+    const fallback = (await again.callTool({
+      name: 'backlog_search',
+      arguments: { query: 'hello' },
+    })) as CallToolResult;
+    expect((fallback.structuredContent as { search_mode: string }).search_mode).toBe('hybrid');
+    await again.close();
+    const log = readFileSync(join(dataDir, '.state', 'server.log'), 'utf8');
+    expect(log.match(/the sentence encoder is off/g)).toHaveLength(1);
+    await run(bin, ['stop'], opts);
     await waitFor(() => serverProcesses(dataDir).length === 0, undefined, 'the server to exit');
     // Pack, install and several process starts: on a loaded machine minutes; the limit is a hang detector.
   }, 600_000);

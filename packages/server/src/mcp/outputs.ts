@@ -11,6 +11,7 @@ export const ListOutput = z.object({
   items: z.array(item()),
   total: z.number(),
   counts: z.object({ by_status: z.record(z.number()), by_type: z.record(z.number()) }).optional(),
+  next_cursor: z.string().optional(),
 });
 export const GetOutput = z.object({ items: z.array(item()), not_found: z.array(z.string()) });
 export const CreateOutput = z.object({ id: z.string(), item: item() });
@@ -20,6 +21,7 @@ export const SearchOutput = z.object({
   results: z.array(item()),
   total: z.number(),
   search_mode: z.string(),
+  next_cursor: z.string().optional(),
 });
 /** The neighbour lists (parent, children, waits_on, ...) are {id, title, status} refs; see the tool description. */
 export const ContextOutput = z.object({ focal: item(), children: z.array(ref()) }).passthrough();

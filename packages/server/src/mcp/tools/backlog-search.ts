@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../../core/limits.js';
-import { bounded, listOf, Query, Scope, Status, Type } from '../inputs.js';
+import { refuseCursorAcross } from '../../core/paging.js';
+import { bounded, Cursor, listOf, Query, Scope, Status, Type } from '../inputs.js';
 import { SearchOutput } from '../outputs.js';
 import { count, withProject } from '../render.js';
 import { defineTool } from '../tool.js';
@@ -10,7 +11,8 @@ export const backlogSearch = defineTool({
   title: 'Search',
   description:
     'Ranked search (words and meaning) over all statuses unless status is given; snippets. ' +
-    'sort=recent: same matches, newest first. include_content: whole descriptions.',
+    'sort=recent: same matches, newest first. include_content: whole descriptions. ' +
+    'More than limit: pass next_cursor back as cursor, same query and filters (the ranking is kept 15 min).',
   input: z
     .object({
       query: Query(),
@@ -19,18 +21,22 @@ export const backlogSearch = defineTool({
       limit: bounded(1, LIMITS.searchLimitMax).optional().describe(`default ${LIMITS.searchLimitDefault}`),
       sort: z.enum(['relevance', 'recent']).optional(),
       include_content: z.boolean().optional(),
+      cursor: Cursor().optional(),
       scope: Scope(),
     })
     .strict(),
   output: SearchOutput,
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run({ scope, ...args }, { backlog, across }) {
+    if (scope === 'all') refuseCursorAcross(args.cursor);
     const result = scope === 'all' && across ? await across.search(args) : await backlog.search(args);
+    if (scope === 'all') delete result.next_cursor;
     const lines = [`${count(result.total, 'match', 'matches')} (${result.search_mode} search)`];
     for (const hit of result.results) {
       lines.push(withProject(() => `${hit.id} [${hit.status}] ${hit.title} (score ${hit.score})`)(hit));
       if (hit.snippet && hit.snippet !== hit.title) lines.push(`  ${hit.snippet}`);
     }
+    if (result.next_cursor) lines.push(`… more: cursor=${result.next_cursor}`);
     return { structured: result, text: lines.join('\n') };
   },
 });

@@ -3,7 +3,7 @@ import { type BacklogCore, requireItem } from './backlog-core.js';
 import { buildContext, type RelatedItem, type TaskContext } from './context.js';
 import { BacklogError, invalid } from './errors.js';
 import { LIMITS } from './limits.js';
-import { decodeCursor, EXPIRED_HINT, encodeCursor, fingerprint, type SearchSnapshot } from './paging.js';
+import { decodeCursor, encodeCursor, expiredCursor, fingerprint, type SearchSnapshot } from './paging.js';
 import type { SearchHit } from './ports.js';
 import { relationsOf } from './relations.js';
 import { requireId } from './rules.js';
@@ -70,14 +70,7 @@ export async function searchItems(core: BacklogCore, request: SearchRequest): Pr
   let token: string | undefined;
   if (cursor) {
     snapshot = core.searchCursors.get(cursor.s);
-    if (!snapshot || snapshot.fingerprint !== print) {
-      throw invalid(
-        'cursor',
-        'a search cursor this server still holds',
-        'one that expired or is unknown',
-        EXPIRED_HINT,
-      );
-    }
+    if (!snapshot || snapshot.fingerprint !== print) throw expiredCursor();
     token = cursor.s;
   } else {
     // No scope, no filter: every indexed item is in the snapshot, and a missing one is skipped below.

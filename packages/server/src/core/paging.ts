@@ -1,4 +1,4 @@
-import { invalid } from './errors.js';
+import { BacklogError, invalid } from './errors.js';
 
 /**
  * Paging cursors (ADR 0018). A cursor is opaque to clients: base64url of a small JSON that
@@ -17,7 +17,14 @@ export const PAGING = {
 
 const VERSION = 1;
 
-export const EXPIRED_HINT = 'Run the search again without cursor.';
+/** A search cursor whose snapshot this store no longer holds (expired, evicted, another isolate or process). */
+export function expiredCursor(): BacklogError {
+  return new BacklogError(
+    'invalid',
+    'cursor: expired or unknown: run the search again without cursor (a search cursor is kept 15 minutes after its last use).',
+    'cursor',
+  );
+}
 
 /** The sort key of the last item a list page returned: newest first, or ready order. */
 export type ListKey = { u: string; i: string } | { p: string; c: string; i: string };
@@ -93,11 +100,10 @@ export function decodeCursor<K extends CursorBody['k']>(
   }
   if (!isBody(body) || body.k !== kind) throw garbage(raw);
   if (body.f !== expected) {
-    throw invalid(
+    throw new BacklogError(
+      'invalid',
+      'cursor: made for other filters than these; repeat the first call’s filters with it (only limit may change between pages), or start over without cursor.',
       'cursor',
-      'the same filters as the page that returned it (only limit may change between pages)',
-      'a cursor made for other filters',
-      'Repeat the first call’s arguments with this cursor, or start over without cursor.',
     );
   }
   return body as Extract<CursorBody, { k: K }>;

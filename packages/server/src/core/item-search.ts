@@ -65,6 +65,13 @@ export async function searchItems(core: BacklogCore, request: SearchRequest): Pr
   const passes = (item: Item | undefined): item is Item =>
     !!item && (!types || types.has(item.type)) && (!statuses || statuses.has(item.status));
   const limit = request.limit ?? LIMITS.searchLimitDefault;
+  // No scope, no filter: every indexed item is in the snapshot, and a missing one is skipped below.
+  const filter = types || statuses ? (id: string): boolean => passes(byId.get(id)) : undefined;
+  // Ask for every relevant hit, so `total` is honest and `recent` re-orders the same set.
+  const rank = (exhaustive: boolean) =>
+    core.deps.search.search(query, { limit: Number.MAX_SAFE_INTEGER, filter, exhaustive });
+  const order = (hits: readonly SearchHit[]) =>
+    request.sort === 'recent' ? [...hits].sort((a, b) => compareRecent(byId.get(a.id), byId.get(b.id))) : hits;
   let snapshot: SearchSnapshot | undefined;
   let fresh: readonly SearchHit[] | undefined;
   let token: string | undefined;
@@ -73,72 +80,75 @@ export async function searchItems(core: BacklogCore, request: SearchRequest): Pr
     if (!snapshot || snapshot.fingerprint !== print) throw expiredCursor();
     token = cursor.s;
   } else {
-    // No scope, no filter: every indexed item is in the snapshot, and a missing one is skipped below.
-    const filter = types || statuses ? (id: string): boolean => passes(byId.get(id)) : undefined;
-    // Ask for every relevant hit, so `total` is honest and `recent` re-orders the same set.
-    const { hits, total } = await core.deps.search.search(query, { limit: Number.MAX_SAFE_INTEGER, filter });
-    const ordered =
-      request.sort === 'recent' ? [...hits].sort((a, b) => compareRecent(byId.get(a.id), byId.get(b.id))) : hits;
-    snapshot = snapshotOf(ordered, total, core.deps.search.mode, print);
-    fresh = ordered;
+    // Newest first must see every match; by relevance, the engine's best candidates come first.
+    const recent = request.sort === 'recent';
+    const { hits, total } = await rank(recent);
+    fresh = order(hits);
+    snapshot = {
+      fingerprint: print,
+      ids: [],
+      scores: [],
+      fields: [],
+      fieldSets: [],
+      terms: [],
+      total,
+      search_mode: core.deps.search.mode,
+      complete: recent || hits.length >= total,
+    };
+    appendHits(snapshot, fresh);
   }
   // Later pages keep the first page's order; items come fresh, and those deleted or no longer
   // matching the filters since are skipped.
   const results: SearchResultEntry[] = [];
   let at = cursor?.o ?? 0;
-  for (; at < snapshot.ids.length && results.length < limit; at++) {
-    const item = byId.get(snapshot.ids[at] as string);
-    if (!passes(item)) continue;
-    const fields = snapshot.fieldSets[snapshot.fields[at] as number] ?? [];
-    const entry: SearchResultEntry = {
-      ...toStub(item),
-      score: round(snapshot.scores[at] as number),
-      // The first page highlights each hit's own terms; later ones every term the query matched.
-      snippet: makeSnippet(snippetSource(item, fields), fresh?.[at]?.terms ?? (snapshot.terms as string[])),
-      matched_fields: fields,
-    };
-    if (request.include_content) entry.description = item.description;
-    results.push(entry);
+  for (;;) {
+    for (; at < snapshot.ids.length && results.length < limit; at++) {
+      const item = byId.get(snapshot.ids[at] as string);
+      if (!passes(item)) continue;
+      const fields = snapshot.fieldSets[snapshot.fields[at] as number] ?? [];
+      const entry: SearchResultEntry = {
+        ...toStub(item),
+        score: round(snapshot.scores[at] as number),
+        // The first page highlights each hit's own terms; later ones every term the query matched.
+        snippet: makeSnippet(snippetSource(item, fields), fresh?.[at]?.terms ?? snapshot.terms),
+        matched_fields: fields,
+      };
+      if (request.include_content) entry.description = item.description;
+      results.push(entry);
+    }
+    if (results.length >= limit || snapshot.complete) break;
+    // The engine's best candidates are used up: rank every match once, and go on with those not
+    // yet in the snapshot, in their order (items made since may join here, none is repeated).
+    appendHits(snapshot, order((await rank(true)).hits));
+    snapshot.complete = true;
   }
   const result: SearchResult = { results, total: snapshot.total, search_mode: snapshot.search_mode };
-  if (at < snapshot.ids.length) {
+  if (at < snapshot.ids.length || !snapshot.complete) {
     token ??= core.searchCursors.put(snapshot);
     result.next_cursor = encodeCursor({ v: 1, k: 'search', f: print, s: token, o: at });
   }
   return result;
 }
 
-/** The ranked hits, compactly: IDs, scores, and each hit's matched fields as an index into a few distinct sets. */
-function snapshotOf(
-  hits: readonly SearchHit[],
-  total: number,
-  search_mode: string,
-  fingerprint: string,
-): SearchSnapshot {
-  const fieldSets: string[][] = [];
-  const setIndex = new Map<string, number>();
-  const fields = new Uint16Array(hits.length);
-  const terms = new Set<string>();
-  hits.forEach((hit, i) => {
+/** Adds the hits not yet in the snapshot, compactly: each hit's matched fields as an index into a few distinct sets. */
+function appendHits(snapshot: SearchSnapshot, hits: readonly SearchHit[]): void {
+  const present = snapshot.ids.length ? new Set(snapshot.ids) : undefined;
+  const setIndex = new Map(snapshot.fieldSets.map((set, i) => [set.join(','), i]));
+  const terms = new Set(snapshot.terms);
+  for (const hit of hits) {
+    if (present?.has(hit.id)) continue;
     const key = hit.matched_fields.join(',');
     let index = setIndex.get(key);
     if (index === undefined) {
-      index = fieldSets.push(hit.matched_fields) - 1;
+      index = snapshot.fieldSets.push(hit.matched_fields) - 1;
       setIndex.set(key, index);
     }
-    fields[i] = index;
+    snapshot.ids.push(hit.id);
+    snapshot.scores.push(hit.score);
+    snapshot.fields.push(index);
     for (const term of hit.terms) terms.add(term);
-  });
-  return {
-    fingerprint,
-    ids: hits.map((hit) => hit.id),
-    scores: hits.map((hit) => hit.score),
-    fields,
-    fieldSets,
-    terms: [...terms],
-    total,
-    search_mode,
-  };
+  }
+  snapshot.terms = [...terms];
 }
 
 export async function taskContext(core: BacklogCore, request: ContextRequest): Promise<TaskContext> {

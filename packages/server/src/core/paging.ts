@@ -140,15 +140,20 @@ function isBody(body: unknown): body is CursorBody {
 /** One search's ranked hits, kept so later pages read the order the first page saw. */
 export interface SearchSnapshot {
   fingerprint: string;
-  ids: readonly string[];
-  scores: readonly number[];
-  /** Per hit, an index into `fieldSets` (few distinct combinations: kept once each). */
-  fields: Uint8Array | Uint16Array;
-  fieldSets: readonly string[][];
-  /** Every query term any hit matched, for snippets. */
-  terms: readonly string[];
+  ids: string[];
+  scores: number[];
+  /** Per hit, an index into `fieldSets` (few distinct combinations: each kept once). */
+  fields: number[];
+  fieldSets: string[][];
+  /** Every query term any hit matched, for snippets of later pages. */
+  terms: string[];
   total: number;
   search_mode: string;
+  /**
+   * Whether `ids` holds every match. A relevance search first keeps the engine's best candidates
+   * (a few hundred); a page that reaches their end ranks every match once and appends the rest.
+   */
+  complete: boolean;
 }
 
 /**

@@ -125,6 +125,7 @@ export async function searchItems(core: BacklogCore, request: SearchRequest): Pr
   const result: SearchResult = { results, total: snapshot.total, search_mode: snapshot.search_mode };
   if (at < snapshot.ids.length || !snapshot.complete) {
     token ??= core.searchCursors.put(snapshot);
+    core.searchCursors.fit(token);
     result.next_cursor = encodeCursor({ v: 1, k: 'search', f: print, s: token, o: at });
   }
   return result;

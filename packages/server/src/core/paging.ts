@@ -13,6 +13,8 @@ export const PAGING = {
   maxSearchCursors: 256,
   /** A search snapshot is forgotten this long after it was last used. */
   searchCursorTtlMs: 15 * 60 * 1000,
+  /** Hits held by all snapshots of a store together (~25 bytes each: the IDs are the index's own strings). */
+  maxHeldHits: 1_000_000,
 } as const;
 
 const VERSION = 1;
@@ -167,6 +169,7 @@ export class SearchCursors {
     private readonly max: number = PAGING.maxSearchCursors,
     private readonly ttlMs: number = PAGING.searchCursorTtlMs,
     private readonly clock: () => number = Date.now,
+    private readonly maxHits: number = PAGING.maxHeldHits,
   ) {}
 
   get size(): number {
@@ -194,6 +197,21 @@ export class SearchCursors {
     entry.expires = this.clock() + this.ttlMs;
     this.entries.set(token, entry);
     return entry.snapshot;
+  }
+
+  /**
+   * Keeps the hits held within budget after `token`'s snapshot was made or grew: the least
+   * recently used others go first (the one in use stays, however large).
+   */
+  fit(token: string): void {
+    let held = 0;
+    for (const entry of this.entries.values()) held += entry.snapshot.ids.length;
+    for (const [other, entry] of this.entries) {
+      if (held <= this.maxHits) return;
+      if (other === token) continue;
+      held -= entry.snapshot.ids.length;
+      this.entries.delete(other);
+    }
   }
 
   private sweep(): void {

@@ -95,4 +95,4 @@ export const Scope = () => z.enum(['project', 'all']).optional().describe('all: 
 export const Ids = () => listOf(Id());
 export const Labels = () => listOf(capped(LABEL_LIMITS.length), LABEL_LIMITS.perItem);
 /** A page's next_cursor, passed back unchanged with the same filters. */
-export const Cursor = () => capped(PAGING.cursorLength).describe('next_cursor of the previous page');
+export const Cursor = () => capped(PAGING.cursorLength);

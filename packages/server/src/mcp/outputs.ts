@@ -10,7 +10,8 @@ const item = () => ref().extend({ type: z.string(), version: z.number() }).passt
 export const ListOutput = z.object({
   items: z.array(item()),
   total: z.number(),
-  counts: z.object({ by_status: z.record(z.number()), by_type: z.record(z.number()) }).optional(),
+  /** {by_status: {open: 3, ...}, by_type: {task: 2, ...}}: named in the description, not here (token budget). */
+  counts: z.record(z.record(z.number())).optional(),
   next_cursor: z.string().optional(),
 });
 export const GetOutput = z.object({ items: z.array(item()), not_found: z.array(z.string()) });

@@ -100,6 +100,17 @@ describe('search cursor store', () => {
     expect([store.get(a), store.get(c), store.get(d)].map((s) => s?.ids[0])).toEqual(['a', 'c', 'd']);
   });
 
+  it('holds at most maxHits hits in all, dropping the least recently used others first', () => {
+    const store = new SearchCursors(10, 60_000, Date.now, 5);
+    const a = store.put(snapshot(['a1', 'a2']));
+    const b = store.put(snapshot(['b1', 'b2']));
+    const c = store.put(snapshot(['c1', 'c2', 'c3', 'c4']));
+    store.fit(c);
+    expect(store.get(a)).toBeUndefined();
+    expect(store.get(b)).toBeUndefined();
+    expect(store.get(c)?.ids).toHaveLength(4);
+  });
+
   it('forgets a snapshot ttl after its last use, each use extending it', () => {
     let now = 0;
     const store = new SearchCursors(10, 1_000, () => now);

@@ -10,10 +10,9 @@ export const backlogList = defineTool({
   name: 'backlog_list',
   title: 'List items',
   description:
-    'List items, newest first; default active (open, in_progress, blocked). ready=true: open unclaimed tasks ' +
-    'without open subtasks, blockers done — pick work here, most important first. counts=true adds totals by status/type. ' +
-    'More than limit: pass next_cursor back as cursor, same filters; items created meanwhile never shift pages ' +
-    '(one updated meanwhile moves to the top and may be missed by that pass).',
+    'Items newest first; default open, in_progress, blocked. ready=true: open unclaimed tasks without open ' +
+    'subtasks, blockers done — pick work here, most important first. counts: totals by status/type. ' +
+    'Paged: next_cursor→cursor.',
   input: z
     .object({
       ready: z.boolean().optional(),
@@ -45,7 +44,12 @@ export const backlogList = defineTool({
           .join(', ');
       lines.push(`by status: ${fmt(result.counts.by_status)}`, `by type: ${fmt(result.counts.by_type)}`);
     }
-    if (result.next_cursor) lines.push(`… more: cursor=${result.next_cursor}`);
+    // The paging caveat lives here, not in the description: tools/list has a token budget (issue 9).
+    if (result.next_cursor) {
+      lines.push(
+        `… more: cursor=${result.next_cursor} (same filters; an item updated meanwhile moves to the top and may be missed)`,
+      );
+    }
     return { structured: result, text: lines.join('\n') };
   },
 });

@@ -10,9 +10,8 @@ export const backlogSearch = defineTool({
   name: 'backlog_search',
   title: 'Search',
   description:
-    'Ranked search (words and meaning) over all statuses unless status is given; snippets. ' +
-    'sort=recent: same matches, newest first. include_content: whole descriptions. ' +
-    'More than limit: pass next_cursor back as cursor, same query and filters (the ranking is kept 15 min).',
+    'Ranked search (words and meaning), all statuses unless status given; snippets. sort=recent: newest ' +
+    'first. include_content: whole descriptions. Paged: next_cursor→cursor.',
   input: z
     .object({
       query: Query(),
@@ -36,7 +35,9 @@ export const backlogSearch = defineTool({
       lines.push(withProject(() => `${hit.id} [${hit.status}] ${hit.title} (score ${hit.score})`)(hit));
       if (hit.snippet && hit.snippet !== hit.title) lines.push(`  ${hit.snippet}`);
     }
-    if (result.next_cursor) lines.push(`… more: cursor=${result.next_cursor}`);
+    if (result.next_cursor) {
+      lines.push(`… more: cursor=${result.next_cursor} (same query and filters; this ranking is kept 15 minutes)`);
+    }
     return { structured: result, text: lines.join('\n') };
   },
 });

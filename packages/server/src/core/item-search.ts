@@ -18,6 +18,11 @@ export interface SearchRequest {
   include_content?: boolean;
   /** The next_cursor of the previous page (same query and filters). */
   cursor?: string;
+  /**
+   * The caller will follow next_cursor (the MCP tool): keep the ranking for later pages. Others
+   * (the viewer, scope "all") get one page and fill no cursor store.
+   */
+  paged?: boolean;
 }
 
 export interface SearchResultEntry extends ItemStub {
@@ -123,7 +128,7 @@ export async function searchItems(core: BacklogCore, request: SearchRequest): Pr
     snapshot.complete = true;
   }
   const result: SearchResult = { results, total: snapshot.total, search_mode: snapshot.search_mode };
-  if (at < snapshot.ids.length || !snapshot.complete) {
+  if ((request.paged || cursor) && (at < snapshot.ids.length || !snapshot.complete)) {
     token ??= core.searchCursors.put(snapshot);
     core.searchCursors.fit(token);
     result.next_cursor = encodeCursor({ v: 1, k: 'search', f: print, s: token, o: at });

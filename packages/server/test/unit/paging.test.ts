@@ -173,7 +173,7 @@ describe('paging in the core', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await backlog.search({ query: 'widget', limit: 4, ...(cursor ? { cursor } : {}) });
+      const page = await backlog.search({ query: 'widget', limit: 4, paged: true, ...(cursor ? { cursor } : {}) });
       expect(page.total).toBeGreaterThanOrEqual(23);
       seen.push(...page.results.map((hit) => hit.id));
       cursor = page.next_cursor;
@@ -194,7 +194,9 @@ describe('paging in the core', () => {
     const first = open(shared);
     await first.start();
     for (let i = 0; i < 5; i++) await first.create({ title: `widget ${i}` }, me);
-    const page = await first.search({ query: 'widget', limit: 2 });
+    const page = await first.search({ query: 'widget', limit: 2, paged: true });
+    expect((await first.search({ query: 'widget', limit: 2 })).next_cursor).toBeUndefined(); // the viewer's kind
+    expect(shared.size).toBe(1);
     expect((await open(shared).search({ query: 'widget', limit: 2, cursor: page.next_cursor })).results).toHaveLength(
       2,
     );

@@ -28,7 +28,9 @@ export const backlogSearch = defineTool({
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run({ scope, ...args }, { backlog, across }) {
     if (scope === 'all') refuseCursorAcross(args.cursor);
-    const result = scope === 'all' && across ? await across.search(args) : await backlog.search(args);
+    // scope "all" pages nothing (refused above); only here is a ranking kept for later pages.
+    const result =
+      scope === 'all' && across ? await across.search(args) : await backlog.search({ ...args, paged: scope !== 'all' });
     if (scope === 'all') delete result.next_cursor;
     const lines = [`${count(result.total, 'match', 'matches')} (${result.search_mode} search)`];
     for (const hit of result.results) {

@@ -2,6 +2,7 @@ import type { Item } from '@backlog-mcp/shared';
 import { conflict, notFound } from './errors.js';
 import type { ChangeEmitter } from './events.js';
 import type { Mutex } from './mutex.js';
+import type { SearchCursors } from './paging.js';
 import type { Journal, SearchIndex, SourceReader, Store } from './ports.js';
 
 export interface BacklogDeps {
@@ -11,6 +12,8 @@ export interface BacklogDeps {
   readSource?: SourceReader;
   now?: () => Date;
   leaseMs?: number;
+  /** Where search cursors' snapshots live; by default one store per Backlog (the Worker shares one per isolate). */
+  searchCursors?: SearchCursors;
 }
 
 /**
@@ -23,6 +26,7 @@ export interface BacklogCore {
   /** One writer at a time: relation checks (parents, cycles) stay true while the write lands. */
   readonly writes: Mutex;
   readonly now: () => Date;
+  readonly searchCursors: SearchCursors;
 }
 
 export function timestamp(core: BacklogCore): string {

@@ -18,11 +18,11 @@ import { graphRows } from './graph-rows.js';
 import { type ImportOptions, type ImportReport, importBatch } from './import/apply.js';
 import type { ImportBatch } from './import/imported-item.js';
 import type { CreateInput, UpdatePatch } from './item-fields.js';
-import { getItems, type ItemWithDependencies, type ListResult, listItems } from './item-queries.js';
+import { getItems, type ItemWithDependencies, type ListRequest, type ListResult, listItems } from './item-queries.js';
 import { type ContextRequest, type SearchRequest, type SearchResult, searchItems, taskContext } from './item-search.js';
 import { createItem, deleteItem, updateItem } from './item-writes.js';
-import type { ListFilter } from './list.js';
 import { Mutex } from './mutex.js';
+import { SearchCursors } from './paging.js';
 import { computeProgress, type ScopeProgress } from './progress.js';
 import { relationsOf } from './relations.js';
 import type { EditOperation } from './text-edit.js';
@@ -45,7 +45,13 @@ export class Backlog {
   private readonly core: BacklogCore;
 
   constructor(deps: BacklogDeps) {
-    this.core = { deps, events: this.events, writes: new Mutex(), now: deps.now ?? (() => new Date()) };
+    this.core = {
+      deps,
+      events: this.events,
+      writes: new Mutex(),
+      now: deps.now ?? (() => new Date()),
+      searchCursors: deps.searchCursors ?? new SearchCursors(),
+    };
   }
 
   get searchMode(): string {
@@ -61,7 +67,7 @@ export class Backlog {
     return (await this.core.deps.store.snapshot()).items.length;
   }
 
-  async list(filter: ListFilter & { limit?: number; counts?: boolean; ready?: boolean }): Promise<ListResult> {
+  async list(filter: ListRequest): Promise<ListResult> {
     return listItems(this.core, filter);
   }
 

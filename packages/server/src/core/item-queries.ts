@@ -5,6 +5,7 @@ import {
   isActive,
   normalizeId,
   normalizeLabels,
+  type Priority,
   toRef,
   toStub,
 } from '@backlog-mcp/shared';
@@ -12,7 +13,8 @@ import type { BacklogCore } from './backlog-core.js';
 import { activeHolder } from './claims.js';
 import { blockersResolved, readyOrder } from './dependencies.js';
 import { LIMITS } from './limits.js';
-import { type Counts, filterItems, type ListFilter } from './list.js';
+import { type Counts, filterItems, type ListFilter, newestFirst } from './list.js';
+import { decodeCursor, encodeCursor, fingerprint, type ListKey } from './paging.js';
 import type { Snapshot } from './ports.js';
 import { relationsOf } from './relations.js';
 import { requireId } from './rules.js';
@@ -27,11 +29,45 @@ export interface ListResult {
   items: ItemStub[];
   total: number;
   counts?: Counts;
+  /** Present while more items follow this page: pass it back as `cursor` (same filters). */
+  next_cursor?: string;
 }
 
-export type ListRequest = ListFilter & { limit?: number; counts?: boolean; ready?: boolean };
+export type ListRequest = ListFilter & { limit?: number; counts?: boolean; ready?: boolean; cursor?: string };
+
+/**
+ * The arguments a list cursor is tied to: every filter, not limit (pages may differ in size),
+ * cursor or counts (neither changes which items come in what order).
+ */
+export function listFingerprint(filter: ListRequest): string {
+  const { limit: _limit, cursor: _cursor, counts: _counts, matchedIds: _matched, ...filters } = filter;
+  return fingerprint({
+    ...filters,
+    labels: filters.labels ? normalizeLabels(filters.labels) : undefined,
+    query: filters.query?.trim() || undefined,
+    ready: filters.ready === true || undefined,
+  });
+}
+
+/** The item's place in the order its list uses (a pure function of the item, so pages are keyset). */
+function keyOf(item: Item, ready: boolean): ListKey {
+  return ready ? { p: item.priority ?? 'medium', c: item.created_at, i: item.id } : { u: item.updated_at, i: item.id };
+}
+
+/**
+ * Whether `item` comes strictly after the key in the list's order. A linear pass, not a binary
+ * search: it must hold even where a store's order and the comparator differ on exact ties.
+ */
+function isAfter(item: Item, key: ListKey): boolean {
+  if (item.id === key.i) return false;
+  if ('u' in key) return newestFirst(item, { id: key.i, updated_at: key.u } as Item) > 0;
+  return readyOrder(item, { id: key.i, priority: key.p as Priority, created_at: key.c } as Item) > 0;
+}
 
 export async function listItems(core: BacklogCore, filter: ListRequest): Promise<ListResult> {
+  const print = filter.cursor === undefined ? '' : listFingerprint(filter);
+  const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor, 'list', print);
+  const ready = filter.ready === true;
   const scoped: ListFilter = { ...filter };
   if (filter.epic_id) scoped.epic_id = requireId('epic_id', filter.epic_id);
   if (filter.parent_id) scoped.parent_id = requireId('parent_id', filter.parent_id);
@@ -49,8 +85,19 @@ export async function listItems(core: BacklogCore, filter: ListRequest): Promise
     matches = unblockedInOrder(matches, snapshot).filter((item) => !activeHolder(item, now));
   }
   const limit = filter.limit ?? LIMITS.listLimitDefault;
-  const result: ListResult = { items: matches.slice(0, limit).map(toStub), total: matches.length };
+  const rest = cursor ? matches.filter((item) => isAfter(item, cursor.key)) : matches;
+  const page = rest.slice(0, limit);
+  const result: ListResult = { items: page.map(toStub), total: matches.length };
   if (filter.counts) result.counts = counts;
+  const last = page.at(-1);
+  if (last && rest.length > limit) {
+    result.next_cursor = encodeCursor({
+      v: 1,
+      k: 'list',
+      f: print || listFingerprint(filter),
+      key: keyOf(last, ready),
+    });
+  }
   return result;
 }
 

@@ -3,6 +3,8 @@ import { type BacklogCore, requireItem } from './backlog-core.js';
 import { buildContext, type RelatedItem, type TaskContext } from './context.js';
 import { BacklogError, invalid } from './errors.js';
 import { LIMITS } from './limits.js';
+import { decodeCursor, encodeCursor, expiredCursor, fingerprint, type SearchSnapshot } from './paging.js';
+import type { SearchHit } from './ports.js';
 import { relationsOf } from './relations.js';
 import { requireId } from './rules.js';
 import { makeSnippet } from './snippet.js';
@@ -14,6 +16,13 @@ export interface SearchRequest {
   limit?: number;
   sort?: 'relevance' | 'recent';
   include_content?: boolean;
+  /** The next_cursor of the previous page (same query and filters). */
+  cursor?: string;
+  /**
+   * The caller will follow next_cursor (the MCP tool): keep the ranking for later pages. Others
+   * (the viewer, scope "all") get one page and fill no cursor store.
+   */
+  paged?: boolean;
 }
 
 export interface SearchResultEntry extends ItemStub {
@@ -27,6 +36,8 @@ export interface SearchResult {
   results: SearchResultEntry[];
   total: number;
   search_mode: string;
+  /** Present while more results follow this page: pass it back as `cursor` (same query and filters). */
+  next_cursor?: string;
 }
 
 export interface ContextRequest {
@@ -38,38 +49,112 @@ export interface ContextRequest {
   include_content?: boolean;
 }
 
+/** What a search cursor is tied to: the query, filters and order, not limit or include_content. */
+export function searchFingerprint(request: SearchRequest): string {
+  return fingerprint({
+    query: request.query.trim(),
+    types: request.types?.length ? request.types : undefined,
+    status: request.status?.length ? request.status : undefined,
+    sort: request.sort === 'recent' ? 'recent' : undefined,
+  });
+}
+
 export async function searchItems(core: BacklogCore, request: SearchRequest): Promise<SearchResult> {
   const query = request.query.trim();
   if (!query) throw invalid('query', 'a non-empty search text', request.query);
+  const print = searchFingerprint(request);
+  const cursor = request.cursor === undefined ? undefined : decodeCursor(request.cursor, 'search', print);
   const { byId } = await core.deps.store.snapshot();
   const types = request.types?.length ? new Set(request.types) : undefined;
   const statuses = request.status?.length ? new Set(request.status) : undefined;
-  // No scope, no filter: every indexed item is in the snapshot, and a missing one is skipped below.
-  const filter =
-    types || statuses
-      ? (id: string): boolean => {
-          const item = byId.get(id);
-          return !!item && (!types || types.has(item.type)) && (!statuses || statuses.has(item.status));
-        }
-      : undefined;
+  const passes = (item: Item | undefined): item is Item =>
+    !!item && (!types || types.has(item.type)) && (!statuses || statuses.has(item.status));
   const limit = request.limit ?? LIMITS.searchLimitDefault;
+  // No scope, no filter: every indexed item is in the snapshot, and a missing one is skipped below.
+  const filter = types || statuses ? (id: string): boolean => passes(byId.get(id)) : undefined;
   // Ask for every relevant hit, so `total` is honest and `recent` re-orders the same set.
-  const { hits, total } = await core.deps.search.search(query, { limit: Number.MAX_SAFE_INTEGER, filter });
-  const ordered =
+  const rank = (exhaustive: boolean) =>
+    core.deps.search.search(query, { limit: Number.MAX_SAFE_INTEGER, filter, exhaustive });
+  const order = (hits: readonly SearchHit[]) =>
     request.sort === 'recent' ? [...hits].sort((a, b) => compareRecent(byId.get(a.id), byId.get(b.id))) : hits;
-  const results = ordered.slice(0, limit).flatMap((hit) => {
-    const item = byId.get(hit.id);
-    if (!item) return [];
-    const entry: SearchResultEntry = {
-      ...toStub(item),
-      score: round(hit.score),
-      snippet: makeSnippet(snippetSource(item, hit.matched_fields), hit.terms),
-      matched_fields: hit.matched_fields,
+  let snapshot: SearchSnapshot | undefined;
+  let fresh: readonly SearchHit[] | undefined;
+  let token: string | undefined;
+  if (cursor) {
+    snapshot = core.searchCursors.get(cursor.s);
+    if (!snapshot || snapshot.fingerprint !== print) throw expiredCursor();
+    token = cursor.s;
+  } else {
+    // Newest first must see every match; by relevance, the engine's best candidates come first.
+    const recent = request.sort === 'recent';
+    const { hits, total } = await rank(recent);
+    fresh = order(hits);
+    snapshot = {
+      fingerprint: print,
+      ids: [],
+      scores: [],
+      fields: [],
+      fieldSets: [],
+      terms: [],
+      total,
+      search_mode: core.deps.search.mode,
+      complete: recent || hits.length >= total,
     };
-    if (request.include_content) entry.description = item.description;
-    return [entry];
-  });
-  return { results, total, search_mode: core.deps.search.mode };
+    appendHits(snapshot, fresh);
+  }
+  // Later pages keep the first page's order; items come fresh, and those deleted or no longer
+  // matching the filters since are skipped.
+  const results: SearchResultEntry[] = [];
+  let at = cursor?.o ?? 0;
+  for (;;) {
+    for (; at < snapshot.ids.length && results.length < limit; at++) {
+      const item = byId.get(snapshot.ids[at] as string);
+      if (!passes(item)) continue;
+      const fields = snapshot.fieldSets[snapshot.fields[at] as number] ?? [];
+      const entry: SearchResultEntry = {
+        ...toStub(item),
+        score: round(snapshot.scores[at] as number),
+        // The first page highlights each hit's own terms; later ones every term the query matched.
+        snippet: makeSnippet(snippetSource(item, fields), fresh?.[at]?.terms ?? snapshot.terms),
+        matched_fields: fields,
+      };
+      if (request.include_content) entry.description = item.description;
+      results.push(entry);
+    }
+    if (results.length >= limit || snapshot.complete) break;
+    // The engine's best candidates are used up: rank every match once, and go on with those not
+    // yet in the snapshot, in their order (items made since may join here, none is repeated).
+    appendHits(snapshot, order((await rank(true)).hits));
+    snapshot.complete = true;
+  }
+  const result: SearchResult = { results, total: snapshot.total, search_mode: snapshot.search_mode };
+  if ((request.paged || cursor) && (at < snapshot.ids.length || !snapshot.complete)) {
+    token ??= core.searchCursors.put(snapshot);
+    core.searchCursors.fit(token);
+    result.next_cursor = encodeCursor({ v: 1, k: 'search', f: print, s: token, o: at });
+  }
+  return result;
+}
+
+/** Adds the hits not yet in the snapshot, compactly: each hit's matched fields as an index into a few distinct sets. */
+function appendHits(snapshot: SearchSnapshot, hits: readonly SearchHit[]): void {
+  const present = snapshot.ids.length ? new Set(snapshot.ids) : undefined;
+  const setIndex = new Map(snapshot.fieldSets.map((set, i) => [set.join(','), i]));
+  const terms = new Set(snapshot.terms);
+  for (const hit of hits) {
+    if (present?.has(hit.id)) continue;
+    const key = hit.matched_fields.join(',');
+    let index = setIndex.get(key);
+    if (index === undefined) {
+      index = snapshot.fieldSets.push(hit.matched_fields) - 1;
+      setIndex.set(key, index);
+    }
+    snapshot.ids.push(hit.id);
+    snapshot.scores.push(hit.score);
+    snapshot.fields.push(index);
+    for (const term of hit.terms) terms.add(term);
+  }
+  snapshot.terms = [...terms];
 }
 
 export async function taskContext(core: BacklogCore, request: ContextRequest): Promise<TaskContext> {

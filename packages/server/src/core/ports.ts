@@ -64,6 +64,11 @@ export interface SearchOptions {
   filter?: (id: string) => boolean;
   /** Only word matches will be used (a list filter): no index should wait on a slow semantic model. */
   wordsOnly?: boolean;
+  /**
+   * Rank every word match, not just an engine's usual candidate depth (a paging snapshot, sort by
+   * recency): slower, so only for those.
+   */
+  exhaustive?: boolean;
 }
 
 export interface SearchIndex {

@@ -1,6 +1,7 @@
 import { ENTITY_TYPES, LABEL_LIMITS, PRIORITIES, STATUSES } from '@backlog-mcp/shared';
 import { z } from 'zod';
 import { LIMITS } from '../core/limits.js';
+import { PAGING } from '../core/paging.js';
 
 /**
  * Some clients send list- and object-valued arguments as JSON text; accept that,
@@ -93,3 +94,5 @@ export const Query = () => capped(LIMITS.queryLength);
 export const Scope = () => z.enum(['project', 'all']).optional().describe('all: every project');
 export const Ids = () => listOf(Id());
 export const Labels = () => listOf(capped(LABEL_LIMITS.length), LABEL_LIMITS.perItem);
+/** A page's next_cursor, passed back unchanged with the same filters. */
+export const Cursor = () => capped(PAGING.cursorLength);

@@ -10,7 +10,9 @@ const item = () => ref().extend({ type: z.string(), version: z.number() }).passt
 export const ListOutput = z.object({
   items: z.array(item()),
   total: z.number(),
-  counts: z.object({ by_status: z.record(z.number()), by_type: z.record(z.number()) }).optional(),
+  /** {by_status: {open: 3, ...}, by_type: {task: 2, ...}}: named in the description, not here (token budget). */
+  counts: z.record(z.record(z.number())).optional(),
+  next_cursor: z.string().optional(),
 });
 export const GetOutput = z.object({ items: z.array(item()), not_found: z.array(z.string()) });
 export const CreateOutput = z.object({ id: z.string(), item: item() });
@@ -20,6 +22,7 @@ export const SearchOutput = z.object({
   results: z.array(item()),
   total: z.number(),
   search_mode: z.string(),
+  next_cursor: z.string().optional(),
 });
 /** The neighbour lists (parent, children, waits_on, ...) are {id, title, status} refs; see the tool description. */
 export const ContextOutput = z.object({ focal: item(), children: z.array(ref()) }).passthrough();

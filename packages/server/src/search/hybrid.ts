@@ -193,7 +193,8 @@ export class HybridSearchIndex implements SearchIndex {
     const filter = options.filter;
     const ids = idCandidates(query).filter((id) => this.titles.has(id) && (!filter || filter(id)));
     const rankers = this.options.rankers ?? { text: true, semantic: true };
-    const text = rankers.text ? this.text.search(query, { limit: DEPTH, filter }) : undefined;
+    const depth = options.exhaustive ? Number.MAX_SAFE_INTEGER : DEPTH;
+    const text = rankers.text ? this.text.search(query, { limit: depth, filter }) : undefined;
     const textHits = text?.hits ?? [];
     // Asked first, so the encoder works in its thread while the static table is scanned here.
     const asking = options.wordsOnly ? undefined : this.deepQueryVector(query, text);
@@ -285,7 +286,8 @@ export class HybridSearchIndex implements SearchIndex {
   /** Best first, scored 0–1 against the most a hit could get, with what matched. */
   private rank(fused: Map<string, number>, textHits: readonly SearchHit[]): SearchHit[] {
     const byText = new Map(textHits.map((hit) => [hit.id, hit]));
-    const most = Math.max(...fused.values(), MAX_FUSED);
+    let most = MAX_FUSED; // a loop, not Math.max(...values): an exhaustive search may fuse 100,000 hits
+    for (const value of fused.values()) if (value > most) most = value;
     return [...fused.entries()]
       .sort((a, b) => b[1] - a[1])
       .map(([id, score]) => {

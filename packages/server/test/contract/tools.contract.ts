@@ -519,4 +519,51 @@ export function toolsContract(contract: ToolsContract): void {
     const after = await list({ status: ['open', 'in_progress', 'blocked', 'done', 'cancelled'], limit: 1000 });
     expect(after.items).toEqual(before.items);
   });
+
+  it('pages list and search with cursors: items created between pages shift nothing, bad cursors are refused', async () => {
+    const other = await b.connect('pager-writer');
+    const made: string[] = [];
+    for (let i = 0; i < 7; i++) made.push((await create({ title: `Pagewalk crate ${i}` })).id);
+    let extra = 0;
+    const meanwhile = async () => {
+      extra++;
+      await call(other, 'backlog_create', { title: `Pagewalk crate made meanwhile ${extra}` });
+    };
+    async function walk(tool: string, args: Record<string, unknown>): Promise<string[]> {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await call<{ items?: ItemStub[]; results?: Hit[]; next_cursor?: string }>(
+          client(),
+          tool,
+          cursor ? { ...args, cursor } : args,
+        );
+        ids.push(...(page.items ?? page.results ?? []).map((entry) => entry.id));
+        cursor = page.next_cursor;
+        await meanwhile();
+      } while (cursor);
+      return ids;
+    }
+    const listed = await walk('backlog_list', { query: 'pagewalk', limit: 3 });
+    expect(listed).toEqual([...made].reverse()); // made meanwhile: newer, before every cursor
+    // Over stdio the other session is another process: its items arrive through the file watcher,
+    // whenever that is. What this session made is there from the start.
+    const found = await walk('backlog_search', { query: 'pagewalk', limit: 2 });
+    expect(new Set(found).size).toBe(found.length);
+    expect(found).toEqual(expect.arrayContaining(made));
+
+    const first = await list({ query: 'pagewalk', limit: 2 });
+    expect(
+      await callError(client(), 'backlog_list', {
+        query: 'crate',
+        cursor: (first as { next_cursor?: string }).next_cursor,
+      }),
+    ).toMatch(/^cursor: made for other filters than these/);
+    expect(await callError(client(), 'backlog_list', { cursor: 'garbage!' })).toMatch(
+      /^cursor: expected the next_cursor/,
+    );
+    expect(await callError(client(), 'backlog_search', { query: 'pagewalk', cursor: 'Z2FyYmFnZQ' })).toMatch(
+      /^cursor: expected the next_cursor/,
+    );
+  });
 }

@@ -106,7 +106,7 @@ export class D1SearchIndex implements SearchIndex {
          FROM items_fts JOIN items ON items.pk = items_fts.rowid
          WHERE items_fts MATCH ? ORDER BY rank LIMIT ?`,
       )
-      .bind(expression, CANDIDATES)
+      .bind(expression, options.exhaustive ? -1 : CANDIDATES) // SQLite: LIMIT -1 is no limit
       .all<FtsRow>();
     const stems = words.map((word) => processTerm(word) ?? word);
     const scored = results

@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { LIMITS } from '../../core/limits.js';
 import { createMcpServer } from '../../mcp/server.js';
 import { openNodeBacklog } from '../../runtime/node/backlog.js';
 import { BACKLOG_DIR_HEADER } from '../../runtime/node/backlog-location.js';
@@ -43,6 +44,8 @@ interface ItemCommand {
   flags: Flag[];
   /** Arguments that may be cleared with --clear (sent as null). */
   clearable?: string[];
+  /** The tool pages its answer (next_cursor): --all follows it to the end. */
+  pages?: { items: 'items' | 'results'; maxLimit: number };
 }
 
 const STATUS_HELP = STATUSES.join(', ');
@@ -51,6 +54,7 @@ const SCOPE_FLAG: Flag = {
   kind: 'string',
   help: 'project (default: the backlog of this folder) or all (every backlog the server knows)',
 };
+const CURSOR_FLAG: Flag = { arg: 'cursor', kind: 'string', help: 'continue from a next_cursor (same filters)' };
 const PRIORITY_HELP = PRIORITIES.join(', ');
 const TYPE_HELP = ENTITY_TYPES.join(', ');
 
@@ -67,9 +71,11 @@ export const ITEMS: Record<string, ItemCommand> = {
       { arg: 'labels', kind: 'list', help: 'items carrying all of these labels, comma-separated' },
       { arg: 'query', kind: 'string', help: 'words the title or description must contain' },
       { arg: 'counts', kind: 'bool', help: 'also count items per status and type' },
-      { arg: 'limit', kind: 'int', help: 'at most this many items' },
+      { arg: 'limit', kind: 'int', help: 'at most this many items (per page with --all)' },
+      CURSOR_FLAG,
       SCOPE_FLAG,
     ],
+    pages: { items: 'items', maxLimit: LIMITS.listLimitMax },
   },
   get: {
     tool: 'backlog_get',
@@ -85,11 +91,13 @@ export const ITEMS: Record<string, ItemCommand> = {
       { arg: 'query', kind: 'string', help: 'the query (instead of the words after "search")' },
       { arg: 'types', kind: 'list', help: `types to include, comma-separated (${TYPE_HELP})` },
       { arg: 'status', kind: 'list', help: `statuses to include, comma-separated (${STATUS_HELP})` },
-      { arg: 'limit', kind: 'int', help: 'at most this many results' },
+      { arg: 'limit', kind: 'int', help: 'at most this many results (per page with --all)' },
       { arg: 'sort', kind: 'string', help: 'relevance (default) or recent' },
       { arg: 'include_content', kind: 'bool', help: 'return whole descriptions' },
+      CURSOR_FLAG,
       SCOPE_FLAG,
     ],
+    pages: { items: 'results', maxLimit: LIMITS.searchLimitMax },
   },
   context: {
     tool: 'backlog_context',
@@ -182,6 +190,7 @@ export function itemHelp(command: string): string {
     flag.help,
   ]);
   if (spec.clearable) rows.push(['--clear FIELD', `set fields to empty: ${spec.clearable.map(kebab).join(', ')}`]);
+  if (spec.pages) rows.push(['--all', 'every page: follow next_cursor until none is left']);
   rows.push(['--json', 'print the structured result as JSON instead of text']);
   return `${usage}
 
@@ -257,7 +266,10 @@ function usageMessage(command: string, error: unknown, flags: string[]): string 
 }
 
 /** Turns command-line words into the tool's arguments. */
-export function parseItemArgs(command: string, argv: string[]): { args: Record<string, unknown>; json: boolean } {
+export function parseItemArgs(
+  command: string,
+  argv: string[],
+): { args: Record<string, unknown>; json: boolean; all?: boolean } {
   const spec = ITEMS[command];
   if (!spec) throw new UsageError(`Unknown command ${command}`);
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { json: { type: 'boolean' } };
@@ -266,6 +278,7 @@ export function parseItemArgs(command: string, argv: string[]): { args: Record<s
     options[flagName(flag)] = { type: boolean ? 'boolean' : 'string', multiple: true };
   }
   if (spec.clearable) options.clear = { type: 'string', multiple: true };
+  if (spec.pages) options.all = { type: 'boolean' };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -305,7 +318,9 @@ export function parseItemArgs(command: string, argv: string[]): { args: Record<s
     const what = positional.name.replace(/\.\.\.$/, '');
     throw new UsageError(`Missing ${what}. Run "backlog-mcp ${command} --help" for the options.`);
   }
-  return { args, json: parsed.values.json === true };
+  if (parsed.values.all === true && args.cursor !== undefined)
+    throw new UsageError('--all starts at the first page: drop --cursor');
+  return { args, json: parsed.values.json === true, ...(parsed.values.all === true ? { all: true } : {}) };
 }
 
 interface Connection {
@@ -378,17 +393,29 @@ export async function runItemCommand(command: string, argv: string[], config: Co
   if (spec.tool === 'backlog_update' && request.args.agent === undefined) request.args.agent = cliIdentity(config);
   const connection = await connect(config);
   try {
-    const result = (await connection.client.callTool({ name: spec.tool, arguments: request.args })) as CallToolResult;
-    const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
-    if (result.isError) {
-      process.stderr.write(`${text}\n`);
-      return EXIT.toolError;
-    }
+    const pages: CallToolResult[] = [];
+    let cursor: string | undefined;
+    const args =
+      request.all && request.args.limit === undefined ? { ...request.args, limit: spec.pages?.maxLimit } : request.args;
+    do {
+      const result = (await connection.client.callTool({
+        name: spec.tool,
+        arguments: cursor ? { ...args, cursor } : args,
+      })) as CallToolResult;
+      if (result.isError) {
+        process.stderr.write(`${textOf(result)}\n`);
+        return EXIT.toolError;
+      }
+      pages.push(result);
+      const next = (result.structuredContent as { next_cursor?: unknown } | undefined)?.next_cursor;
+      cursor = request.all && typeof next === 'string' && next !== cursor ? next : undefined;
+    } while (cursor);
+    const { text, structured } = spec.pages && pages.length > 1 ? joinPages(pages, spec.pages.items) : onePage(pages);
     process.stdout.write(
-      request.json ? `${JSON.stringify(result.structuredContent ?? null, null, 2)}\n` : `${text.replace(/\n$/, '')}\n`,
+      request.json ? `${JSON.stringify(structured ?? null, null, 2)}\n` : `${text.replace(/\n$/, '')}\n`,
     );
     // `get` answers missing IDs in its result; for scripts that is a failure.
-    const missing = (result.structuredContent as { not_found?: unknown } | undefined)?.not_found;
+    const missing = (structured as { not_found?: unknown } | undefined)?.not_found;
     if (Array.isArray(missing) && missing.length > 0) {
       process.stderr.write(`Not found: ${missing.join(', ')}\n`);
       return EXIT.toolError;
@@ -397,4 +424,42 @@ export async function runItemCommand(command: string, argv: string[], config: Co
   } finally {
     await connection.close();
   }
+}
+
+function textOf(result: CallToolResult): string {
+  return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+}
+
+function onePage(pages: CallToolResult[]): { text: string; structured: unknown } {
+  const [page] = pages as [CallToolResult];
+  return { text: textOf(page), structured: page.structuredContent };
+}
+
+const MORE_LINE = /^… more: cursor=/;
+
+/**
+ * Several pages as one answer: the last page's total and counts, every page's entries, no
+ * next_cursor. The text keeps the tools' own lines: the first page's heading (with the page's
+ * "N of M" made the whole count), each page's entry lines, and whatever follows the last page's entries.
+ */
+function joinPages(pages: CallToolResult[], key: 'items' | 'results'): { text: string; structured: unknown } {
+  const bodies = pages.map((page) => page.structuredContent as Record<string, unknown>);
+  const entries = bodies.flatMap((body) => (Array.isArray(body[key]) ? (body[key] as unknown[]) : []));
+  const { next_cursor: _next, ...last } = bodies.at(-1) ?? {};
+  const structured = { ...last, [key]: entries };
+  const texts = pages.map((page) =>
+    textOf(page)
+      .split('\n')
+      .filter((line) => !MORE_LINE.test(line)),
+  );
+  const head = (texts[0]?.[0] ?? '').replace(/^\d+ of /, '');
+  const lines = [head];
+  texts.forEach((page, i) => {
+    // A list page is its heading, one line per item, then the counts; a search page has no tail.
+    const body = page.slice(1);
+    const itemLines = key === 'items' ? body.slice(0, (bodies[i]?.items as unknown[] | undefined)?.length ?? 0) : body;
+    lines.push(...itemLines);
+    if (i === texts.length - 1 && key === 'items') lines.push(...body.slice(itemLines.length));
+  });
+  return { text: lines.join('\n'), structured };
 }

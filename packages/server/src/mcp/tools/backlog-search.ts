@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../../core/limits.js';
-import { bounded, listOf, Query, Scope, Status, Type } from '../inputs.js';
+import { refuseCursorAcross } from '../../core/paging.js';
+import { bounded, Cursor, listOf, Query, Scope, Status, Type } from '../inputs.js';
 import { SearchOutput } from '../outputs.js';
 import { count, withProject } from '../render.js';
 import { defineTool } from '../tool.js';
@@ -9,8 +10,8 @@ export const backlogSearch = defineTool({
   name: 'backlog_search',
   title: 'Search',
   description:
-    'Ranked search (words and meaning) over all statuses unless status is given; snippets. ' +
-    'sort=recent: same matches, newest first. include_content: whole descriptions.',
+    'Ranked search (words and meaning), all statuses unless status given; snippets. sort=recent: newest ' +
+    'first. include_content: whole descriptions. Paged: next_cursor→cursor.',
   input: z
     .object({
       query: Query(),
@@ -19,17 +20,25 @@ export const backlogSearch = defineTool({
       limit: bounded(1, LIMITS.searchLimitMax).optional().describe(`default ${LIMITS.searchLimitDefault}`),
       sort: z.enum(['relevance', 'recent']).optional(),
       include_content: z.boolean().optional(),
+      cursor: Cursor().optional(),
       scope: Scope(),
     })
     .strict(),
   output: SearchOutput,
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run({ scope, ...args }, { backlog, across }) {
-    const result = scope === 'all' && across ? await across.search(args) : await backlog.search(args);
+    if (scope === 'all') refuseCursorAcross(args.cursor);
+    // scope "all" pages nothing (refused above); only here is a ranking kept for later pages.
+    const result =
+      scope === 'all' && across ? await across.search(args) : await backlog.search({ ...args, paged: scope !== 'all' });
+    if (scope === 'all') delete result.next_cursor;
     const lines = [`${count(result.total, 'match', 'matches')} (${result.search_mode} search)`];
     for (const hit of result.results) {
       lines.push(withProject(() => `${hit.id} [${hit.status}] ${hit.title} (score ${hit.score})`)(hit));
       if (hit.snippet && hit.snippet !== hit.title) lines.push(`  ${hit.snippet}`);
+    }
+    if (result.next_cursor) {
+      lines.push(`… more: cursor=${result.next_cursor} (same query and filters; this ranking is kept 15 minutes)`);
     }
     return { structured: result, text: lines.join('\n') };
   },

@@ -1,3 +1,4 @@
+import { contentHash } from './content-hash.js';
 import { BacklogError, invalid } from './errors.js';
 
 /**
@@ -37,7 +38,8 @@ export type CursorBody =
 
 /** Distributes a stable hash over the filter arguments, so a cursor can be tied to the question asked. */
 export function fingerprint(args: Record<string, unknown>): string {
-  return hash(canonical(args));
+  // 53 bits tell filter sets apart; not a security boundary (the filters are the caller's own).
+  return contentHash(canonical(args));
 }
 
 /** JSON with sorted keys and sorted lists (status order does not change the answer); undefined keys dropped. */
@@ -50,20 +52,6 @@ function canonical(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
-}
-
-/** cyrb53: 53 bits, enough to tell filter sets apart (not a security boundary: filters are the caller's own). */
-function hash(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
 export function encodeCursor(body: CursorBody): string {

@@ -1,5 +1,5 @@
 import type { Item } from '@backlog-mcp/shared';
-import { contentHash } from './content-hash.js';
+import { contentHash } from '../core/content-hash.js';
 import { quantize } from './quantize.js';
 import type { SentenceEncoder } from './sentence-encoder.js';
 import { MemoryVectorCache, type VectorCache } from './vector-cache.js';

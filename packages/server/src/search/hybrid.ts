@@ -1,7 +1,7 @@
 import type { Item } from '@backlog-mcp/shared';
+import { contentHash } from '../core/content-hash.js';
 import type { SearchHit, SearchIndex, SearchOptions, SearchResults } from '../core/ports.js';
 import { processTerm, tokenize } from './analyze.js';
-import { contentHash } from './content-hash.js';
 import type { DeepVectors } from './deep-vectors.js';
 import type { Embedder } from './embedder/static-embedder.js';
 import { reciprocalRankFusion } from './fusion.js';

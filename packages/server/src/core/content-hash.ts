@@ -1,6 +1,6 @@
 /**
  * cyrb53: a fast 53-bit string hash that runs the same in Node and Workers.
- * Used as the key of cached vectors; a collision would only cost one stale vector.
+ * The key of cached vectors (a collision would only cost one stale vector) and of paging filters.
  */
 export function contentHash(text: string, seed = 0): string {
   let h1 = 0xdeadbeef ^ seed;

@@ -111,6 +111,20 @@ async function coldStart(dir, env = {}) {
   return server.startedMs + first.p50;
 }
 
+const ALL_STATUSES = ['open', 'in_progress', 'blocked', 'done', 'cancelled'];
+
+/** Pages through the whole backlog with next_cursor (issue 21); fails unless every item came once. */
+async function pageAll(client, size) {
+  const seen = new Set();
+  let cursor;
+  do {
+    const page = await callOk(client, 'backlog_list', { status: ALL_STATUSES, limit: 1000, ...(cursor && { cursor }) });
+    for (const item of page.items) seen.add(item.id);
+    cursor = page.next_cursor;
+  } while (cursor);
+  if (seen.size < size) throw new Error(`paging saw ${seen.size} of at least ${size} items`);
+}
+
 async function readsAt(size) {
   const dir = mkdtempSync(join(tmpdir(), `bench-${size}-`));
   const written = performance.now();
@@ -153,6 +167,7 @@ async function readsAt(size) {
     await timeMany(200, (i) => callOk(client, 'backlog_search', { query: queries[i % queries.length] })),
   );
   row(size, 'backlog_context', await timeMany(100, (i) => callOk(client, 'backlog_context', { task_id: task(i) })));
+  row(size, 'backlog_list: every item, pages of 1,000 (cursor)', await timeMany(5, () => pageAll(client, size)));
   row(
     size,
     'backlog_create (durable) into this backlog',

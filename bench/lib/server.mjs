@@ -24,7 +24,9 @@ export function signInUrl(url, path = '/') {
 export async function startServer(dataDir, env = {}) {
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, BACKLOG_DATA_DIR: dataDir, BACKLOG_VIEWER_PORT: '0', ...env },
+    // hybrid unless asked: a deep server would encode the whole corpus in the background while the
+    // other figures are taken (bench/encoder.mjs measures deep on its own).
+    env: { ...process.env, BACKLOG_DATA_DIR: dataDir, BACKLOG_VIEWER_PORT: '0', BACKLOG_SEARCH: 'hybrid', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -6,14 +6,12 @@
 //
 // Constraint: no query kind may fall more than 0.02 nDCG@10 below the `hybrid` method. Among the
 // settings that hold it, the chosen one maximises paraphrase and overall nDCG@10 averaged over its grid
-// neighbours (a plateau, not a spike). Two variants of the weak-query path that DEEP_TUNING has no knob
-// for are explored by a subclass: the coverage power of text hits on weak queries (3 in src/), and a gate
-// that skips the encoder when some text hit covers every query term through fuzzy matches (typos).
+// neighbours (a plateau, not a spike). It tunes HybridSearchIndex itself through its `tuning` option.
+// Two variants of the weak-query path (coverage power 1/2/3, a fuzzy gate) were explored by a subclass
+// copying hybrid.ts's fusion in commit f7c1fac; neither paid (docs/notes/deep-tuning.md), so it is gone.
 import { writeFileSync } from 'node:fs';
 import { loadDefaultEmbedder } from '../../packages/server/dist/runtime/node/embedder.js';
-import { processTerm, tokenize } from '../../packages/server/dist/search/analyze.js';
 import { DeepVectors } from '../../packages/server/dist/search/deep-vectors.js';
-import { reciprocalRankFusion } from '../../packages/server/dist/search/fusion.js';
 import { DEEP_TUNING, HybridSearchIndex } from '../../packages/server/dist/search/hybrid.js';
 import { MemoryVectorCache } from '../../packages/server/dist/search/vector-cache.js';
 import { buildIndex, EVAL_DEADLINE_MS, encodeCorpus, loadCorpus, score } from './evaluate.mjs';
@@ -21,75 +19,31 @@ import { buildIndex, EVAL_DEADLINE_MS, encodeCorpus, loadCorpus, score } from '.
 /** `--out file.json` writes every grid point's scores. */
 const OUT = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : undefined;
 const GRIDS = {
-  // The wide grid: every knob, both variants of the weak-query path.
+  // The wide grid: every knob.
   wide: {
     deepWeight: [0.5, 1, 1.5, 2, 3, 4],
     staticWeight: [0, 0.5, 1],
     textWeight: [1, 1.5, 2, 3, 4],
     deepFloor: [0.2, 0.25, 0.3, 0.35, 0.4],
-    coveragePower: [1, 2, 3],
-    fuzzyGate: [false, true],
   },
-  // The wide grid's best region (src/ as it is: coverage³, exact gate), with heavier text: typo queries
+  // The wide grid's best region, with heavier text: typo queries
   // need text ≫ encoder, paraphrases need encoder > static table, and RRF only sees the ratios.
   focus: {
     deepWeight: [0.5, 1, 1.5, 2, 3],
     staticWeight: [0.25, 0.5, 1],
     textWeight: [3, 4, 6, 8, 12, 16],
     deepFloor: [0.25, 0.3, 0.35, 0.4],
-    coveragePower: [3],
-    fuzzyGate: [false],
   },
   quick: {
     deepWeight: [1, 2],
     staticWeight: [0.5, 1],
     textWeight: [1.5, 3],
     deepFloor: [0.3],
-    coveragePower: [3],
-    fuzzyGate: [false, true],
   },
 };
 const GRID_NAME = process.argv.includes('--quick') ? 'quick' : process.argv.includes('--focus') ? 'focus' : 'wide';
 const GRID = GRIDS[GRID_NAME];
 const MAX_DROP = 0.02;
-
-// Copies of hybrid.ts's private constants (the variant below must reproduce src/ at power 3, no fuzzy gate).
-const TEXT_WEIGHT = 1.5;
-const SEMANTIC_WEIGHT = 1;
-const PHRASE_BOOST = 1 / 61;
-
-const queryTermCount = (query) => new Set(tokenize(query).map(processTerm).filter(Boolean)).size || 1;
-
-/** HybridSearchIndex with the two weak-query variants as knobs (`options.variant`). */
-class VariantIndex extends HybridSearchIndex {
-  async deepQueryVector(query, text) {
-    const variant = this.options.variant;
-    if (variant?.fuzzyGate && text) {
-      const need = queryTermCount(query);
-      if (text.hits.some((hit) => new Set(hit.terms).size >= need)) return undefined;
-    }
-    return super.deepQueryVector(query, text);
-  }
-
-  fuse(query, textHits, semantic, deep) {
-    const power = this.options.variant?.coveragePower ?? 3;
-    const queryTerms = queryTermCount(query);
-    const weak = deep.length > 0;
-    const coverage = (hit) => Math.min(1, new Set(hit.terms).size / queryTerms) ** (weak ? power : 3);
-    const fused = reciprocalRankFusion([
-      { list: textHits, weight: (hit) => (weak ? this.tuning.textWeight : TEXT_WEIGHT) * coverage(hit) },
-      { list: semantic, weight: weak ? this.tuning.staticWeight : SEMANTIC_WEIGHT },
-      { list: deep, weight: this.tuning.deepWeight },
-    ]);
-    const phrase = query.trim().toLowerCase();
-    if (phrase.includes(' ')) {
-      for (const id of fused.keys()) {
-        if (this.titles.get(id)?.includes(phrase)) fused.set(id, (fused.get(id) ?? 0) + PHRASE_BOOST);
-      }
-    }
-    return fused;
-  }
-}
 
 /** The encoder with each query's vector memoised: every grid point asks the same weak queries. */
 function memoisedQueries(encoder) {
@@ -161,14 +115,12 @@ try {
   const results = new Map();
   const started = Date.now();
   for (const p of points(GRID)) {
-    const { coveragePower, fuzzyGate, ...tuning } = p;
-    const index = new VariantIndex({
+    const index = new HybridSearchIndex({
       embedder,
       cache: staticCache,
       rankers: { text: true, semantic: true, deep: true },
       deep: deep.vectors(),
-      tuning: { ...tuning, deadlineMs: EVAL_DEADLINE_MS },
-      variant: { coveragePower, fuzzyGate },
+      tuning: { ...p, deadlineMs: EVAL_DEADLINE_MS },
     });
     await index.rebuild(items);
     await index.options.deep.idle();
@@ -211,22 +163,6 @@ try {
         ['deep', x.r],
       ])}`,
     );
-  console.log('\nbest feasible setting per variant of the weak-query path (coverage power, fuzzy gate):');
-  for (const power of GRID.coveragePower) {
-    for (const gate of GRID.fuzzyGate) {
-      const best = ranked.find((x) => x.p.coveragePower === power && x.p.fuzzyGate === gate);
-      console.log(
-        `  power ${power} fuzzyGate ${String(gate).padEnd(5)} ${best ? fmt(best).replace('\n', '\n    ') : 'none feasible'}`,
-      );
-      if (best)
-        console.log(
-          table([['deep', best.r]])
-            .split('\n')
-            .slice(1)
-            .join('\n'),
-        );
-    }
-  }
   if (OUT) {
     writeFileSync(OUT, JSON.stringify({ grid: GRID, hybrid, points: [...results.values()] }));
     console.log(`\nevery grid point: ${OUT}`);

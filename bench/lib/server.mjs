@@ -23,7 +23,10 @@ export function signInUrl(url, path = '/') {
 
 export async function startServer(dataDir, env = {}) {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the servers (node refuses
+  // --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
     // hybrid unless asked: a deep server would encode the whole corpus in the background while the
     // other figures are taken (bench/encoder.mjs measures deep on its own).
     env: { ...process.env, BACKLOG_DATA_DIR: dataDir, BACKLOG_VIEWER_PORT: '0', BACKLOG_SEARCH: 'hybrid', ...env },

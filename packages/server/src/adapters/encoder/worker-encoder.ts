@@ -123,8 +123,10 @@ export class WorkerEncoder implements SentenceEncoder {
 
   private receive(reply: EncoderReply): void {
     if (reply.kind === 'ready') {
-      if (this.state === 'loading')
-        this.log(`backlog: sentence encoder ready in ${(reply.loadMs / 1000).toFixed(2)} s`);
+      if (this.state === 'loading') {
+        const how = reply.path === 'direct' ? 'direct forward pass' : `graph executor: ${reply.note ?? 'as asked'}`;
+        this.log(`backlog: sentence encoder ready in ${(reply.loadMs / 1000).toFixed(2)} s (${how})`);
+      }
       this.state = 'ready';
       this.loadMs = reply.loadMs;
       this.markSettled();

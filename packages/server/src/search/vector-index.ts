@@ -1,23 +1,22 @@
 import { QUANT_SCALE, quantize, unitVector } from './quantize.js';
+import { createRowStore, type RowStore } from './vector-kernels.js';
 
 type Row = { id: string; score: number };
 
 /**
- * Brute-force cosine search over L2-normalised vectors kept in one growable typed array:
- * 10,000 × 512 dimensions is a few milliseconds, with no approximate index to drift or tune,
- * and rows are reused in place on update. Subclasses say how a row is stored and scored.
+ * Brute-force cosine search over L2-normalised vectors kept in one growable block
+ * (vector-kernels.ts scores them all in one SIMD pass): 10,000 × 512 dimensions in well under a
+ * millisecond, with no approximate index to drift or tune, and rows reused in place on update.
+ * Subclasses say how a row is stored.
  */
 abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
-  protected data: Rows;
   private ids: string[] = [];
   private readonly rows = new Map<string, number>();
 
   constructor(
     readonly dimensions: number,
-    capacity: number,
-  ) {
-    this.data = this.allocate(capacity * dimensions);
-  }
+    protected readonly store: RowStore<Rows>,
+  ) {}
 
   get size(): number {
     return this.ids.length;
@@ -34,7 +33,7 @@ abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
     const last = this.ids.length - 1;
     const lastId = this.ids[last] as string;
     if (row !== last) {
-      this.data.copyWithin(row * this.dimensions, last * this.dimensions, (last + 1) * this.dimensions);
+      this.store.rows.copyWithin(row * this.dimensions, last * this.dimensions, (last + 1) * this.dimensions);
       this.ids[row] = lastId;
       this.rows.set(lastId, row);
     }
@@ -51,11 +50,11 @@ abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
     /** Sees every row at or above `minScore` that passes the filter, not only the best `limit`. */
     onMatch?: (id: string, score: number) => void,
   ): Row[] {
-    const q = this.prepareQuery(query);
+    const scores = this.store.score(this.ids.length, this.prepareQuery(query));
     const top: Row[] = [];
     let floor = minScore;
-    for (let row = 0; row < this.ids.length; row++) {
-      const score = this.dot(row, q);
+    for (let row = 0; row < scores.length; row++) {
+      const score = scores[row] as number;
       if (score < (onMatch ? minScore : floor)) continue;
       const id = this.ids[row] as string;
       if (filter && !filter(id)) continue;
@@ -74,35 +73,28 @@ abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
     let at = this.rows.get(id);
     if (at === undefined) {
       at = this.ids.length;
-      if ((at + 1) * this.dimensions > this.data.length) this.grow();
+      this.store.reserve(at + 1);
       this.ids.push(id);
       this.rows.set(id, at);
     }
-    this.data.set(row.subarray(0, this.dimensions), at * this.dimensions);
+    this.store.rows.set(row.subarray(0, this.dimensions), at * this.dimensions);
   }
 
   protected rowOf(id: string): Rows | undefined {
     const row = this.rows.get(id);
+    // A copy: the store's memory may move when it grows.
     return row === undefined
       ? undefined
-      : (this.data.subarray(row * this.dimensions, (row + 1) * this.dimensions) as Rows);
+      : (this.store.rows.slice(row * this.dimensions, (row + 1) * this.dimensions) as Rows);
   }
 
-  protected abstract allocate(length: number): Rows;
   protected abstract prepareQuery(query: Float32Array): Float32Array;
-  protected abstract dot(row: number, query: Float32Array): number;
-
-  private grow(): void {
-    const next = this.allocate(Math.max(this.data.length * 2, this.dimensions * 1024));
-    next.set(this.data);
-    this.data = next;
-  }
 }
 
 /** Float32 rows: the static table's vectors (128-d), already unit length. */
 export class VectorIndex extends DenseVectorRows<Float32Array> {
   constructor(dimensions: number, capacity = 1024) {
-    super(dimensions, capacity);
+    super(dimensions, createRowStore('float32', dimensions, capacity));
   }
 
   upsert(id: string, vector: Float32Array): void {
@@ -113,23 +105,15 @@ export class VectorIndex extends DenseVectorRows<Float32Array> {
     return this.rowOf(id);
   }
 
-  protected allocate(length: number): Float32Array {
-    return new Float32Array(length);
-  }
-
   protected prepareQuery(query: Float32Array): Float32Array {
     return query;
-  }
-
-  protected dot(row: number, query: Float32Array): number {
-    return dotF32(this.data, row * this.dimensions, query, this.dimensions);
   }
 }
 
 /** Int8 rows (see quantize.ts): the sentence encoder's 512-d vectors, 512 B each. */
 export class QuantizedVectorIndex extends DenseVectorRows<Int8Array> {
   constructor(dimensions: number, capacity = 1024) {
-    super(dimensions, capacity);
+    super(dimensions, createRowStore('int8', dimensions, capacity));
   }
 
   /** Stores a float vector quantised, or an already quantised one as it is. */
@@ -141,54 +125,12 @@ export class QuantizedVectorIndex extends DenseVectorRows<Int8Array> {
     return this.rowOf(id);
   }
 
-  protected allocate(length: number): Int8Array {
-    return new Int8Array(length);
-  }
-
   /** A unit query divided by the rows' scale, so a row's dot product is its cosine. */
   protected prepareQuery(query: Float32Array): Float32Array {
     const unit = unitVector(query, this.dimensions);
     for (let d = 0; d < unit.length; d++) (unit[d] as number) /= QUANT_SCALE;
     return unit;
   }
-
-  protected dot(row: number, query: Float32Array): number {
-    return dotI8(this.data, row * this.dimensions, query, this.dimensions);
-  }
-}
-
-// Two copies of one loop on purpose: a single function fed both array kinds goes polymorphic and
-// slows the static scan that every keyword query runs. Four running sums let the CPU overlap them.
-function dotF32(data: Float32Array, base: number, query: Float32Array, dims: number): number {
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  let e = 0;
-  let d = 0;
-  for (; d + 3 < dims; d += 4) {
-    a += (data[base + d] as number) * (query[d] as number);
-    b += (data[base + d + 1] as number) * (query[d + 1] as number);
-    c += (data[base + d + 2] as number) * (query[d + 2] as number);
-    e += (data[base + d + 3] as number) * (query[d + 3] as number);
-  }
-  for (; d < dims; d++) a += (data[base + d] as number) * (query[d] as number);
-  return a + b + c + e;
-}
-
-function dotI8(data: Int8Array, base: number, query: Float32Array, dims: number): number {
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  let e = 0;
-  let d = 0;
-  for (; d + 3 < dims; d += 4) {
-    a += (data[base + d] as number) * (query[d] as number);
-    b += (data[base + d + 1] as number) * (query[d + 1] as number);
-    c += (data[base + d + 2] as number) * (query[d + 2] as number);
-    e += (data[base + d + 3] as number) * (query[d + 3] as number);
-  }
-  for (; d < dims; d++) a += (data[base + d] as number) * (query[d] as number);
-  return a + b + c + e;
 }
 
 /** Keeps `list` sorted by descending score; binary search keeps it O(log n) compares per insert. */

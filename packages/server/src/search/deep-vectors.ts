@@ -3,7 +3,7 @@ import { contentHash } from '../core/content-hash.js';
 import { quantize } from './quantize.js';
 import type { SentenceEncoder } from './sentence-encoder.js';
 import { MemoryVectorCache, type VectorCache } from './vector-cache.js';
-import { QuantizedVectorIndex } from './vector-index.js';
+import { QuantizedVectorIndex, type RowMask, type Unseen } from './vector-index.js';
 
 /**
  * What the sentence encoder reads of an item: the title twice (so a long body does not drown it)
@@ -97,9 +97,14 @@ export class DeepVectors {
     limit: number,
     minScore: number,
     filter?: (id: string) => boolean,
-    onMatch?: (id: string, score: number) => void,
+    unseen?: Unseen,
   ): Array<{ id: string; score: number }> {
-    return this.index.search(query, limit, minScore, filter, onMatch);
+    return this.index.search(query, limit, minScore, filter, unseen);
+  }
+
+  /** Makes the mask's flags now, ahead of `search`. */
+  prime(mask: RowMask): void {
+    this.index.prime(mask);
   }
 
   /** Resolves when the queue is empty (or the encoder is off). */

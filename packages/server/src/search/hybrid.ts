@@ -9,7 +9,7 @@ import { idCandidates } from './id-intent.js';
 import type { EncoderState } from './sentence-encoder.js';
 import { TextIndex } from './text-index.js';
 import { MemoryVectorCache, type VectorCache } from './vector-cache.js';
-import { VectorIndex } from './vector-index.js';
+import { RowMask, type Unseen, VectorIndex } from './vector-index.js';
 
 export interface HybridOptions {
   /** Absent (or failed to load): the index runs text-only and says so in `mode`. */
@@ -196,39 +196,33 @@ export class HybridSearchIndex implements SearchIndex {
     const depth = options.exhaustive ? Number.MAX_SAFE_INTEGER : DEPTH;
     const text = rankers.text ? this.text.search(query, { limit: depth, filter }) : undefined;
     const textHits = text?.hits ?? [];
+    const textMatched = text?.matched ?? [];
     // Asked first, so the encoder works in its thread while the static table is scanned here.
     const asking = options.wordsOnly ? undefined : this.deepQueryVector(query, text);
-    // The total counts every item any source matched, once: text matches, then what only the
-    // vectors or the ID intent found (checked against the text search's own record; a set only
-    // when two vector rankings may both find an item).
-    let total = text?.total ?? 0;
-    const both = asking ? new Set<string>() : undefined;
-    const idsFound = new Set<string>();
-    const counter = (floor: number) => (id: string, score: number) => {
-      if (score < floor || text?.has(id)) return;
-      if (both) both.add(id);
-      else total++;
-      if (ids.includes(id)) idsFound.add(id);
-    };
+    // `total` counts every item any source matched, once: the text's matches, what only the static
+    // table found, what only the encoder found, and IDs named that none of them found.
     // A keyword query the text answers is not padded with weak neighbours; a paraphrase (no item
     // has all its words) still gets every neighbour above the noise floor.
     const onlySemanticFloor = text?.complete ? KEYWORD_SEMANTIC_FLOOR : SEMANTIC_FLOOR;
-    const counts = (floor: number) => (hit: { id: string; score: number }) => hit.score >= floor || !!text?.has(hit.id);
+    const staticOnly: Unseen = { floor: onlySemanticFloor, except: new RowMask(textMatched), ids: [] };
     const semantic = rankers.semantic
-      ? this.semanticHits(query, filter, counter(onlySemanticFloor)).filter(counts(onlySemanticFloor))
-      : [];
-    const deepQuery = await asking;
-    const deep = deepQuery
-      ? (this.options.deep as DeepVectors).search(
-          deepQuery,
-          DEPTH,
-          this.tuning.deepFloor,
-          filter,
-          counter(this.tuning.deepFloor),
+      ? this.semanticHits(query, filter, staticOnly).filter(
+          (hit) => hit.score >= onlySemanticFloor || !!text?.has(hit.id),
         )
       : [];
-    total += both?.size ?? 0;
-    for (const id of ids) if (!text?.has(id) && !idsFound.has(id)) total++;
+    const namedAndMatched = ids.filter((id) => text?.has(id) || staticOnly.ids.includes(id));
+    const deepOnly = asking && this.deepOnly(textMatched, staticOnly.ids);
+    const deepQuery = await asking;
+    const deep =
+      deepQuery && deepOnly
+        ? (this.options.deep as DeepVectors).search(deepQuery, DEPTH, this.tuning.deepFloor, filter, deepOnly)
+        : [];
+    const found = new Set([...namedAndMatched, ...ids.filter((id) => deepOnly?.ids.includes(id))]);
+    const total =
+      (text?.total ?? 0) +
+      staticOnly.ids.length +
+      (deepOnly?.ids.length ?? 0) +
+      ids.filter((id) => !found.has(id)).length;
     const fused = this.fuse(query, textHits, semantic, deep);
     const hits = this.rank(fused, textHits);
     const idHits: SearchHit[] = ids.map((id) => ({ id, score: 1, matched_fields: ['id'], terms: [] }));
@@ -237,6 +231,16 @@ export class HybridSearchIndex implements SearchIndex {
       hits: [...idHits, ...hits.filter((hit) => !seen.has(hit.id))].slice(0, options.limit),
       total,
     };
+  }
+
+  /**
+   * What the encoder's matches are counted against: the items already counted, flagged in its rows
+   * now, while it encodes the query, so counting thousands of its matches costs nothing after.
+   */
+  private deepOnly(textMatched: readonly string[], staticOnly: readonly string[]): Unseen {
+    const except = new RowMask([...textMatched, ...staticOnly]);
+    (this.options.deep as DeepVectors).prime(except);
+    return { floor: this.tuning.deepFloor, except, ids: [] };
   }
 
   /**
@@ -310,14 +314,15 @@ export class HybridSearchIndex implements SearchIndex {
       .map((hit) => ({ id: hit.id, score: hit.score, matched_fields: ['semantic'], terms: [] }));
   }
 
+  /** The static table's ranking; `unseen` collects its matches the text search did not find. */
   private semanticHits(
     query: string,
     filter: SearchOptions['filter'],
-    onMatch?: (id: string, score: number) => void,
+    unseen: Unseen,
   ): Array<{ id: string; score: number }> {
     if (!this.vectors || !this.options.embedder) return [];
     const vector = this.options.embedder.embed(query);
-    return this.vectors.search(vector, DEPTH, SEMANTIC_FLOOR, filter, onMatch);
+    return this.vectors.search(vector, DEPTH, SEMANTIC_FLOOR, filter, unseen);
   }
 
   /** Embeds one item unless its content is unchanged or cached; returns whether it computed a vector. */

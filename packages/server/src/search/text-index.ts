@@ -44,6 +44,8 @@ function fieldTexts(item: Item): string[] {
 /** What a text search returns: `has` answers for this search only (a later one replaces it). */
 export interface TextResults extends SearchResults {
   has(id: string): boolean;
+  /** Every match that passed the filter (`total` of them), in no particular order: kept, unlike `has`. */
+  matched: readonly string[];
   /**
    * Some match (that passed the filter) contains every word of the query as such, not only
    * through a prefix or typo stand-in: the query is a keyword query this backlog can answer.
@@ -51,7 +53,7 @@ export interface TextResults extends SearchResults {
   complete: boolean;
 }
 
-const NO_MATCHES: TextResults = { hits: [], total: 0, has: () => false, complete: false };
+const NO_MATCHES: TextResults = { hits: [], total: 0, has: () => false, matched: [], complete: false };
 
 interface Expansion {
   term: number;
@@ -286,10 +288,12 @@ export class TextIndex {
     const generation = ++this.generation;
     const allTerms = 2 ** terms.length - 1; // as a Uint32Array reads the mask back
     let total = 0;
+    const matched: string[] = [];
     let complete = false;
     for (const slot of touched) {
       if (options.filter && !options.filter(this.slotIds[slot] as string)) continue;
       total++;
+      matched.push(this.slotIds[slot] as string);
       this.matchedIn[slot] = generation;
       if (this.exactMasks[slot] === allTerms) complete = true;
       // Documents matching more of the query words rank higher (a coordination factor).
@@ -307,7 +311,7 @@ export class TextIndex {
       const slot = this.slotOf.get(id);
       return slot !== undefined && this.matchedIn[slot] === generation;
     };
-    return { hits, total, has, complete };
+    return { hits, total, has, matched, complete };
   }
 
   private ensureScratch(): void {

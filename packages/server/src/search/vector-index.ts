@@ -4,6 +4,29 @@ import { createRowStore, type RowStore } from './vector-kernels.js';
 type Row = { id: string; score: number };
 
 /**
+ * Items a search should not count again (another ranking matched them), flagged in an index's
+ * row order: a typed-array test per row instead of a string lookup, so a query that thousands of
+ * rows match is counted in microseconds. The flags are made when first needed, or ahead with
+ * `prime` (e.g. while the encoder works); made again if the index changed since (rows move).
+ */
+export class RowMask {
+  /** Set by the index that made the flags, at its version then. */
+  flags: Uint8Array | undefined;
+  owner: object | undefined;
+  version = -1;
+
+  constructor(readonly ids: readonly string[]) {}
+}
+
+/** What a search also reports: every row at or above `floor` that `except` does not flag. */
+export interface Unseen {
+  floor: number;
+  except?: RowMask;
+  /** Filled by the search. */
+  ids: string[];
+}
+
+/**
  * Brute-force cosine search over L2-normalised vectors kept in one growable block
  * (vector-kernels.ts scores them all in one SIMD pass): 10,000 × 512 dimensions in well under a
  * millisecond, with no approximate index to drift or tune, and rows reused in place on update.
@@ -12,6 +35,8 @@ type Row = { id: string; score: number };
 abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
   private ids: string[] = [];
   private readonly rows = new Map<string, number>();
+  /** Bumped whenever a row is added or moved: a RowMask made before is stale. */
+  private version = 0;
 
   constructor(
     readonly dimensions: number,
@@ -32,6 +57,7 @@ abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
     if (row === undefined) return;
     const last = this.ids.length - 1;
     const lastId = this.ids[last] as string;
+    this.version++;
     if (row !== last) {
       this.store.rows.copyWithin(row * this.dimensions, last * this.dimensions, (last + 1) * this.dimensions);
       this.ids[row] = lastId;
@@ -41,24 +67,46 @@ abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
     this.rows.delete(id);
   }
 
-  /** The `limit` most similar rows at or above `minScore`, best first (a bounded selection, not a full sort). */
+  /** The mask's flags in this index's rows, made now unless already made for it as it is. */
+  prime(mask: RowMask): Uint8Array {
+    if (mask.flags && mask.owner === this && mask.version === this.version) return mask.flags;
+    const flags = new Uint8Array(this.ids.length);
+    for (const id of mask.ids) {
+      const row = this.rows.get(id);
+      if (row !== undefined) flags[row] = 1;
+    }
+    mask.flags = flags;
+    mask.owner = this;
+    mask.version = this.version;
+    return flags;
+  }
+
+  /**
+   * The `limit` most similar rows at or above `minScore`, best first (a bounded selection, not a
+   * full sort); with `unseen`, also every row at or above its floor that passes the filter and is
+   * not in its mask.
+   */
   search(
     query: Float32Array,
     limit: number,
     minScore: number,
     filter?: (id: string) => boolean,
-    /** Sees every row at or above `minScore` that passes the filter, not only the best `limit`. */
-    onMatch?: (id: string, score: number) => void,
+    unseen?: Unseen,
   ): Row[] {
     const scores = this.store.score(this.ids.length, this.prepareQuery(query));
+    let except: Uint8Array | undefined;
+    const lowest = unseen ? Math.min(minScore, unseen.floor) : minScore;
     const top: Row[] = [];
     let floor = minScore;
     for (let row = 0; row < scores.length; row++) {
       const score = scores[row] as number;
-      if (score < (onMatch ? minScore : floor)) continue;
+      if (score < (unseen ? lowest : floor)) continue;
       const id = this.ids[row] as string;
       if (filter && !filter(id)) continue;
-      onMatch?.(id, score);
+      if (unseen && score >= unseen.floor) {
+        if (unseen.except) except ??= this.prime(unseen.except);
+        if (!except?.[row]) unseen.ids.push(id);
+      }
       if (score < floor) continue;
       insertSorted(top, { id, score });
       if (top.length > limit) {
@@ -72,6 +120,7 @@ abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
   protected place(id: string, row: Rows): void {
     let at = this.rows.get(id);
     if (at === undefined) {
+      this.version++;
       at = this.ids.length;
       this.store.reserve(at + 1);
       this.ids.push(id);

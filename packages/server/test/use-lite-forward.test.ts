@@ -6,6 +6,8 @@ import {
   encodeTokens,
   type GraphModelWeights,
   MAX_TOKENS,
+  REFERENCE,
+  referenceDifference,
   type Tfjs,
   useLiteWeights,
 } from '../src/adapters/encoder/use-lite-forward.js';
@@ -67,6 +69,16 @@ describe('USE-lite forward pass', () => {
     });
     // Measured: under 1e-6. The worker falls back to the graph above 1e-4.
     expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('has the graph’s own vector as the reference the worker checks at start', async () => {
+    const { model, tf } = await loadModel();
+    const [graph] = await model.embed([REFERENCE.text]);
+    expect(referenceDifference(graph as number[])).toBeLessThan(1e-6);
+    const direct = encodeTokens(tf, useLiteWeights(tf, model.model), model.tokenizer.encode(REFERENCE.text));
+    expect(referenceDifference(direct)).toBeLessThan(1e-5);
+    // A wrong vector is caught: the worker would fall back to the graph.
+    expect(referenceDifference(direct.map((v) => -v))).toBeGreaterThan(1e-2);
   });
 
   it('returns a unit vector for a text with no tokens (the graph model cannot take one)', async () => {

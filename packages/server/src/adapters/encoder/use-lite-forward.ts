@@ -81,6 +81,32 @@ export interface UseLiteWeights {
   head: { kernel: Tensor; bias: Tensor };
 }
 
+/**
+ * The graph model's vector for one text: its first 16 components, to 6 decimals (CI checks them
+ * against the graph: use-lite-forward.test.ts). The worker trusts the direct pass only if it gives
+ * these, so a model package with another layout falls back to the graph. Running the graph itself
+ * at start instead would cost ~40 MB for good: tfjs keeps the weights it packs for the graph's
+ * kernels (measured).
+ */
+export const REFERENCE = {
+  text: 'Sign-in keeps failing after the token refresh: naïve users, 日本語',
+  head: [
+    -0.041184, -0.058282, -0.005528, 0.015587, -0.025052, -0.042853, 0.009812, -0.049853, -0.066154, -0.016162,
+    -0.054529, -0.06167, -0.053467, 0.031832, -0.046976, 0.038912,
+  ],
+};
+
+/** How far a vector is from REFERENCE.head: the largest difference in those components. */
+export function referenceDifference(vector: ArrayLike<number>): number {
+  if (vector.length !== 512) return Number.POSITIVE_INFINITY;
+  let worst = 0;
+  REFERENCE.head.forEach((value, d) => {
+    const difference = Math.abs(value - (vector[d] as number));
+    worst = Number.isNaN(difference) ? Number.POSITIVE_INFINITY : Math.max(worst, difference);
+  });
+  return worst;
+}
+
 /** Longer inputs are clipped, as the graph does. */
 export const MAX_TOKENS = 128;
 const APPLY = 'module_apply_default/Encoder_en/KonaTransformer/';

@@ -5,7 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { writeCorpus } from './lib/corpus.mjs';
-import { authHeaders, callOk, connect, peakRssMb, sseLatency, startServer } from './lib/server.mjs';
+import { rawSession } from './lib/raw-client.mjs';
+import { authHeaders, callOk, connect, peakRssMb, sseLatency, startServer, timedRestart } from './lib/server.mjs';
 import { ms, timeMany } from './lib/stats.mjs';
 
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
@@ -46,6 +47,62 @@ async function createThroughput() {
   });
   await Promise.all([client, ...clients].map((c) => c.close()));
   await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const rssMb = async (url) =>
+  Math.round((await (await fetch(`${url}/health`, { headers: authHeaders(url) })).json()).rss_bytes / 2 ** 20);
+
+/**
+ * Issue 21: `size` durable creates into an empty backlog from 4 clients sending plain JSON-RPC
+ * POSTs (so the client is not the limit); RSS after that storm and after a restart on the same
+ * folder (both after 12 s without requests, past the server's idle GC); then spawn → `/version` and
+ * spawn → first search answer on that restart.
+ */
+async function createStorm(size) {
+  const dir = mkdtempSync(join(tmpdir(), `bench-storm-${size}-`));
+  const server = await startServer(dir);
+  const sessions = await Promise.all(Array.from({ length: 4 }, (_, k) => rawSession(server.url, `storm-${k}`)));
+  const per = Math.ceil(size / 4);
+  const lastFifth = Math.floor(per * 0.8);
+  let tail = 0;
+  const started = performance.now();
+  await Promise.all(
+    sessions.map(async (session, k) => {
+      for (let i = 0; i < per; i++) {
+        if (i === lastFifth && k === 0) tail = performance.now();
+        await session.call('backlog_create', {
+          title: `Storm ${k}-${i}: fix the login form`,
+          description: 'A short body.',
+        });
+      }
+    }),
+  );
+  const ended = performance.now();
+  const rate = (n, ms) => Math.round(n / (ms / 1000));
+  row(size, `durable creates, 4 raw clients (${4 * per} into an empty backlog)`, {
+    p50: (ended - started) / (4 * per),
+    p95: Number.NaN,
+    note: `${rate(4 * per, ended - started)}/s overall, ${rate(4 * (per - lastFifth), ended - tail)}/s over the last fifth (target ≥ 1,000/s)`,
+  });
+  await sleep(12_000);
+  const afterStorm = await rssMb(server.url);
+  await server.stop();
+  const restart = await timedRestart(dir);
+  await sleep(12_000);
+  const afterRestart = await rssMb(restart.server.url);
+  await restart.server.stop();
+  row(size, 'RSS at rest after the storm / after a restart (MB)', {
+    p50: afterStorm,
+    p95: Number.NaN,
+    note: `${afterStorm} vs ${afterRestart} MB: ${Math.round((afterStorm / afterRestart - 1) * 100)} % (target ≤ 15 %)`,
+  });
+  row(size, 'restart: spawn → /version, → first search answer', {
+    p50: restart.versionMs,
+    p95: Number.NaN,
+    note: `first search ${Math.round(restart.firstSearchMs)} ms = ${(restart.firstSearchMs / restart.versionMs).toFixed(2)}× (targets ≤ 1,500 ms, ≤ 1.3×)`,
+  });
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -194,6 +251,7 @@ console.log(
   `backlog-mcp bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
 );
 await createThroughput();
+if (process.env.BENCH_STORM !== '0') await createStorm(Number(process.env.BENCH_STORM ?? 10_000));
 await handEdits();
 for (const size of sizes) await readsAt(size);
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });

@@ -54,6 +54,67 @@ export async function startServer(dataDir, env = {}) {
   };
 }
 
+/**
+ * A server started on a known free port, timed as a user sees it: spawn → `/version` answers, and
+ * spawn → the first `backlog_search` answer over a fresh MCP session (what an agent does first).
+ */
+export async function timedRestart(dataDir, env = {}) {
+  const port = await freePort();
+  const started = performance.now();
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
+    env: {
+      ...process.env,
+      BACKLOG_DATA_DIR: dataDir,
+      BACKLOG_VIEWER_PORT: String(port),
+      BACKLOG_SEARCH: 'hybrid',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let versionMs;
+  while (versionMs === undefined) {
+    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}`);
+    const ok = await fetch(`${url}/version`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) versionMs = performance.now() - started;
+    else await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  dataDirs.set(url, dataDir);
+  const { rawSession } = await import('./raw-client.mjs');
+  const session = await rawSession(url, 'first-search');
+  await session.call('backlog_search', { query: 'login session token' });
+  const firstSearchMs = performance.now() - started;
+  return {
+    versionMs,
+    firstSearchMs,
+    server: {
+      url,
+      pid: child.pid,
+      stop: () =>
+        new Promise((resolve) => {
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+        }),
+    },
+  };
+}
+
+async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 export async function connect(url, name = 'bench') {
   const client = new Client({ name, version: '1.0.0' });
   const requestInit = { headers: authHeaders(url) };

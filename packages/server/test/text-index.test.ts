@@ -115,6 +115,51 @@ describe('text index', () => {
     expect(updated.size).toBe(300);
     expect(updated.compactions).toBeGreaterThan(0);
   });
+
+  it('restores unchanged items from a snapshot and analyses the rest, with the same results as a fresh build', () => {
+    const words = 'login session token cache flaky retry deploy invoice export dashboard'.split(' ');
+    const make = (n: number, edit = '') =>
+      item(
+        `TASK-${String(n + 1).padStart(4, '0')}`,
+        `${words[n % 10]} ${words[(n * 7) % 10]}${edit}`,
+        words[(n * 3) % 10],
+        {
+          labels: n % 4 === 0 ? ['urgent'] : [],
+        },
+      );
+    const before = Array.from({ length: 200 }, (_, n) => make(n));
+    const first = new TextIndex({ compactAfter: 50 });
+    first.rebuild(before);
+    for (let n = 0; n < 40; n++) first.upsert(make(n)); // dead postings and a compaction behind the snapshot
+    first.remove('TASK-0199');
+    const saved = first.snapshot();
+    expect(saved.ids).toHaveLength(199);
+
+    // Since the snapshot: one item edited, one deleted, one new.
+    const now = [...before.slice(0, 198), make(200)];
+    now[5] = make(5, ' renamed');
+    now.splice(10, 1);
+    const restored = new TextIndex();
+    expect(restored.rebuild(now, saved)).toBe(now.length - 2); // the edited one and the new one are analysed
+    const fresh = new TextIndex();
+    fresh.rebuild(now);
+    for (const query of ['login', 'session cache', 'renamed', 'urgent', 'tokn', 'dash']) {
+      const a = restored.search(query, { limit: 50 });
+      const b = fresh.search(query, { limit: 50 });
+      expect(a.hits).toEqual(b.hits);
+      expect(a.total).toBe(b.total);
+    }
+    expect(ids(restored.search('renamed', { limit: 5 }).hits)).toEqual(['TASK-0006']);
+  });
+
+  it('ignores a snapshot made by another analysis', () => {
+    const index = new TextIndex();
+    index.rebuild([item('TASK-0001', 'Session cache')]);
+    const saved = { ...index.snapshot(), version: 'text-index-0' };
+    const other = new TextIndex();
+    expect(other.rebuild([item('TASK-0001', 'Session cache')], saved)).toBe(0);
+    expect(ids(other.search('cache', { limit: 5 }).hits)).toEqual(['TASK-0001']);
+  });
 });
 
 describe('bounded edit distance', () => {

@@ -8,7 +8,7 @@ import { reciprocalRankFusion } from './fusion.js';
 import { idCandidates } from './id-intent.js';
 import type { EncoderState } from './sentence-encoder.js';
 import { TextIndex } from './text-index.js';
-import { MemoryVectorCache, type VectorCache } from './vector-cache.js';
+import { MemoryVectorCache, type TextIndexCache, type VectorCache } from './vector-cache.js';
 import { RowMask, type Unseen, VectorIndex } from './vector-index.js';
 
 export interface HybridOptions {
@@ -29,6 +29,8 @@ export interface HybridOptions {
   deep?: DeepVectors;
   /** Overrides of the fusion constants below, for tuning on the judged set. */
   tuning?: Partial<DeepTuning>;
+  /** The text index's analysed documents between runs: a restart then analyses only what changed. */
+  textCache?: TextIndexCache;
 }
 
 /** What /health says of the sentence encoder (summed over open backlogs). */
@@ -140,7 +142,11 @@ export class HybridSearchIndex implements SearchIndex {
 
   async rebuild(items: readonly Item[]): Promise<void> {
     const started = Date.now();
-    this.text.rebuild(items);
+    const saved = await this.options.textCache?.load();
+    const restored = this.text.rebuild(items, saved);
+    // Saved soon, not now: the first search should not wait for it.
+    this.textChanged = restored < items.length || saved?.ids.length !== items.length;
+    if (this.textChanged) setTimeout(() => void this.saveText(), 0);
     this.titles.clear();
     for (const item of items) this.titles.set(item.id, item.title.toLowerCase());
     if (!this.vectors) return;
@@ -160,12 +166,14 @@ export class HybridSearchIndex implements SearchIndex {
     const seconds = (Date.now() - started) / 1000;
     this.options.log?.(
       `backlog: indexed ${items.length} item${items.length === 1 ? '' : 's'} in ${seconds.toFixed(2)} s ` +
-        `(${embedded} embedded, ${items.length - embedded} vector${items.length - embedded === 1 ? '' : 's'} from cache)`,
+        `(${items.length - restored} analysed, ${restored} from the text cache; ` +
+        `${embedded} embedded, ${items.length - embedded} vector${items.length - embedded === 1 ? '' : 's'} from cache)`,
     );
   }
 
   async upsert(item: Item): Promise<void> {
     this.text.upsert(item);
+    this.textChanged = true;
     this.titles.set(item.id, item.title.toLowerCase());
     if (this.vectors) this.embed(item);
     this.options.deep?.track(item);
@@ -173,20 +181,34 @@ export class HybridSearchIndex implements SearchIndex {
 
   async remove(id: string): Promise<void> {
     this.text.remove(id);
+    this.textChanged = true;
     this.titles.delete(id);
     this.hashes.delete(id);
     this.vectors?.remove(id);
     this.options.deep?.forget(id);
   }
 
-  /** Persists cached vectors (the Node adapter calls this on a timer and at exit). */
+  /** Persists cached vectors and the analysed text (the Node adapter calls this on a timer and at exit). */
   async persist(): Promise<void> {
-    await Promise.all([this.cache.flush(new Set(this.hashes.values())), this.options.deep?.persist()]);
+    await Promise.all([this.cache.flush(new Set(this.hashes.values())), this.options.deep?.persist(), this.saveText()]);
   }
 
   /** Stops background encoding and saves what was encoded. */
   async close(): Promise<void> {
-    await Promise.all([this.cache.flush(new Set(this.hashes.values())), this.options.deep?.close()]);
+    await Promise.all([this.cache.flush(new Set(this.hashes.values())), this.options.deep?.close(), this.saveText()]);
+  }
+
+  /** Items were indexed, changed or removed since the text cache was last written. */
+  private textChanged = false;
+
+  private async saveText(): Promise<void> {
+    const cache = this.options.textCache;
+    if (!cache || !this.textChanged) return;
+    this.textChanged = false;
+    await cache.save(this.text.snapshot()).catch((error: unknown) => {
+      this.textChanged = true;
+      this.options.log?.(`backlog: could not save the text index: ${String(error)}`);
+    });
   }
 
   async search(query: string, options: SearchOptions): Promise<SearchResults> {

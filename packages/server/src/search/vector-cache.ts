@@ -1,3 +1,5 @@
+import type { TextIndexSnapshot } from './text-index.js';
+
 /** Vectors by content hash, so a restart re-embeds only what changed. Adapters decide where they live. */
 export interface VectorCache<Vector extends Float32Array | Int8Array = Float32Array> {
   get(hash: string): Vector | undefined;
@@ -17,4 +19,13 @@ export class MemoryVectorCache<Vector extends Float32Array | Int8Array = Float32
   async flush(live: ReadonlySet<string>): Promise<void> {
     for (const hash of this.vectors.keys()) if (!live.has(hash)) this.vectors.delete(hash);
   }
+}
+
+/**
+ * Where the text index's analysed documents are kept between runs (TextIndexSnapshot). Adapters
+ * decide; a missing, damaged or outdated one is `undefined`, and the index is then built anew.
+ */
+export interface TextIndexCache {
+  load(): Promise<TextIndexSnapshot | undefined>;
+  save(snapshot: TextIndexSnapshot): Promise<void>;
 }

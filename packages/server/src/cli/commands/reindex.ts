@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Item } from '@backlog-mcp/shared';
 import { WorkerEncoder } from '../../adapters/encoder/worker-encoder.js';
 import { MarkdownStore } from '../../adapters/files/file-store.js';
+import { FileTextIndexCache, TEXT_INDEX_FILE } from '../../adapters/files/text-index-file.js';
 import { FileVectorCache } from '../../adapters/files/vector-cache-file.js';
 import { count } from '../../mcp/render.js';
 import type { Config } from '../../runtime/node/config.js';
@@ -72,10 +73,15 @@ export async function runReindex(config: Config): Promise<number> {
     const path = join(store.layout.state, `vectors-${embedder.id}.bin`);
     await rm(path, { force: true });
     const cache = await FileVectorCache.open(path, embedder.dimensions);
-    const index = new HybridSearchIndex({ embedder, cache, onProgress: progressReporter() });
+    // The text index is analysed anew too, and saved for the next start.
+    const textPath = join(store.layout.state, TEXT_INDEX_FILE);
+    await rm(textPath, { force: true });
+    const textCache = new FileTextIndexCache(textPath);
+    const index = new HybridSearchIndex({ embedder, cache, textCache, onProgress: progressReporter() });
     const { items } = await store.snapshot();
     const started = Date.now();
     await index.rebuild(items);
+    await index.persist();
     if (config.search === 'deep') await encodeAll(store.layout.state, items);
     process.stdout.write(
       `Reindexed ${count(items.length, 'item')} in ${((Date.now() - started) / 1000).toFixed(2)} s (${config.backlogDir})\n`,

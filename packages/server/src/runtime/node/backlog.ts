@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { MarkdownStore } from '../../adapters/files/file-store.js';
 import { JsonlJournal } from '../../adapters/files/journal-file.js';
 import { createSourceReader } from '../../adapters/files/source-reader.js';
+import { FileTextIndexCache, TEXT_INDEX_FILE } from '../../adapters/files/text-index-file.js';
 import { FileVectorCache } from '../../adapters/files/vector-cache-file.js';
 import { Backlog } from '../../core/backlog.js';
 import type { SearchIndex } from '../../core/ports.js';
@@ -55,7 +56,8 @@ export async function openNodeBacklog(options: {
     ? await FileVectorCache.open(join(store.layout.state, `vectors-${embedder.id}.bin`), embedder.dimensions)
     : undefined;
   const deep = embedder && options.search === 'deep' ? await openDeepVectors(store.layout.state, log) : undefined;
-  const search = new HybridSearchIndex({ embedder, cache, log, deep });
+  const textCache = new FileTextIndexCache(join(store.layout.state, TEXT_INDEX_FILE));
+  const search = new HybridSearchIndex({ embedder, cache, log, deep, textCache });
   const backlog = new Backlog({
     store,
     journal,
@@ -65,7 +67,7 @@ export async function openNodeBacklog(options: {
   await backlog.start();
   // Derived caches only: losing the last few seconds of them costs a little start-up time, never data.
   const timer = setInterval(() => {
-    void search.persist().catch((error: unknown) => log(`backlog: could not save the vector cache: ${String(error)}`));
+    void search.persist().catch((error: unknown) => log(`backlog: could not save the search caches: ${String(error)}`));
     void store.persist().catch((error: unknown) => log(`backlog: could not save the load cache: ${String(error)}`));
   }, PERSIST_EVERY_MS);
   timer.unref();

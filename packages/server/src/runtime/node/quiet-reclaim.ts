@@ -8,17 +8,24 @@ import { reclaimMemory } from './reclaim-memory.js';
  */
 export function reclaimWhenQuiet(
   quietMs: number,
-  reclaim: () => void = reclaimMemory,
+  reclaim: (passes: number | undefined, keepGoing: () => boolean) => void = reclaimMemory,
 ): { touch(): void; stop(): void } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  // Bumped by every request: the collections stop once one comes in.
+  let touches = 0;
+  const quiet = () => {
+    const at = touches;
+    reclaim(undefined, () => !stopped && touches === at);
+  };
   return {
     touch: () => {
       if (stopped) return;
+      touches++;
       // refresh() re-arms the same timer (even one that fired): no allocation per request.
       if (timer) timer.refresh();
       else {
-        timer = setTimeout(reclaim, quietMs);
+        timer = setTimeout(quiet, quietMs);
         timer.unref();
       }
     },

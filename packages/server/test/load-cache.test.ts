@@ -4,7 +4,13 @@ import { deserialize, serialize } from 'node:v8';
 import type { Item } from '@backlog-mcp/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MarkdownStore } from '../src/adapters/files/file-store.js';
-import { type CachedFile, canSettle, isSettled, LOAD_CACHE_FILE } from '../src/adapters/files/load-cache.js';
+import {
+  type CachedFile,
+  canSettle,
+  isSettled,
+  LOAD_CACHE_FILE,
+  LOAD_CACHE_LOG,
+} from '../src/adapters/files/load-cache.js';
 import { CODEC_VERSION, decodeItem } from '../src/format/item-markdown.js';
 import { removeDir, tempDataDir } from './support/servers.js';
 import { sleep, until } from './support/wait.js';
@@ -274,6 +280,31 @@ describe('the load cache', () => {
     expect(edited?.title).toBe('Edited in an editor');
     // A restart gives what the file says, as a start-up without the cache would.
     expect(edited?.version).toBe(1);
+  });
+
+  it('appends what changed to a log instead of rewriting the cache file, and reads both back', async () => {
+    const dir = await dataDirWith(FILES);
+    const first = await open(dir);
+    await first.persist();
+    const whole = await readFile(cacheFile(dir));
+    const known = (await first.get('TASK-0001')) as Item;
+    await first.save({ ...known, title: 'Changed by the store', version: known.version + 1 });
+    await sleep(150); // until the write's stamp has settled and can be cached
+    await first.persist();
+    const log = join(dir, '.state', LOAD_CACHE_LOG);
+    expect((await lstat(log)).size).toBeGreaterThan(0);
+    expect(await readFile(cacheFile(dir))).toEqual(whole); // the cache file itself was not rewritten
+    const second = await restart(first);
+    expect(second.loadStats).toEqual({ cached: 4, read: 0 });
+    expect((await second.get('TASK-0001'))?.title).toBe('Changed by the store');
+
+    // A batch cut short by a crash is ignored; the entries before it still count.
+    second.close();
+    await second.persist();
+    await writeFile(log, Buffer.concat([await readFile(log), Buffer.from([200, 0, 0, 0, 1, 2, 3])]));
+    const third = await open(dir);
+    expect(third.loadStats).toEqual({ cached: 4, read: 0 });
+    expect((await third.get('TASK-0001'))?.title).toBe('Changed by the store');
   });
 
   it('trusts a stamp only when it was taken well after the file last changed', () => {

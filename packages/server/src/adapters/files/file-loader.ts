@@ -7,10 +7,12 @@ import type { DataLayout } from './data-layout.js';
 import { type DiskMirror, hash, itemOf, NOT_AN_ID } from './disk-mirror.js';
 import { HighWaterMarks } from './high-water.js';
 import {
+  appendLoadCacheLog,
   type CachedFile,
   canSettle,
   isSettled,
   LOAD_CACHE_FILE,
+  LOAD_CACHE_LOG,
   type LoadCache,
   readLoadCache,
   sameStamp,
@@ -18,6 +20,9 @@ import {
   writeLoadCache,
 } from './load-cache.js';
 import { readRegularFileSync } from './read-regular.js';
+
+/** The log may hold this many entries, or a quarter of the cache file's if more, before it is folded in. */
+const MIN_LOG_ENTRIES = 1_000;
 
 /** How the last start-up got its items: from the load cache (one lstat each) or by reading the file. */
 export interface LoadStats {
@@ -30,8 +35,11 @@ export interface LoadStats {
  * match, files that cannot be loaded reported as problems) and keeps the load cache written.
  */
 export class FileLoader {
-  /** The entries the cache file holds, by identity; undefined when the file is missing a usable copy. */
-  private inCacheFile: ReadonlySet<CachedFile> | undefined;
+  /** The entries the cache file and its log hold, by identity; undefined when the file is missing a usable copy. */
+  private inCacheFile: Set<CachedFile> | undefined;
+  /** The cache file's identity (its log names it), and how many entries the log holds. */
+  private base: string | undefined;
+  private logged = 0;
   /** Cache writes one after another, never two at once. */
   private persisting: Promise<void> = Promise.resolve();
   readonly loadStats: LoadStats = { cached: 0, read: 0 };
@@ -57,6 +65,10 @@ export class FileLoader {
     return join(this.layout.state, LOAD_CACHE_FILE);
   }
 
+  private get logPath(): string {
+    return join(this.layout.state, LOAD_CACHE_LOG);
+  }
+
   /** Start-up: makes the folders, sweeps stale temps and loads every item file; gives the ID high-water marks. */
   async load(): Promise<HighWaterMarks> {
     const started = performance.now();
@@ -65,7 +77,11 @@ export class FileLoader {
     );
     // The server does not serve yet: blocking calls cost nothing here and skip the thread pool's
     // overhead. The cache is read while the folders are being made.
-    const cache = readLoadCache(this.cachePath);
+    const cache = readLoadCache(this.cachePath, this.logPath);
+    if (cache.kind === 'ok') {
+      this.base = cache.base;
+      this.logged = cache.logged;
+    }
     if (cache.kind === 'corrupt') this.log(`backlog: ignoring a damaged load cache (${cache.reason}); rebuilding it`);
     await folders;
     const listed = readdirSync(this.layout.tasks);
@@ -140,8 +156,16 @@ export class FileLoader {
       // Entries the file holds for files changed or gone since do no harm (their stamps no longer
       // match): rewriting the whole file pays only when it learns something.
       const known = this.inCacheFile;
-      if (known && entries.every(([, entry]) => known.has(entry))) return;
-      await writeLoadCache(this.cachePath, entries);
+      const fresh = known ? entries.filter(([, entry]) => !known.has(entry)) : entries;
+      if (known && fresh.length === 0) return;
+      if (known && this.base && this.logged + fresh.length <= Math.max(MIN_LOG_ENTRIES, entries.length / 4)) {
+        appendLoadCacheLog(this.logPath, this.base, fresh, this.logged === 0);
+        this.logged += fresh.length;
+        for (const [, entry] of fresh) known.add(entry);
+        return;
+      }
+      this.base = await writeLoadCache(this.cachePath, entries, this.logPath);
+      this.logged = 0;
       this.inCacheFile = new Set(entries.map(([, entry]) => entry));
     } catch (error) {
       this.mirror.cacheDirty = true;
@@ -171,7 +195,7 @@ export class FileLoader {
 }
 
 /** What the cache file holds: nothing when missing; unknown (so rewritten) when damaged or outdated. */
-function cacheEntries(cache: LoadCache): ReadonlySet<CachedFile> | undefined {
+function cacheEntries(cache: LoadCache): Set<CachedFile> | undefined {
   if (cache.kind === 'ok') return new Set(cache.entries.values());
   return cache.kind === 'missing' ? new Set() : undefined;
 }

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import type { Item } from '@backlog-mcp/shared';
 import { CODEC_VERSION } from '../../format/item-markdown.js';
@@ -12,6 +13,13 @@ import { writeFileAtomic } from './atomic-write.js';
  * stamp recorded when its content was seen, and the whole cache can be deleted at any time.
  */
 export const LOAD_CACHE_FILE = 'items-cache.v8';
+/**
+ * Entries changed since the cache file was written, appended in batches: a persist writes what
+ * changed instead of the whole cache (8.6 MB at 10,000 items, ~86 MB at 100,000). Folded into a
+ * new cache file once it holds a quarter as many entries as the cache file (compaction).
+ */
+export const LOAD_CACHE_LOG = 'items-cache.log';
+const LOG_FORMAT = 'backlog-mcp/items-cache-log';
 
 /** Bump when the layout below changes; CODEC_VERSION covers changes to what an entry's item holds. */
 const FORMAT = 'backlog-mcp/items-cache';
@@ -36,7 +44,8 @@ export interface CachedFile extends FileStamp {
 }
 
 export type LoadCache =
-  | { kind: 'ok'; entries: Map<string, CachedFile> }
+  /** `base`: the cache file's identity, which its log names; `logged`: entries read from the log. */
+  | { kind: 'ok'; entries: Map<string, CachedFile>; base?: string; logged: number }
   | { kind: 'missing' }
   /** Written by another format or codec version: ignored without a word. */
   | { kind: 'outdated' }
@@ -73,8 +82,8 @@ export function canSettle(entry: CachedFile, now: number): boolean {
   return now - entry.ctimeMs >= settleMs(entry.ctimeMs);
 }
 
-/** Synchronous: it is read once, at start-up, before anything is served. */
-export function readLoadCache(path: string): LoadCache {
+/** Synchronous: it is read once, at start-up, before anything is served. The log, if it extends this file, is applied. */
+export function readLoadCache(path: string, logPath?: string): LoadCache {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -82,11 +91,52 @@ export function readLoadCache(path: string): LoadCache {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
     return { kind: 'corrupt', reason: String(error) };
   }
+  let cache: LoadCache;
   try {
-    return parseLoadCache(deserialize(bytes));
+    cache = parseLoadCache(deserialize(bytes));
   } catch (error) {
     return { kind: 'corrupt', reason: String(error) };
   }
+  if (cache.kind === 'ok' && logPath && cache.base) cache.logged = applyLog(logPath, cache.base, cache.entries);
+  return cache;
+}
+
+/**
+ * Applies the log's batches in order, if the log extends the cache file `base` (one left by a
+ * compaction cut short names another). A batch cut short by a crash, and anything after it, is
+ * ignored: entries are checked against their files' stamps anyway, so a stale one costs a read.
+ */
+function applyLog(logPath: string, base: string, entries: Map<string, CachedFile>): number {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(logPath);
+  } catch {
+    return 0;
+  }
+  let logged = 0;
+  let at = 0;
+  let first = true;
+  while (at + 4 <= bytes.length) {
+    const length = bytes.readUInt32LE(at);
+    if (at + 4 + length > bytes.length) break;
+    let frame: unknown;
+    try {
+      frame = deserialize(bytes.subarray(at + 4, at + 4 + length));
+    } catch {
+      break;
+    }
+    at += 4 + length;
+    if (first) {
+      first = false;
+      if (!isRecord(frame) || frame.format !== LOG_FORMAT || frame.base !== base) return 0;
+      continue;
+    }
+    const batch = parseLoadCache(frame);
+    if (batch.kind !== 'ok') break;
+    for (const [name, entry] of batch.entries) entries.set(name, entry);
+    logged += batch.entries.size;
+  }
+  return logged;
 }
 
 /** Fields of a stamp, in the order they sit in the file's `stamps` column. */
@@ -100,12 +150,44 @@ const STAMP_FIELDS = 5;
 export async function writeLoadCache(
   path: string,
   entries: ReadonlyArray<readonly [string, CachedFile]>,
-): Promise<void> {
+  logPath?: string,
+): Promise<string> {
+  const base = randomBytes(8).toString('hex');
+  await writeFileAtomic(path, serialize({ ...columnsOf(entries), base }));
+  // The old log extends the old file: gone, or (if this crashes first) ignored for its base.
+  if (logPath) rmSync(logPath, { force: true });
+  return base;
+}
+
+/**
+ * Appends a batch of entries to the log of cache file `base` (starting the log if there is none).
+ * Not synced: derived data, and a torn batch is ignored on reading.
+ */
+export function appendLoadCacheLog(
+  logPath: string,
+  base: string,
+  entries: ReadonlyArray<readonly [string, CachedFile]>,
+  fresh: boolean,
+): void {
+  const frames = fresh ? [frame({ format: LOG_FORMAT, base })] : [];
+  frames.push(frame(columnsOf(entries)));
+  if (fresh) rmSync(logPath, { force: true });
+  appendFileSync(logPath, Buffer.concat(frames));
+}
+
+function frame(value: unknown): Buffer {
+  const body = serialize(value);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(body.length);
+  return Buffer.concat([length, body]);
+}
+
+function columnsOf(entries: ReadonlyArray<readonly [string, CachedFile]>) {
   const stamps = new Float64Array(entries.length * STAMP_FIELDS);
   entries.forEach(([, entry], i) => {
     stamps.set([entry.size, entry.mtimeMs, entry.ctimeMs, entry.ino, entry.seenAt], i * STAMP_FIELDS);
   });
-  const columns = {
+  return {
     format: FORMAT,
     version: FORMAT_VERSION,
     codec: CODEC_VERSION,
@@ -114,7 +196,6 @@ export async function writeLoadCache(
     items: entries.map(([, entry]) => entry.item),
     stamps,
   };
-  await writeFileAtomic(path, serialize(columns));
 }
 
 function parseLoadCache(value: unknown): LoadCache {
@@ -148,7 +229,7 @@ function parseLoadCache(value: unknown): LoadCache {
       item,
     });
   }
-  return { kind: 'ok', entries };
+  return { kind: 'ok', entries, ...(typeof value.base === 'string' ? { base: value.base } : {}), logged: 0 };
 }
 
 /** An item object whose ID is the one its file name `<ID>.md` claims. */

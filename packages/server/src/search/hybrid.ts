@@ -226,7 +226,7 @@ export class HybridSearchIndex implements SearchIndex {
     // A keyword query the text answers is not padded with weak neighbours; a paraphrase (no item
     // has all its words) still gets every neighbour above the noise floor.
     const onlySemanticFloor = text?.complete ? KEYWORD_SEMANTIC_FLOOR : SEMANTIC_FLOOR;
-    const staticOnly: Unseen = { floor: onlySemanticFloor, except: new RowMask(textMatched), ids: [] };
+    const staticOnly: Unseen = { floor: onlySemanticFloor, except: new RowMask(textMatched, text?.has), ids: [] };
     const semantic = rankers.semantic
       ? this.semanticHits(query, filter, staticOnly).filter(
           (hit) => hit.score >= onlySemanticFloor || !!text?.has(hit.id),

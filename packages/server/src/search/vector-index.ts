@@ -15,7 +15,15 @@ export class RowMask {
   owner: object | undefined;
   version = -1;
 
-  constructor(readonly ids: readonly string[]) {}
+  /**
+   * `has`: the same set asked one ID at a time. When fewer rows pass the floor than the set holds,
+   * asking for those rows costs less than flagging the whole set (a keyword query at 100,000 items
+   * matches ~50,000 by text, and only a few rows pass the keyword floor).
+   */
+  constructor(
+    readonly ids: readonly string[],
+    readonly has?: (id: string) => boolean,
+  ) {}
 }
 
 /** What a search also reports: every row at or above `floor` that `except` does not flag. */
@@ -67,9 +75,13 @@ abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
     this.rows.delete(id);
   }
 
+  private isPrimed(mask: RowMask): boolean {
+    return !!mask.flags && mask.owner === this && mask.version === this.version;
+  }
+
   /** The mask's flags in this index's rows, made now unless already made for it as it is. */
   prime(mask: RowMask): Uint8Array {
-    if (mask.flags && mask.owner === this && mask.version === this.version) return mask.flags;
+    if (this.isPrimed(mask)) return mask.flags as Uint8Array;
     const flags = new Uint8Array(this.ids.length);
     for (const id of mask.ids) {
       const row = this.rows.get(id);
@@ -94,7 +106,9 @@ abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
     unseen?: Unseen,
   ): Row[] {
     const scores = this.store.score(this.ids.length, this.prepareQuery(query));
+    const mask = unseen?.except;
     let except: Uint8Array | undefined;
+    const oneByOne = mask?.has && !this.isPrimed(mask) && countAtLeast(scores, unseen?.floor ?? 0) < mask.ids.length;
     const lowest = unseen ? Math.min(minScore, unseen.floor) : minScore;
     const top: Row[] = [];
     let floor = minScore;
@@ -104,8 +118,12 @@ abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
       const id = this.ids[row] as string;
       if (filter && !filter(id)) continue;
       if (unseen && score >= unseen.floor) {
-        if (unseen.except) except ??= this.prime(unseen.except);
-        if (!except?.[row]) unseen.ids.push(id);
+        if (oneByOne) {
+          if (!mask?.has?.(id)) unseen.ids.push(id);
+        } else {
+          if (mask) except ??= this.prime(mask);
+          if (!except?.[row]) unseen.ids.push(id);
+        }
       }
       if (score < floor) continue;
       insertSorted(top, { id, score });
@@ -180,6 +198,12 @@ export class QuantizedVectorIndex extends DenseVectorRows<Int8Array> {
     for (let d = 0; d < unit.length; d++) (unit[d] as number) /= QUANT_SCALE;
     return unit;
   }
+}
+
+function countAtLeast(scores: Float32Array, floor: number): number {
+  let count = 0;
+  for (let row = 0; row < scores.length; row++) if ((scores[row] as number) >= floor) count++;
+  return count;
 }
 
 /** Keeps `list` sorted by descending score; binary search keeps it O(log n) compares per insert. */

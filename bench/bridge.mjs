@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { callOk } from './lib/server.mjs';
+import { callOk, freePort } from './lib/server.mjs';
 
 const CLI = new URL('../packages/server/dist/cli/index.js', import.meta.url).pathname;
 
@@ -29,17 +29,6 @@ function report(what, value, target, digits = 0) {
   results.push({ what, value, target, met });
   const goal = target === undefined ? '' : `target < ${target} ms  ${met ? 'met' : 'NOT MET'}`;
   console.log(`${what.padEnd(60)} ${value.toFixed(digits).padStart(8)} ms   ${goal}`);
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function envFor(dataDir, port) {

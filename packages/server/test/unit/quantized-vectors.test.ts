@@ -1,16 +1,7 @@
 // Int8 vectors for the sentence encoder (issue 20): same neighbours, cosines within 0.01.
 import { describe, expect, it } from 'vitest';
 import { QuantizedVectorIndex } from '../../src/search/vector-index.js';
-
-function randomVector(seed: number, dims: number): Float32Array {
-  let s = seed;
-  const out = new Float32Array(dims);
-  for (let d = 0; d < dims; d++) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    out[d] = s / 0x7fffffff - 0.5;
-  }
-  return out;
-}
+import { seededVector } from './support/vectors.js';
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
@@ -26,12 +17,12 @@ function cosine(a: Float32Array, b: Float32Array): number {
 
 describe('QuantizedVectorIndex', () => {
   const dims = 512;
-  const vectors = Array.from({ length: 300 }, (_, i) => randomVector(i + 1, dims));
+  const vectors = Array.from({ length: 300 }, (_, i) => seededVector(i + 1, dims));
   const index = new QuantizedVectorIndex(dims, 4);
   for (const [i, v] of vectors.entries()) index.upsert(`TASK-${i}`, v);
 
   it('scores every item within 0.01 of its exact cosine', () => {
-    const query = randomVector(9999, dims);
+    const query = seededVector(9999, dims);
     const hits = index.search(query, 300, -1);
     expect(hits).toHaveLength(300);
     for (const hit of hits) {

@@ -6,15 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { compileKernels, kernelsModuleText } from '../../../../tools/vector-kernels/build.mjs';
 import { QUANT_SCALE, quantize, unitVector } from '../../src/search/quantize.js';
 import { createRowStore, type RowEngine } from '../../src/search/vector-kernels.js';
+import { seededVector } from './support/vectors.js';
 
 function randomUnit(seed: number, dims: number): Float32Array {
-  let s = seed;
-  const out = new Float32Array(dims);
-  for (let d = 0; d < dims; d++) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    out[d] = s / 0x7fffffff - 0.5;
-  }
-  return unitVector(out);
+  return unitVector(seededVector(seed, dims));
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {

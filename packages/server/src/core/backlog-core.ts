@@ -1,9 +1,9 @@
 import type { Item } from '@backlog-mcp/shared';
 import { conflict, notFound } from './errors.js';
 import type { ChangeEmitter } from './events.js';
-import type { Mutex } from './mutex.js';
 import type { SearchCursors } from './paging.js';
 import type { Journal, SearchIndex, SourceReader, Store } from './ports.js';
+import type { WriteGate } from './write-gate.js';
 
 export interface BacklogDeps {
   store: Store;
@@ -23,8 +23,8 @@ export interface BacklogDeps {
 export interface BacklogCore {
   readonly deps: BacklogDeps;
   readonly events: ChangeEmitter;
-  /** One writer at a time: relation checks (parents, cycles) stay true while the write lands. */
-  readonly writes: Mutex;
+  /** One writer at a time (relation checks stay true while a write lands); answered once durable. */
+  readonly writes: WriteGate;
   readonly now: () => Date;
   readonly searchCursors: SearchCursors;
 }

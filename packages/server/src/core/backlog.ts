@@ -21,11 +21,11 @@ import type { CreateInput, UpdatePatch } from './item-fields.js';
 import { getItems, type ItemWithDependencies, type ListRequest, type ListResult, listItems } from './item-queries.js';
 import { type ContextRequest, type SearchRequest, type SearchResult, searchItems, taskContext } from './item-search.js';
 import { createItem, deleteItem, updateItem } from './item-writes.js';
-import { Mutex } from './mutex.js';
 import { SearchCursors } from './paging.js';
 import { computeProgress, type ScopeProgress } from './progress.js';
 import { relationsOf } from './relations.js';
 import type { EditOperation } from './text-edit.js';
+import { WriteGate } from './write-gate.js';
 
 export type { BacklogDeps } from './backlog-core.js';
 export type { Briefing } from './briefing-text.js';
@@ -48,7 +48,7 @@ export class Backlog {
     this.core = {
       deps,
       events: this.events,
-      writes: new Mutex(),
+      writes: new WriteGate(deps.store.durability),
       now: deps.now ?? (() => new Date()),
       searchCursors: deps.searchCursors ?? new SearchCursors(),
     };

@@ -40,6 +40,22 @@ export interface Store {
   onExternalChange?(listener: (change: ExternalChange) => void): () => void;
   /** IDs whose files exist but cannot be loaded; they are not deletions. */
   unreadableIds?(): string[];
+  /**
+   * Present when `create`, `save` and `remove` return once a write is applied (visible) but before
+   * it is durable, so concurrent writes can share their fsyncs: the core then answers a writer only
+   * after `durable` covers its writes. A store without it is durable when each call returns.
+   */
+  readonly durability?: Durability;
+}
+
+/**
+ * Writes are numbered as they are applied. `mark()` is the number the next write will get;
+ * `durable(from, to)` resolves once every write numbered in [from, to) is on disk, and rejects
+ * with the error of one that could not be made durable.
+ */
+export interface Durability {
+  mark(): number;
+  durable(from: number, to: number): Promise<void>;
 }
 
 /** `created`: the item was not known before (a new file, or one that became readable). */

@@ -24,6 +24,17 @@ const T0 = Date.UTC(2026, 0, 1);
 /** A timestamp `seconds` after 2026-01-01, as the core writes them. */
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 
+/**
+ * Another store's view once the first store's writes are durable. A store with `durability`
+ * returns from a write once it is applied, and is durable when `durable` says so (the core waits
+ * on that before it answers anyone); one without it is durable on return.
+ */
+async function reopenDurable(b: StoreBackend): Promise<Store> {
+  const durability = b.store.durability;
+  await durability?.durable(0, durability.mark());
+  return b.reopen();
+}
+
 /** What the core passes to create(): the item, given the ID the store allocated. */
 function build(type: EntityType, fields: Partial<Item> = {}): (id: string) => Item {
   return (id) => ({
@@ -122,7 +133,7 @@ export function storeContract(open: () => Promise<StoreBackend>): void {
     const created = await store.create('task', full);
     expect(created).toEqual(full('TASK-0001'));
     expect(await store.get('TASK-0001')).toEqual(created);
-    const other = await b.reopen();
+    const other = await reopenDurable(b);
     expect(await other.get('TASK-0001')).toEqual(created);
     expect((await other.snapshot()).items).toEqual([created]);
   });
@@ -139,7 +150,7 @@ export function storeContract(open: () => Promise<StoreBackend>): void {
     const snapshot = await store.snapshot();
     expect(snapshot.byId.size).toBe(snapshot.items.length);
     for (const item of snapshot.items) expect(snapshot.byId.get(item.id)).toEqual(item);
-    expect(await ids(await b.reopen())).toEqual(expected);
+    expect(await ids(await reopenDurable(b))).toEqual(expected);
   });
 
   it('gives the same snapshot while nothing changes, and a new one after every change', async () => {
@@ -170,7 +181,7 @@ export function storeContract(open: () => Promise<StoreBackend>): void {
     const v2 = { ...item, title: 'Second', status: 'in_progress' as const, version: 2, updated_at: at(5) };
     await store.save(v2);
     expect(await store.get(item.id)).toEqual(v2);
-    expect(await (await b.reopen()).get(item.id)).toEqual(v2);
+    expect(await (await reopenDurable(b)).get(item.id)).toEqual(v2);
     // Saving a version the store already has (a writer that read before the last save): refused.
     // Both adapters refuse it, with a conflict; the port's own comment does not state the rule.
     for (const stale of [
@@ -180,7 +191,7 @@ export function storeContract(open: () => Promise<StoreBackend>): void {
       expect((await refusal(store.save(stale))).kind).toBe('conflict');
     }
     expect(await store.get(item.id)).toEqual(v2);
-    expect(await (await b.reopen()).get(item.id)).toEqual(v2);
+    expect(await (await reopenDurable(b)).get(item.id)).toEqual(v2);
     const v3 = { ...v2, description: 'Third', version: 3, updated_at: at(8) };
     await store.save(v3);
     expect(await store.get(item.id)).toEqual(v3);
@@ -193,7 +204,7 @@ export function storeContract(open: () => Promise<StoreBackend>): void {
     expect(['conflict', 'not_found']).toContain((await refusal(store.save(ghost))).kind);
     expect(await store.get('TASK-0009')).toBeUndefined();
     expect(await ids()).toEqual(['TASK-0001']);
-    expect(await ids(await b.reopen())).toEqual(['TASK-0001']);
+    expect(await ids(await reopenDurable(b))).toEqual(['TASK-0001']);
   });
 
   it('removes an item for good and never hands its ID out again, not even to another store', async () => {
@@ -204,7 +215,7 @@ export function storeContract(open: () => Promise<StoreBackend>): void {
     expect((await store.create('task', build('task'))).id).toBe('TASK-0004');
     await store.remove('TASK-0004');
     await store.remove('TASK-0002');
-    const other = await b.reopen();
+    const other = await reopenDurable(b);
     expect(await other.get('TASK-0004')).toBeUndefined();
     expect((await other.snapshot()).items.map((item) => item.id)).toEqual(['TASK-0001']);
     expect((await other.create('task', build('task'))).id).toBe('TASK-0005');
@@ -215,14 +226,14 @@ export function storeContract(open: () => Promise<StoreBackend>): void {
   });
 
   it('hands distinct IDs to concurrent creates, from one store and from two', async () => {
-    const other = await b.reopen();
+    const other = await reopenDurable(b);
     const made = await Promise.all(
       Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? other : store).create('task', build('task'))),
     );
     const madeIds = made.map((item) => item.id);
     expect(new Set(madeIds).size).toBe(12);
     for (const item of made) expect(item.id).toMatch(/^TASK-\d{4,}$/);
-    expect((await ids(await b.reopen())).sort()).toEqual([...madeIds].sort());
+    expect((await ids(await reopenDurable(b))).sort()).toEqual([...madeIds].sort());
   });
 
   it('reads documents, overwrites existing ones, and never creates one', async () => {
@@ -230,7 +241,7 @@ export function storeContract(open: () => Promise<StoreBackend>): void {
     expect(await store.readDocument('notes/plan.md')).toBe('Plan: ship it\n');
     await store.writeDocument('notes/plan.md', 'Plan: ship it on Friday\n');
     expect(await store.readDocument('notes/plan.md')).toBe('Plan: ship it on Friday\n');
-    expect(await (await b.reopen()).readDocument('notes/plan.md')).toBe('Plan: ship it on Friday\n');
+    expect(await (await reopenDurable(b)).readDocument('notes/plan.md')).toBe('Plan: ship it on Friday\n');
     expect(await refusal(store.writeDocument('notes/new.md', 'x'))).toMatchObject({ kind: 'invalid', field: 'uri' });
     expect(await store.readDocument('notes/new.md')).toBeUndefined();
     expect(await store.readDocument('plan.md')).toBeUndefined();

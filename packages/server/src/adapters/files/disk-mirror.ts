@@ -96,6 +96,14 @@ export class DiskMirror {
     if (parsed) this.raiseMaxSeq(parsed);
   }
 
+  /** Our own write reached its file: its stamp is now known for the load cache, unless a newer write came since. */
+  settle(id: string, digest: string, disk: CachedFile): void {
+    const name = `${id}.md`;
+    if (this.hashes.get(name) !== digest) return;
+    this.onDisk.set(name, disk);
+    this.cacheDirty = true;
+  }
+
   private raiseMaxSeq(parsed: ParsedId): void {
     if (parsed.seq > (this.maxSeqs.get(parsed.type) ?? 0)) this.maxSeqs.set(parsed.type, parsed.seq);
   }

@@ -7,11 +7,19 @@ import { LIMITS } from '../../core/limits.js';
 import { Mutex } from '../../core/mutex.js';
 import type { ExternalChange, Snapshot, Store } from '../../core/ports.js';
 import { decodeItem, encodedFileProblem, encodeItem } from '../../format/item-markdown.js';
-import { createFileExclusive, createFileExclusiveUnsynced, syncFiles, writeFileAtomic } from './atomic-write.js';
+import {
+  createFileExclusive,
+  createFileExclusiveUnsynced,
+  linkFileUnsynced,
+  syncFiles,
+  writeFileAtomic,
+  writeTempUnsynced,
+} from './atomic-write.js';
 import { type DataLayout, dataLayout, itemFile } from './data-layout.js';
 import { DiskMirror, hash } from './disk-mirror.js';
 import { FileLoader, type LoadStats } from './file-loader.js';
 import { changedMeanwhile, FileWatcher } from './file-watcher.js';
+import { type CommitStats, GroupCommit } from './group-commit.js';
 import type { HighWaterMarks } from './high-water.js';
 import { type CachedFile, stampOf } from './load-cache.js';
 
@@ -37,6 +45,8 @@ export class MarkdownStore implements Store {
    * can then never see an older file than the last write and put that stale item back in memory.
    */
   private readonly io = new Mutex();
+  /** Creates and saves are applied under `io` and made durable here, many per fsync round. */
+  private readonly commits: GroupCommit;
   private readonly watcher: FileWatcher;
   private readonly loader: FileLoader;
   readonly loadStats: LoadStats;
@@ -45,7 +55,10 @@ export class MarkdownStore implements Store {
   private constructor(options: MarkdownStoreOptions) {
     this.layout = dataLayout(options.dataDir);
     this.mirror = new DiskMirror(options.log);
-    this.watcher = new FileWatcher(this.layout, this.mirror, this.io, options.log);
+    this.commits = new GroupCommit(this.layout.tasks);
+    // A file with a replacement still on its way is behind memory: the watcher must not read it back in.
+    const writing = (id: string) => this.commits.isUnplaced(this.fileOf(id));
+    this.watcher = new FileWatcher(this.layout, this.mirror, this.io, options.log, writing);
     this.loader = new FileLoader(this.layout, this.mirror, this.io, options.log);
     this.loadStats = this.loader.loadStats;
   }
@@ -90,6 +103,7 @@ export class MarkdownStore implements Store {
     return item;
   }
 
+  /** Applied (visible) when this returns; durable once `durability` says so (group commit). */
   async create(type: EntityType, build: (id: string) => Item): Promise<Item> {
     return this.io.run(async () => {
       let seq = Math.max(this.mirror.maxSeq(type), this.highWater.get(TYPE_PREFIX[type])) + 1;
@@ -97,14 +111,26 @@ export class MarkdownStore implements Store {
         const item = build(formatId(type, seq));
         const { text, decoded } = encodeReadable(item);
         const writeStarted = Date.now();
-        if (await createFileExclusive(this.fileOf(item.id), text)) {
+        const path = this.fileOf(item.id);
+        const file = linkFileUnsynced(path, text);
+        if (file) {
           const digest = hash(text);
           this.mirror.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
+          this.commits.add(path, file);
           return item;
         }
         seq++; // another process took this ID a moment ago
       }
     });
+  }
+
+  get durability(): GroupCommit {
+    return this.commits;
+  }
+
+  /** How many writes shared each fsync round so far. */
+  get commitStats(): Readonly<CommitStats> {
+    return this.commits.stats;
   }
 
   highestSeq(type: EntityType): number {
@@ -132,16 +158,26 @@ export class MarkdownStore implements Store {
     await this.io.run(async () => syncFiles(ids.map((id) => this.fileOf(id))));
   }
 
+  /**
+   * Applied when this returns; the new file is renamed into place only after its data is synced,
+   * so a crash can never leave an unsynced file where an acknowledged one was.
+   */
   async save(item: Item): Promise<void> {
     await this.io.run(async () => {
       const known = this.mirror.item(item.id);
       if (known && known.version >= item.version) throw changedMeanwhile(item.id);
       const { text, decoded } = encodeReadable(item);
-      await this.watcher.checkUnchanged(item.id);
+      const path = this.fileOf(item.id);
+      // With a replacement still on its way the file is ours and not yet current: nothing to check.
+      if (!this.commits.isUnplaced(path)) await this.watcher.checkUnchanged(item.id);
       const writeStarted = Date.now();
-      await writeFileAtomic(this.fileOf(item.id), text);
+      const file = writeTempUnsynced(path, text);
       const digest = hash(text);
-      this.mirror.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
+      this.mirror.remember(item, digest, undefined);
+      this.commits.add(path, file, () => {
+        const stamp = this.stampOwnWrite(decoded, digest, writeStarted);
+        if (stamp) this.mirror.settle(item.id, digest, stamp);
+      });
     });
   }
 
@@ -149,6 +185,8 @@ export class MarkdownStore implements Store {
     const parsed = parseCanonicalId(id);
     if (!parsed) throw invalid('id', 'a canonical item ID', id);
     await this.io.run(async () => {
+      // A delete is rare: it waits for pending writes rather than ordering itself among them.
+      await this.commits.idle();
       await this.watcher.checkUnchanged(id);
       // Record the high-water mark first, so a deleted top ID is never handed out again.
       await this.highWater.raise(TYPE_PREFIX[parsed.type], parsed.seq);

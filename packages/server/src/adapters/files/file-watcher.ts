@@ -26,6 +26,8 @@ export class FileWatcher {
     private readonly mirror: DiskMirror,
     private readonly io: Mutex,
     private readonly log: (line: string) => void,
+    /** True while our own replacement of the item's file is on its way (the disk is behind memory). */
+    private readonly writing: (id: string) => boolean = () => false,
   ) {}
 
   onExternalChange(listener: (change: ExternalChange) => void): () => void {
@@ -69,6 +71,8 @@ export class FileWatcher {
       else this.mirror.clearProblem(name);
       return undefined;
     }
+    // Our rename will land soon and bring its own event; reading now would take an older file for an edit.
+    if (this.writing(id)) return undefined;
     const seenAt = Date.now();
     const read = readRegularFileSync(itemFile(this.layout, id));
     if (read.kind === 'not-regular') return this.mirror.report(name, 'not a regular file');

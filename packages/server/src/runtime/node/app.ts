@@ -99,15 +99,22 @@ export function createNodeApp(options: NodeAppOptions): { app: Hono; mcp: McpEnd
     },
     viewer: createStaticViewer(viewerDir()),
     health: async () => {
-      const global = await registry.use(registry.globalDir);
-      return {
+      const process_ = {
         data_dir: config.dataDir,
-        task_count: await global.node.backlog.count(),
         uptime_seconds: Math.round((Date.now() - options.startedAt) / 1000),
         pid: process.pid,
         rss_bytes: process.memoryUsage().rss,
         heap_used_bytes: process.memoryUsage().heapUsed,
         sessions: mcp.sessionCount(),
+      };
+      // Answers at once while the backlog loads: `ready` turns true when a search can be answered
+      // (MCP calls made before then wait for it, and no longer).
+      if (!registry.isReady(registry.globalDir)) return { ready: false, ...process_ };
+      const global = await registry.use(registry.globalDir);
+      return {
+        ready: true,
+        ...process_,
+        task_count: await global.node.backlog.count(),
         search_mode: global.node.backlog.searchMode,
         ...(await semanticHealth(registry)),
         skipped_files: global.node.store.listProblems().size,

@@ -51,6 +51,8 @@ interface Slot {
   holders: Record<HolderKind, number>;
   lastUsed: number;
   closing?: Promise<void>;
+  /** Set once `opening` has resolved: the backlog's index can answer. */
+  ready?: boolean;
 }
 
 export interface RegistryOptions {
@@ -129,6 +131,11 @@ export class BacklogRegistry {
     return slot.opening;
   }
 
+  /** True once `dir`'s backlog is open and its search index built (what /health calls `ready`). */
+  isReady(dir: string): boolean {
+    return this.slots.get(dir)?.ready === true;
+  }
+
   /** The open backlog for `dir`, without opening it. */
   peek(dir: string): Promise<OpenBacklog> | undefined {
     const slot = this.slots.get(dir);
@@ -199,9 +206,14 @@ export class BacklogRegistry {
       slot = { opening: this.openBacklog(dir), holders: { session: 0, stream: 0 }, lastUsed: Date.now() };
       this.slots.set(dir, slot);
       const opened = slot;
-      opened.opening.catch(() => {
-        if (this.slots.get(dir) === opened) this.slots.delete(dir);
-      });
+      opened.opening.then(
+        () => {
+          opened.ready = true;
+        },
+        () => {
+          if (this.slots.get(dir) === opened) this.slots.delete(dir);
+        },
+      );
     }
     slot.lastUsed = Date.now();
     return slot;

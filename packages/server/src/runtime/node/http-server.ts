@@ -82,15 +82,19 @@ type AppFetch = (request: Request, env: unknown) => Response | Promise<Response>
 
 /**
  * The server's fetch while the backlog loads: `/version` answers at once (a probe must not mistake a
- * starting server for a hung one), everything else waits for the app, or gets 503 if start-up failed.
+ * starting server for a hung one) and `/health` says `ready: false`; everything else waits for the
+ * backlog, or gets 503 if start-up failed.
  * `env` is @hono/node-server's { incoming, outgoing }: the app reads the client's address from it.
  */
 function startingGate(version: string): {
   fetch: (request: Request, env: unknown) => Promise<Response>;
+  /** The app, for /health only, before the backlog is ready (it then says `ready: false`). */
+  health(app: AppFetch): void;
   open(app: AppFetch): void;
   failed(error: unknown): void;
 } {
   let appFetch: AppFetch | undefined;
+  let healthFetch: AppFetch | undefined;
   let markReady: () => void = () => {};
   let markFailed: (error: unknown) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
@@ -100,9 +104,11 @@ function startingGate(version: string): {
   ready.catch(() => {});
   const fetch = async (request: Request, env: unknown): Promise<Response> => {
     if (!appFetch) {
-      if (request.method === 'GET' && new URL(request.url).pathname === '/version') {
+      const path = new URL(request.url).pathname;
+      if (request.method === 'GET' && path === '/version') {
         return new Response(version, { headers: { 'content-type': 'text/plain; charset=UTF-8' } });
       }
+      if (healthFetch && path === '/health') return healthFetch(request, env);
       try {
         await ready;
       } catch {
@@ -113,6 +119,9 @@ function startingGate(version: string): {
   };
   return {
     fetch,
+    health: (app) => {
+      healthFetch = app;
+    },
     open: (app) => {
       appFetch = app;
       markReady();
@@ -121,9 +130,9 @@ function startingGate(version: string): {
   };
 }
 
-/** Every backlog the server serves; the global one opens now, projects when their first session or viewer comes. */
-async function openRegistry(config: Config, stateDir: string, log: (line: string) => void): Promise<BacklogRegistry> {
-  const registry = new BacklogRegistry({
+/** Every backlog the server serves; the global one opens first, projects when their first session or viewer comes. */
+function createRegistry(config: Config, stateDir: string, log: (line: string) => void): BacklogRegistry {
+  return new BacklogRegistry({
     globalDir: config.dataDir,
     // A project's relative source_path is read from the project's folder, not the server's.
     open: (dataDir, where) =>
@@ -133,8 +142,6 @@ async function openRegistry(config: Config, stateDir: string, log: (line: string
     log,
     afterIdleClose: reclaimMemory,
   });
-  await registry.use(registry.globalDir);
-  return registry;
 }
 
 /**
@@ -175,16 +182,19 @@ export async function startHttpServer(
     });
   };
 
-  let registry: BacklogRegistry;
-  try {
-    mkdirSync(files.dir, { recursive: true });
-    writePrivate(files.pid, `${pid}\n`);
-    registry = await openRegistry(config, files.dir, log);
-  } catch (error) {
+  const fail = async (error: unknown): Promise<never> => {
     gate.failed(error);
     removeIfOurs(files.pid, pid);
     await stopListening();
     throw error;
+  };
+  let registry: BacklogRegistry;
+  try {
+    mkdirSync(files.dir, { recursive: true });
+    writePrivate(files.pid, `${pid}\n`);
+    registry = createRegistry(config, files.dir, log);
+  } catch (error) {
+    return fail(error);
   }
 
   let closing: Promise<void> | undefined;
@@ -217,6 +227,13 @@ export async function startHttpServer(
       else void close();
     },
   });
+  // /health answers (ready: false) while the global backlog loads; the rest waits for it.
+  gate.health(app.fetch);
+  try {
+    await registry.use(registry.globalDir);
+  } catch (error) {
+    return fail(error);
+  }
   gate.open(app.fetch);
   return { port, url, version, token, close };
 }

@@ -46,7 +46,9 @@ export async function runStatus(config: Config): Promise<number> {
   out(`Server is running on port ${target.port}`);
   out(`Version: ${state.version}`);
   out(`Data directory: ${health?.data_dir ?? 'unknown'}`);
-  out(`Task count: ${health?.ready === false ? 'loading (the search index is being built)' : (health?.task_count ?? 'unknown')}`);
+  out(
+    `Task count: ${health?.ready === false ? 'loading (the search index is being built)' : (health?.task_count ?? 'unknown')}`,
+  );
   out(`Uptime: ${health?.uptime_seconds ?? '?'}s`);
   out(`Viewer: ${viewerLink(base, health ? token : undefined)}`);
   out(`MCP endpoint: ${base}/mcp`);

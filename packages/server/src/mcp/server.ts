@@ -3,7 +3,7 @@ import type { Across } from '../core/across.js';
 import type { Backlog } from '../core/backlog.js';
 import { registerBriefingPrompt } from './prompts.js';
 import { registerResources } from './resources.js';
-import { registerTool, type ToolContext } from './tool.js';
+import { registerTool, type ToolCaller, type ToolContext, toolCaller } from './tool.js';
 import { TOOLS } from './tools/index.js';
 import { installValidationMessages } from './zod-messages.js';
 
@@ -28,6 +28,13 @@ const INSTRUCTIONS =
 /** Who is calling, worked out per call: the client's self-reported name is only known after initialize. */
 export type ActorOf = (clientName: string | undefined) => { name?: string; session?: string };
 
+const callers = new WeakMap<McpServer, ToolCaller>();
+
+/** The direct `tools/call` path of a server built here (tool.ts, `toolCaller`). */
+export function toolCallerOf(server: McpServer): ToolCaller | undefined {
+  return callers.get(server);
+}
+
 /** The tools, resources and instructions every runtime serves; each runtime says who the actor is. */
 export function buildMcpServer(
   backlog: Backlog,
@@ -49,6 +56,7 @@ export function buildMcpServer(
     },
   };
   for (const tool of TOOLS) registerTool(server, tool, ctx);
+  callers.set(server, toolCaller(TOOLS, ctx));
   const agentOf = () => options.actor(server.server.getClientVersion()?.name).name;
   registerResources(server, backlog, agentOf);
   registerBriefingPrompt(server, backlog, agentOf);

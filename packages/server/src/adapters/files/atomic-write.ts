@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, type Dirent, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { lstat, readdir, unlink } from 'node:fs/promises';
+import { type FileHandle, link, lstat, open, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -125,55 +125,49 @@ export async function createFileExclusive(path: string, content: string): Promis
 }
 
 /**
- * The first half of a group-committed write (group-commit.ts): the whole content written, not yet
- * synced. The open descriptor is returned so the commit can fsync it without opening it again.
+ * createFileExclusive's first half, from the thread pool: the name is claimed (or refused: false)
+ * with the complete content already behind it, so no reader and no kill ever sees a torn file. Not
+ * yet synced: the open handle goes to a group commit, which syncs it before anyone is answered.
  */
-export interface UnsyncedFile {
-  fd: number;
-  /** For a replacement: the temp file to rename onto the target once its data is durable. */
-  temp?: string;
-}
-
-/**
- * createFileExclusive without the fsyncs: the name is claimed (or refused, false) right away, with
- * the complete content behind it, so no reader and no kill ever sees a torn file; the caller makes
- * it durable with a group commit before it answers anyone.
- */
-export function linkFileUnsynced(path: string, content: string): UnsyncedFile | false {
+export async function linkUnsynced(path: string, content: string): Promise<FileHandle | false> {
   const temp = tempPathFor(path);
-  const fd = openUnsynced(temp, content);
+  const file = await open(temp, 'wx', 0o644);
   try {
-    linkSync(temp, path);
-    return { fd };
+    await writeWhole(file, content);
+    await link(temp, path);
+    return file;
   } catch (error) {
-    closeSync(fd);
+    await file.close().catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   } finally {
-    removeQuietly(temp);
+    await unlink(temp).catch(() => undefined);
   }
+}
+
+async function writeWhole(file: FileHandle, content: string): Promise<void> {
+  const bytes = Buffer.from(content, 'utf8');
+  for (let done = 0; done < bytes.byteLength; ) done += (await file.write(bytes, done)).bytesWritten;
 }
 
 /**
- * writeFileAtomic's first half: the new content in a temp file beside `path`, not yet synced and
- * not yet renamed. The rename waits for the data's fsync, so a crash can never put an unsynced
- * file where an acknowledged one was.
+ * A temp file beside `path` holding `content`, synced, written from the thread pool: the event loop
+ * never waits on the disk (creating a file there took 0.7 ms while fsyncs ran, measured). Removed
+ * again if anything fails. Group commit (group-commit.ts) then links or renames it into place.
  */
-export function writeTempUnsynced(path: string, content: string): UnsyncedFile {
+export async function writeSyncedTemp(path: string, content: string): Promise<string> {
   const temp = tempPathFor(path);
-  return { fd: openUnsynced(temp, content), temp };
-}
-
-function openUnsynced(path: string, content: string): number {
-  const fd = openSync(path, 'wx', 0o644);
+  const file = await open(temp, 'wx', 0o644);
   try {
-    writeAll(fd, Buffer.from(content, 'utf8'));
-    return fd;
+    await writeWhole(file, content);
+    await file.sync();
   } catch (error) {
-    closeSync(fd);
-    removeQuietly(path);
+    await file.close().catch(() => undefined);
+    removeQuietly(temp);
     throw error;
   }
+  await file.close();
+  return temp;
 }
 
 /**

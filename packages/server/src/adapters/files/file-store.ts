@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { readFile, realpath, stat, unlink } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { type EntityType, formatId, type Item, parseCanonicalId, TYPE_PREFIX } from '@backlog-mcp/shared';
 import { BacklogError, invalid } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
@@ -10,16 +10,15 @@ import { decodeItem, encodedFileProblem, encodeItem } from '../../format/item-ma
 import {
   createFileExclusive,
   createFileExclusiveUnsynced,
-  linkFileUnsynced,
+  linkUnsynced,
   syncFiles,
   writeFileAtomic,
-  writeTempUnsynced,
 } from './atomic-write.js';
 import { type DataLayout, dataLayout, itemFile } from './data-layout.js';
 import { DiskMirror, hash } from './disk-mirror.js';
 import { FileLoader, type LoadStats } from './file-loader.js';
 import { changedMeanwhile, FileWatcher } from './file-watcher.js';
-import { type CommitStats, GroupCommit } from './group-commit.js';
+import { type CommitStats, GroupCommit, type Write } from './group-commit.js';
 import type { HighWaterMarks } from './high-water.js';
 import { type CachedFile, stampOf } from './load-cache.js';
 
@@ -55,7 +54,8 @@ export class MarkdownStore implements Store {
   private constructor(options: MarkdownStoreOptions) {
     this.layout = dataLayout(options.dataDir);
     this.mirror = new DiskMirror(options.log);
-    this.commits = new GroupCommit(this.layout.tasks);
+    // A write that failed on its way leaves memory ahead of the disk: read the file back in.
+    this.commits = new GroupCommit(this.layout.tasks, (path) => this.watcher.refresh(basename(path)));
     // A file with a replacement still on its way is behind memory: the watcher must not read it back in.
     const writing = (id: string) => this.commits.isUnplaced(this.fileOf(id));
     this.watcher = new FileWatcher(this.layout, this.mirror, this.io, options.log, writing);
@@ -110,13 +110,10 @@ export class MarkdownStore implements Store {
       for (;;) {
         const item = build(formatId(type, seq));
         const { text, decoded } = encodeReadable(item);
-        const writeStarted = Date.now();
         const path = this.fileOf(item.id);
-        const file = linkFileUnsynced(path, text);
+        const file = await linkUnsynced(path, text);
         if (file) {
-          const digest = hash(text);
-          this.mirror.remember(item, digest, this.stampOwnWrite(decoded, digest, writeStarted));
-          this.commits.add(path, file);
+          this.apply({ kind: 'create', path, file }, item, text, decoded);
           return item;
         }
         seq++; // another process took this ID a moment ago
@@ -170,14 +167,18 @@ export class MarkdownStore implements Store {
       const path = this.fileOf(item.id);
       // With a replacement still on its way the file is ours and not yet current: nothing to check.
       if (!this.commits.isUnplaced(path)) await this.watcher.checkUnchanged(item.id);
-      const writeStarted = Date.now();
-      const file = writeTempUnsynced(path, text);
-      const digest = hash(text);
-      this.mirror.remember(item, digest, undefined);
-      this.commits.add(path, file, () => {
-        const stamp = this.stampOwnWrite(decoded, digest, writeStarted);
-        if (stamp) this.mirror.settle(item.id, digest, stamp);
-      });
+      this.apply({ kind: 'replace', path, text }, item, text, decoded);
+    });
+  }
+
+  /** Memory takes the write now; the file follows with the next commit round. */
+  private apply(write: Write, item: Item, text: string, decoded: Item): void {
+    const digest = hash(text);
+    this.mirror.remember(item, digest, undefined);
+    const handedOver = Date.now();
+    this.commits.add(write, () => {
+      const stamp = this.stampOwnWrite(decoded, digest, handedOver);
+      if (stamp) this.mirror.settle(item.id, digest, stamp);
     });
   }
 

@@ -126,6 +126,11 @@ export class FileWatcher {
     }
   }
 
+  /** Reads `tasks/<name>` again now (after one of our own writes failed: memory went ahead of it). */
+  refresh(name: string): void {
+    void this.reread(name);
+  }
+
   private async reread(file: string): Promise<void> {
     if (this.closed) return;
     try {

@@ -1,16 +1,24 @@
 import { close, fsync, open, renameSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { Durability } from '../../core/ports.js';
-import { removeQuietly, type UnsyncedFile } from './atomic-write.js';
+import { removeQuietly, writeSyncedTemp } from './atomic-write.js';
 
-/** One write waiting to be made durable: its data, where it goes, and who waits for it. */
-interface Entry extends UnsyncedFile {
+/**
+ * A write to make durable: a new file already linked in place (its name had to be claimed at
+ * once), or the text of a replacement, written and renamed over the old file by the round.
+ */
+export type Write =
+  | { kind: 'create'; path: string; file: FileHandle }
+  | { kind: 'replace'; path: string; text: string };
+
+/** One write waiting to be made durable, and who waits for it. */
+type Entry = Write & {
   seq: number;
-  path: string;
   /** Runs once the write is durable and in place (the store records the file's stamp). */
-  settled?: () => void;
+  placed?: () => void;
   resolve(): void;
   reject(error: unknown): void;
-}
+};
 
 export interface CommitStats {
   /** Writes made durable. */
@@ -20,14 +28,15 @@ export interface CommitStats {
 }
 
 /**
- * Group commit for the item files (ADR 0021). Writers hand over files whose content is written but
- * not synced; while one round of fsyncs runs in the thread pool, the files that arrive meanwhile
- * wait and are made durable together by the next round: their fsyncs in parallel (on ext4 the
- * first commits the others' data with it), replacements renamed into place in arrival order, then
- * one fsync of the folder for the whole round. The event loop never waits on a disk.
+ * Group commit for the item files (ADR 0021). A write is applied in memory at once and handed over
+ * here; while one round runs, the writes that arrive meanwhile wait and go together in the next:
+ * each written to a temp file and synced from the thread pool, in parallel (on ext4 the first fsync
+ * commits the others' data with it); then, in arrival order, linked or renamed into place; then one
+ * fsync of the folder for the whole round. The event loop never waits on the disk, and no name ever
+ * points at data that is not synced.
  *
- * Rounds run one after another, so a write is never durable before one that was handed over
- * earlier; each writer learns its own outcome through `durable`.
+ * Rounds run one after another, so a write is never durable before one handed over earlier; each
+ * writer learns its own outcome through `durable`.
  */
 export class GroupCommit implements Durability {
   private queue: Entry[] = [];
@@ -35,14 +44,18 @@ export class GroupCommit implements Durability {
   private nextSeq = 0;
   /** Outcomes not yet collected by `durable`, by sequence number. */
   private readonly outcomes = new Map<number, Promise<void>>();
-  /** Replacements handed over but not yet renamed into place, by file: the disk is behind memory there. */
+  /** Files with a write handed over but not yet in place: there the disk is behind memory. */
   private readonly unplaced = new Map<string, number>();
   readonly stats: CommitStats = { writes: 0, rounds: 0 };
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    /** A write could not be made: memory is ahead of the disk there, and must read the file again. */
+    private readonly failed: (path: string) => void,
+  ) {}
 
-  /** Hands a written file over; the returned sequence number is what `durable` waits on. */
-  add(path: string, file: UnsyncedFile, settled?: () => void): number {
+  /** Hands a write over; the returned sequence number is what `durable` waits on. */
+  add(write: Write, placed?: () => void): number {
     const seq = this.nextSeq++;
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
@@ -53,8 +66,8 @@ export class GroupCommit implements Durability {
     // Nobody may ever ask (a writer that failed after writing): never an unhandled rejection.
     outcome.catch(() => undefined);
     this.outcomes.set(seq, outcome);
-    if (file.temp) this.unplaced.set(path, (this.unplaced.get(path) ?? 0) + 1);
-    this.queue.push({ ...file, seq, path, settled, resolve, reject });
+    this.unplaced.set(write.path, (this.unplaced.get(write.path) ?? 0) + 1);
+    this.queue.push({ ...write, seq, placed, resolve, reject });
     this.running ??= this.drain();
     return seq;
   }
@@ -68,23 +81,20 @@ export class GroupCommit implements Durability {
     const waits: Promise<void>[] = [];
     for (let seq = from; seq < to; seq++) {
       const outcome = this.outcomes.get(seq);
-      if (!outcome) continue;
+      if (!outcome) continue; // already durable
       waits.push(outcome);
-      // Collected: a settled success is dropped below, a failure is reported to this caller only.
-      void outcome.then(
-        () => this.outcomes.delete(seq),
-        () => this.outcomes.delete(seq),
-      );
+      const collected = () => this.outcomes.delete(seq);
+      void outcome.then(collected, collected);
     }
     await Promise.all(waits);
   }
 
-  /** True while a replacement of `path` is written but not yet renamed over it. */
+  /** True while a write of `path` is handed over but not yet in place. */
   isUnplaced(path: string): boolean {
     return this.unplaced.has(path);
   }
 
-  /** Resolves when nothing is waiting (before a delete, which must not race a pending rename). */
+  /** Resolves when nothing is waiting (before a delete, which must not race a pending write). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
   }
@@ -99,57 +109,54 @@ export class GroupCommit implements Durability {
   }
 
   private async commit(round: Entry[]): Promise<void> {
-    const synced = await Promise.all(round.map((entry) => settle(syncAndClose(entry.fd))));
+    // Data first, all in parallel: new files synced, replacements written to temp files and synced.
+    const synced = await Promise.all(round.map((entry) => settle(syncData(entry))));
+    // Then, in arrival order, each replacement renamed over the file it replaces.
     const failures = new Map<Entry, unknown>();
     round.forEach((entry, i) => {
-      const failure = synced[i];
-      if (failure !== undefined) failures.set(entry, failure);
-      if (!entry.temp) return;
+      const outcome = synced[i];
+      if (outcome && 'error' in outcome) return failures.set(entry, outcome.error);
+      if (!outcome?.temp || entry.kind !== 'replace') return;
       try {
-        if (failure === undefined) renameSync(entry.temp, entry.path);
+        renameSync(outcome.temp, entry.path);
       } catch (error) {
+        removeQuietly(outcome.temp);
         failures.set(entry, error);
       }
-      if (failures.has(entry)) removeQuietly(entry.temp);
-      const count = (this.unplaced.get(entry.path) ?? 1) - 1;
-      if (count > 0) this.unplaced.set(entry.path, count);
-      else this.unplaced.delete(entry.path);
     });
     // The folder's entries (new links, renames) are durable only once the folder is synced.
     await syncDirectory(this.dir);
     this.stats.rounds++;
     this.stats.writes += round.length;
     for (const entry of round) {
-      const failure = failures.get(entry);
-      if (failure !== undefined) {
-        entry.reject(failure);
+      const count = (this.unplaced.get(entry.path) ?? 1) - 1;
+      if (count > 0) this.unplaced.set(entry.path, count);
+      else this.unplaced.delete(entry.path);
+      if (failures.has(entry)) {
+        this.failed(entry.path);
+        entry.reject(failures.get(entry) ?? new Error(`could not write ${entry.path}`));
         continue;
       }
-      entry.settled?.();
-      entry.resolve();
+      entry.placed?.();
       this.outcomes.delete(entry.seq);
+      entry.resolve();
     }
   }
 }
 
-/** undefined when the promise fulfilled, else its error. */
-function settle(promise: Promise<void>): Promise<unknown> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => error ?? new Error('fsync failed'),
-  );
+/** A created file's handle synced and closed; a replacement's temp file written and synced. */
+async function syncData(entry: Entry): Promise<{ temp?: string }> {
+  if (entry.kind === 'replace') return { temp: await writeSyncedTemp(entry.path, entry.text) };
+  try {
+    await entry.file.sync();
+  } finally {
+    await entry.file.close();
+  }
+  return {};
 }
 
-function syncAndClose(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    fsync(fd, (syncError) => {
-      close(fd, (closeError) => {
-        const error = syncError ?? closeError;
-        if (error) reject(error);
-        else resolve();
-      });
-    });
-  });
+function settle<T>(promise: Promise<T>): Promise<T | { error: unknown }> {
+  return promise.catch((error: unknown) => ({ error: error ?? new Error('write failed') }));
 }
 
 function syncDirectory(dir: string): Promise<void> {

@@ -1,10 +1,14 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { McpEndpoint } from '../../app/mcp-endpoint.js';
+import { toolCallerOf } from '../../mcp/server.js';
+import type { ToolCaller } from '../../mcp/tool.js';
+import { directToolCall, parseError, takesDirectPath } from './mcp-direct.js';
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
+  callTool: ToolCaller | undefined;
   lastSeen: number;
 }
 
@@ -49,9 +53,16 @@ export function createMcpEndpoint(open: (request: Request) => Promise<SessionSer
         const session = sessions.get(sessionId);
         if (!session) return jsonRpcError(404, 'Session not found; start a new session with initialize');
         session.lastSeen = now;
-        const response = await session.transport.handleRequest(request);
-        releaseAnsweredStreams(session.transport);
-        return response;
+        if (!session.callTool || !takesDirectPath(request)) return answer(session.transport, request);
+        // tools/call, nearly every request, is answered here; anything else goes to the SDK as parsed.
+        let message: unknown;
+        try {
+          message = JSON.parse(await request.text());
+        } catch {
+          return parseError();
+        }
+        const direct = await directToolCall(message, session.callTool, sessionId);
+        return direct ?? answer(session.transport, request, message);
       }
       if (request.method !== 'POST') return jsonRpcError(400, 'Missing mcp-session-id header');
       evictIdle(now);
@@ -71,7 +82,7 @@ export function createMcpEndpoint(open: (request: Request) => Promise<SessionSer
         // if any come, still have the session's GET stream.
         enableJsonResponse: true,
         onsessioninitialized: (id) => {
-          sessions.set(id, { transport, server, lastSeen: Date.now() });
+          sessions.set(id, { transport, server, callTool: toolCallerOf(server), lastSeen: Date.now() });
         },
         onsessionclosed: (id) => {
           sessions.delete(id);
@@ -99,6 +110,16 @@ export function createMcpEndpoint(open: (request: Request) => Promise<SessionSer
       await Promise.all(all.map((session) => session.transport.close().catch(() => undefined)));
     },
   };
+}
+
+async function answer(
+  transport: WebStandardStreamableHTTPServerTransport,
+  request: Request,
+  parsedBody?: unknown,
+): Promise<Response> {
+  const response = await transport.handleRequest(request, parsedBody === undefined ? undefined : { parsedBody });
+  releaseAnsweredStreams(transport);
+  return response;
 }
 
 /**

@@ -86,10 +86,18 @@ async function stop(child: ChildProcess): Promise<void> {
   await waitFor(() => child.exitCode !== null, HANG.condition, 'serve to exit');
 }
 
+/** /health once the backlog is loaded (before, it only says `ready: false`). */
 async function health(): Promise<Health> {
-  const response = await fetch(`${base()}/health`, { headers: envAuth(env) });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Health;
+  return waitFor(
+    async () => {
+      const response = await fetch(`${base()}/health`, { headers: envAuth(env) });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as Health & { ready?: boolean };
+      return body.ready === false ? undefined : body;
+    },
+    HANG.condition,
+    'the backlog to be ready',
+  );
 }
 
 async function semantic(): Promise<Semantic> {

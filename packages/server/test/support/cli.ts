@@ -195,7 +195,7 @@ export function envAuth(env: CliEnv): Record<string, string> {
   return { authorization: `Bearer ${tokenOf(env.dataDir)}` };
 }
 
-/** `serve` in the foreground as a child of the test; resolves once `/health` answers. The caller stops it. */
+/** `serve` in the foreground as a child of the test; resolves once `/health` says it is ready. The caller stops it. */
 export async function serveForeground(env: CliEnv, track: (child: ChildProcess) => void): Promise<ChildProcess> {
   const child = spawn(process.execPath, [CLI, 'serve'], { env: envFor(env), stdio: ['ignore', 'ignore', 'pipe'] });
   track(child);
@@ -208,7 +208,8 @@ export async function serveForeground(env: CliEnv, track: (child: ChildProcess) 
       child.exitCode !== null ||
       Promise.resolve()
         .then(() => fetch(`http://127.0.0.1:${env.port}/health`, { headers: envAuth(env) }))
-        .then((r) => r.ok)
+        // Ready, not just answering: /health says `ready: false` while the backlog loads.
+        .then(async (r) => r.ok && ((await r.json()) as { ready?: boolean }).ready !== false)
         .catch(() => false),
     undefined,
     'the server',

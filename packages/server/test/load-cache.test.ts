@@ -135,6 +135,35 @@ describe('the load cache', () => {
     expect((await second.get('TASK-0001'))?.title).toBe('First two');
   });
 
+  it('in a server (watching), checks cached files after start-up and reads in those edited while stopped', async () => {
+    const dir = await dataDirWith(FILES);
+    const first = await open(dir);
+    first.close();
+    await first.persist();
+    await sleep(20); // a later clock tick than the cached stamps
+    await writeFile(join(dir, 'tasks', 'TASK-0001.md'), GOOD('TASK-0001', 'Edited while stopped'));
+    await unlink(join(dir, 'tasks', 'TASK-0002.md'));
+    const server = await MarkdownStore.open({ dataDir: dir, log: () => undefined, watch: true });
+    cleanups.push(async () => server.close());
+    const changes: string[] = [];
+    server.onExternalChange((change) =>
+      changes.push(`${change.kind} ${change.kind === 'remove' ? change.id : change.item.id}`),
+    );
+    // Start-up took the cache at its word (no lstat per file; the deleted file was simply not listed)...
+    expect(server.loadStats).toEqual({ cached: 3, read: 0 });
+    expect((await server.get('TASK-0001'))?.title).toBe('First one');
+    // ...and the check that follows reads the edit in, as an outside edit.
+    await server.verifyDeferred();
+    const seen = await until(
+      () => changes.length,
+      (count) => count >= 1,
+    );
+    expect(seen).toBe(1);
+    expect(changes).toEqual(['upsert TASK-0001']);
+    expect((await server.get('TASK-0001'))?.title).toBe('Edited while stopped');
+    expect(await server.get('TASK-0002')).toBeUndefined();
+  });
+
   it('drops files deleted while stopped and loads files added meanwhile', async () => {
     const dir = await dataDirWith(FILES);
     const first = await open(dir);

@@ -48,11 +48,13 @@ export class MarkdownStore implements Store {
   private readonly commits: GroupCommit;
   private readonly watcher: FileWatcher;
   private readonly loader: FileLoader;
+  private readonly log: (line: string) => void;
   readonly loadStats: LoadStats;
   private highWater!: HighWaterMarks;
 
   private constructor(options: MarkdownStoreOptions) {
     this.layout = dataLayout(options.dataDir);
+    this.log = options.log;
     this.mirror = new DiskMirror(options.log);
     // A write that failed on its way leaves memory ahead of the disk: read the file back in.
     this.commits = new GroupCommit(this.layout.tasks, (path) => this.watcher.refresh(basename(path)));
@@ -65,7 +67,8 @@ export class MarkdownStore implements Store {
 
   static async open(options: MarkdownStoreOptions): Promise<MarkdownStore> {
     const store = new MarkdownStore(options);
-    store.highWater = await store.loader.load();
+    // A server (it watches) checks the cached files' stamps after it is up; a one-shot command before.
+    store.highWater = await store.loader.load({ deferStampCheck: options.watch === true });
     // A file removed by hand, by git or by another clone's pull is a deleted ID too: never hand it out again.
     store.watcher.onExternalChange((change) => {
       if (change.kind !== 'remove') return;
@@ -79,6 +82,15 @@ export class MarkdownStore implements Store {
     });
     if (options.watch) store.watcher.start();
     return store;
+  }
+
+  /**
+   * Reads in the files that changed while no server ran, among those start-up took from the load
+   * cache unchecked: call once the backlog follows outside changes (they arrive as such).
+   */
+  async verifyDeferred(): Promise<void> {
+    const changed = await this.loader.verifyDeferred((name) => this.watcher.refresh(name));
+    if (changed > 0) this.log(`backlog: ${changed} file(s) changed while the server was stopped; read them in`);
   }
 
   /** Files that could not be loaded, by file name, with the reason. */

@@ -123,9 +123,9 @@ export class MarkdownStore implements Store {
         const item = build(formatId(type, seq));
         const { text, decoded } = encodeReadable(item);
         const path = this.fileOf(item.id);
-        const file = await linkUnsynced(path, text);
-        if (file) {
-          this.apply({ kind: 'create', path, file }, item, text, decoded);
+        const fd = await linkUnsynced(path, text);
+        if (fd !== false) {
+          this.apply({ kind: 'create', path, fd }, item, text, decoded);
           return item;
         }
         seq++; // another process took this ID a moment ago

@@ -1,15 +1,12 @@
 import { close, fsync, open, renameSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import type { Durability } from '../../core/ports.js';
-import { removeQuietly, writeSyncedTemp } from './atomic-write.js';
+import { removeQuietly, syncAndClose, writeSyncedTemp } from './atomic-write.js';
 
 /**
  * A write to make durable: a new file already linked in place (its name had to be claimed at
  * once), or the text of a replacement, written and renamed over the old file by the round.
  */
-export type Write =
-  | { kind: 'create'; path: string; file: FileHandle }
-  | { kind: 'replace'; path: string; text: string };
+export type Write = { kind: 'create'; path: string; fd: number } | { kind: 'replace'; path: string; text: string };
 
 /** One write waiting to be made durable, and who waits for it. */
 type Entry = Write & {
@@ -147,11 +144,7 @@ export class GroupCommit implements Durability {
 /** A created file's handle synced and closed; a replacement's temp file written and synced. */
 async function syncData(entry: Entry): Promise<{ temp?: string }> {
   if (entry.kind === 'replace') return { temp: await writeSyncedTemp(entry.path, entry.text) };
-  try {
-    await entry.file.sync();
-  } finally {
-    await entry.file.close();
-  }
+  await syncAndClose(entry.fd);
   return {};
 }
 

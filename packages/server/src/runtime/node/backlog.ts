@@ -66,7 +66,9 @@ export async function openNodeBacklog(options: {
   });
   await backlog.start();
   // Now that outside changes are followed: files edited while no server ran are read in as such.
-  void store.verifyDeferred().catch((error: unknown) => log(`backlog: could not check the cached files: ${String(error)}`));
+  void store
+    .verifyDeferred()
+    .catch((error: unknown) => log(`backlog: could not check the cached files: ${String(error)}`));
   // Derived caches only: losing the last few seconds of them costs a little start-up time, never data.
   const timer = setInterval(() => {
     void search.persist().catch((error: unknown) => log(`backlog: could not save the search caches: ${String(error)}`));

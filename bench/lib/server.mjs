@@ -55,8 +55,9 @@ export async function startServer(dataDir, env = {}) {
 }
 
 /**
- * A server started on a known free port, timed as a user sees it: spawn → `/version` answers, and
- * spawn → the first `backlog_search` answer over a fresh MCP session (what an agent does first).
+ * A server started on a known free port, timed as a user sees it: spawn → `/version` answers,
+ * spawn → `/health` says `ready`, and spawn → the first `backlog_search` answer over a fresh MCP
+ * session (what an agent does first).
  */
 export async function timedRestart(dataDir, env = {}) {
   const port = await freePort();
@@ -84,12 +85,25 @@ export async function timedRestart(dataDir, env = {}) {
     else await new Promise((resolve) => setTimeout(resolve, 2));
   }
   dataDirs.set(url, dataDir);
+  // Alongside the first search: when /health first says `ready` (it answers `ready: false` before).
+  const ready = (async () => {
+    for (;;) {
+      const health = await fetch(`${url}/health`, { headers: authHeaders(url) }).then(
+        (r) => r.json(),
+        () => undefined,
+      );
+      if (health?.ready === true) return performance.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
   const { rawSession } = await import('./raw-client.mjs');
   const session = await rawSession(url, 'first-search');
   await session.call('backlog_search', { query: 'login session token' });
   const firstSearchMs = performance.now() - started;
+  const readyMs = await ready;
   return {
     versionMs,
+    readyMs,
     firstSearchMs,
     server: {
       url,

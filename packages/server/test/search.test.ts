@@ -163,7 +163,7 @@ describe('hybrid search', () => {
   });
 
   it('re-embeds nothing when the vectors are cached', async () => {
-    const cache = new MemoryVectorCache();
+    const cache = new MemoryVectorCache<Int8Array>();
     const lines: string[] = [];
     const first = new HybridSearchIndex({ embedder: loadDefaultEmbedder(), cache, log: (l) => lines.push(l) });
     await first.rebuild(items);

@@ -6,15 +6,16 @@ import type { DeepVectors } from './deep-vectors.js';
 import type { Embedder } from './embedder/static-embedder.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { idCandidates } from './id-intent.js';
+import { quantize } from './quantize.js';
 import type { EncoderState } from './sentence-encoder.js';
 import { TextIndex } from './text-index.js';
 import { MemoryVectorCache, type TextIndexCache, type VectorCache } from './vector-cache.js';
-import { RowMask, type Unseen, VectorIndex } from './vector-index.js';
+import { QuantizedVectorIndex, RowMask, type Unseen } from './vector-index.js';
 
 export interface HybridOptions {
   /** Absent (or failed to load): the index runs text-only and says so in `mode`. */
   embedder?: Embedder;
-  cache?: VectorCache;
+  cache?: VectorCache<Int8Array>;
   log?: (line: string) => void;
   /** Items embedded between yields while (re)building, so requests are served meanwhile. */
   batchSize?: number;
@@ -109,8 +110,8 @@ export function embeddingText(item: Item): string {
  */
 export class HybridSearchIndex implements SearchIndex {
   private readonly text = new TextIndex();
-  private readonly vectors: VectorIndex | undefined;
-  private readonly cache: VectorCache;
+  private readonly vectors: QuantizedVectorIndex | undefined;
+  private readonly cache: VectorCache<Int8Array>;
   private readonly titles = new Map<string, string>();
   private readonly hashes = new Map<string, string>();
 
@@ -118,8 +119,8 @@ export class HybridSearchIndex implements SearchIndex {
 
   constructor(private readonly options: HybridOptions = {}) {
     this.tuning = { ...DEEP_TUNING, ...options.tuning };
-    this.vectors = options.embedder ? new VectorIndex(options.embedder.dimensions) : undefined;
-    this.cache = options.cache ?? new MemoryVectorCache();
+    this.vectors = options.embedder ? new QuantizedVectorIndex(options.embedder.dimensions) : undefined;
+    this.cache = options.cache ?? new MemoryVectorCache<Int8Array>();
   }
 
   get size(): number {
@@ -329,7 +330,8 @@ export class HybridSearchIndex implements SearchIndex {
 
   async related(item: Item, options: SearchOptions): Promise<SearchHit[]> {
     const notSelf = (id: string) => id !== item.id && (!options.filter || options.filter(id));
-    const vector = this.vectors?.vectorOf(item.id);
+    const row = this.vectors?.quantizedOf(item.id);
+    const vector = row && Float32Array.from(row);
     if (!this.vectors || !vector) return this.text.searchExact(item.title, { limit: options.limit, filter: notSelf });
     return this.vectors
       .search(vector, options.limit, SEMANTIC_FLOOR, notSelf)
@@ -360,7 +362,7 @@ export class HybridSearchIndex implements SearchIndex {
       this.vectors.upsert(item.id, cached);
       return false;
     }
-    const vector = embedder.embed(text);
+    const vector = quantize(embedder.embed(text), embedder.dimensions);
     this.cache.set(hash, vector);
     this.vectors.upsert(item.id, vector);
     return true;

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { quantize } from '../../search/quantize.js';
 import type { VectorCache } from '../../search/vector-cache.js';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -66,16 +68,25 @@ export class FileVectorCache<E extends Element = 'float32'> implements VectorCac
 
   private load(bytes: Buffer): void {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== VERSIONS[this.element]) return;
-    if (view.getUint32(8, true) !== this.dimensions) return;
+    if (view.getUint32(0, true) !== MAGIC || view.getUint32(8, true) !== this.dimensions) return;
+    const version = view.getUint32(4, true);
+    // A float32 file read into an int8 cache (the static table's vectors before they were
+    // quantised) is converted, not thrown away: re-embedding 100,000 items takes over a minute.
+    const upgrade = this.element === 'int8' && version === VERSIONS.float32;
+    if (version !== VERSIONS[this.element] && !upgrade) return;
+    const rowBytes = upgrade ? this.dimensions * 4 : this.rowBytes;
     const count = view.getUint32(12, true);
-    const entry = HASH_BYTES + this.rowBytes;
+    const entry = HASH_BYTES + rowBytes;
     if (bytes.byteLength !== HEADER_BYTES + count * entry) return;
     for (let i = 0; i < count; i++) {
       const offset = HEADER_BYTES + i * entry;
       const hash = bytes.subarray(offset, offset + HASH_BYTES).toString('hex');
-      this.vectors.set(hash, this.readRow(bytes, view, offset + HASH_BYTES));
+      const row = upgrade
+        ? (quantize(readFloats(view, offset + HASH_BYTES, this.dimensions)) as VectorOf<E>)
+        : this.readRow(bytes, view, offset + HASH_BYTES);
+      this.vectors.set(hash, row);
     }
+    if (upgrade) this.dirty = true;
   }
 
   private get rowBytes(): number {
@@ -84,9 +95,7 @@ export class FileVectorCache<E extends Element = 'float32'> implements VectorCac
 
   private readRow(bytes: Buffer, view: DataView, at: number): VectorOf<E> {
     if (this.element === 'int8') return Int8Array.from(bytes.subarray(at, at + this.dimensions)) as VectorOf<E>;
-    const vector = new Float32Array(this.dimensions);
-    for (let d = 0; d < this.dimensions; d++) vector[d] = view.getFloat32(at + d * 4, true);
-    return vector as VectorOf<E>;
+    return readFloats(view, at, this.dimensions) as VectorOf<E>;
   }
 
   private writeRow(out: Buffer, vector: VectorOf<E>, at: number): void {
@@ -109,4 +118,15 @@ export class FileVectorCache<E extends Element = 'float32'> implements VectorCac
     }
     return out;
   }
+}
+
+function readFloats(view: DataView, at: number, dimensions: number): Float32Array {
+  const vector = new Float32Array(dimensions);
+  for (let d = 0; d < dimensions; d++) vector[d] = view.getFloat32(at + d * 4, true);
+  return vector;
+}
+
+/** Where a backlog keeps the static table's vectors (int8 since issue 21; a float32 file is converted). */
+export function staticVectorsFile(stateDir: string, embedderId: string): string {
+  return join(stateDir, `vectors-${embedderId}.bin`);
 }

@@ -4,7 +4,7 @@ import type { Item } from '@backlog-mcp/shared';
 import { WorkerEncoder } from '../../adapters/encoder/worker-encoder.js';
 import { MarkdownStore } from '../../adapters/files/file-store.js';
 import { FileTextIndexCache, TEXT_INDEX_FILE } from '../../adapters/files/text-index-file.js';
-import { FileVectorCache } from '../../adapters/files/vector-cache-file.js';
+import { FileVectorCache, staticVectorsFile } from '../../adapters/files/vector-cache-file.js';
 import { count } from '../../mcp/render.js';
 import type { Config } from '../../runtime/node/config.js';
 import { loadDefaultEmbedder } from '../../runtime/node/embedder.js';
@@ -70,9 +70,9 @@ export async function runReindex(config: Config): Promise<number> {
   });
   try {
     const embedder = loadDefaultEmbedder();
-    const path = join(store.layout.state, `vectors-${embedder.id}.bin`);
+    const path = staticVectorsFile(store.layout.state, embedder.id);
     await rm(path, { force: true });
-    const cache = await FileVectorCache.open(path, embedder.dimensions);
+    const cache = await FileVectorCache.open(path, embedder.dimensions, 'int8');
     // The text index is analysed anew too, and saved for the next start.
     const textPath = join(store.layout.state, TEXT_INDEX_FILE);
     await rm(textPath, { force: true });

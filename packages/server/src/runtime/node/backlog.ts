@@ -3,7 +3,7 @@ import { MarkdownStore } from '../../adapters/files/file-store.js';
 import { JsonlJournal } from '../../adapters/files/journal-file.js';
 import { createSourceReader } from '../../adapters/files/source-reader.js';
 import { FileTextIndexCache, TEXT_INDEX_FILE } from '../../adapters/files/text-index-file.js';
-import { FileVectorCache } from '../../adapters/files/vector-cache-file.js';
+import { FileVectorCache, staticVectorsFile } from '../../adapters/files/vector-cache-file.js';
 import { Backlog } from '../../core/backlog.js';
 import type { SearchIndex } from '../../core/ports.js';
 import { DeepVectors } from '../../search/deep-vectors.js';
@@ -53,7 +53,7 @@ export async function openNodeBacklog(options: {
   const journal = await JsonlJournal.open(join(store.layout.state, 'activity.jsonl'), log);
   const embedder = options.search === 'text' ? undefined : tryLoadEmbedder(log);
   const cache = embedder
-    ? await FileVectorCache.open(join(store.layout.state, `vectors-${embedder.id}.bin`), embedder.dimensions)
+    ? await FileVectorCache.open(staticVectorsFile(store.layout.state, embedder.id), embedder.dimensions, 'int8')
     : undefined;
   const deep = embedder && options.search === 'deep' ? await openDeepVectors(store.layout.state, log) : undefined;
   const textCache = new FileTextIndexCache(join(store.layout.state, TEXT_INDEX_FILE));

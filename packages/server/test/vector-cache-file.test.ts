@@ -23,19 +23,19 @@ describe('the vector cache file', () => {
     const hashes = ['00000000000000a1', '00000000000000b2', '00000000000000c3'];
     const vectors = hashes.map((_, i) => seededVector(i + 1, 128));
     const old = await FileVectorCache.open(path, 128);
-    hashes.forEach((hash, i) => old.set(hash, vectors[i] as Float32Array));
+    for (const [i, hash] of hashes.entries()) old.set(hash, vectors[i] as Float32Array);
     await old.flush(new Set(hashes));
     const floatBytes = (await stat(path)).size;
 
     const upgraded = await FileVectorCache.open(path, 128, 'int8');
     expect(upgraded.size).toBe(3);
-    hashes.forEach((hash, i) => expect(upgraded.get(hash)).toEqual(quantize(vectors[i] as Float32Array)));
+    for (const [i, hash] of hashes.entries()) expect(upgraded.get(hash)).toEqual(quantize(vectors[i] as Float32Array));
     await upgraded.flush(new Set(hashes));
     const intBytes = (await stat(path)).size;
     expect(intBytes).toBeLessThan(floatBytes / 3);
 
     const again = await FileVectorCache.open(path, 128, 'int8');
-    hashes.forEach((hash, i) => expect(again.get(hash)).toEqual(quantize(vectors[i] as Float32Array)));
+    for (const [i, hash] of hashes.entries()) expect(again.get(hash)).toEqual(quantize(vectors[i] as Float32Array));
     // An int8 file is not read as float32: a cache of another kind starts empty.
     expect((await FileVectorCache.open(path, 128)).size).toBe(0);
   });

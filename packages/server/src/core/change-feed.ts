@@ -16,15 +16,20 @@ export async function recordWrite(core: BacklogCore, event: ChangeEvent, entry: 
 /** Builds the search index from the store and follows changes made outside the process. */
 export async function startBacklog(core: BacklogCore): Promise<void> {
   const { store, search, journal } = core.deps;
-  const { items } = await store.snapshot();
-  await search.rebuild(items);
-  // What a crash or an edit made while no server ran left out of the journal.
-  await journal.reconcile?.(items, {
-    at: timestamp(core),
-    unreadable: store.unreadableIds?.() ?? [],
-  });
-  store.onExternalChange?.((change) => {
-    void core.writes.run(() => followExternalChange(core, change)).catch(() => undefined); // an outside edit must never take the server down
+  // Under the write lock, and following outside changes from before the snapshot is taken: an edit
+  // that lands while the index is built waits for the build and is applied after it. (Subscribed
+  // after the build, such an edit reached the store but never the index.)
+  await core.writes.run(async () => {
+    store.onExternalChange?.((change) => {
+      void core.writes.run(() => followExternalChange(core, change)).catch(() => undefined); // an outside edit must never take the server down
+    });
+    const { items } = await store.snapshot();
+    await search.rebuild(items);
+    // What a crash or an edit made while no server ran left out of the journal.
+    await journal.reconcile?.(items, {
+      at: timestamp(core),
+      unreadable: store.unreadableIds?.() ?? [],
+    });
   });
 }
 

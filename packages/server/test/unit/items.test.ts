@@ -2,8 +2,27 @@ import type { Item } from '@backlog-mcp/shared';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/core/activity.js';
 import type { ChangeEvent } from '../../src/core/events.js';
+
+const BEFORE: Item = {
+  id: 'TASK-0001',
+  type: 'task',
+  title: 'Before the edit',
+  status: 'open',
+  description: '',
+  version: 1,
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
+};
+
+import { Backlog } from '../../src/core/backlog.js';
 import { until } from '../support/wait.js';
-import { type MemoryBacklog, openMemoryBacklog } from './support/memory-ports.js';
+import {
+  type MemoryBacklog,
+  MemoryJournal,
+  MemorySearchIndex,
+  MemoryStore,
+  openMemoryBacklog,
+} from './support/memory-ports.js';
 import { rejection } from './support/rejection.js';
 
 const me: Actor = { tool: 'test', name: 'me' };
@@ -117,6 +136,32 @@ describe('items', () => {
       (action) => action === 'deleted',
     );
     expect((await env.backlog.search({ query: 'quokka' })).total).toBe(0);
+  });
+
+  it('changed outside the core while the index is being built are indexed too', async () => {
+    const store = new MemoryStore({ items: [{ ...BEFORE }] });
+    let build!: () => void;
+    const building = new Promise<void>((resolve) => {
+      build = resolve;
+    });
+    // An index whose build takes a while: long enough for an editor to save in the middle of it.
+    const search = new (class extends MemorySearchIndex {
+      override async rebuild(items: readonly Item[]): Promise<void> {
+        await building;
+        await super.rebuild(items);
+      }
+    })();
+    const backlog = new Backlog({ store, search, journal: new MemoryJournal() });
+    const started = backlog.start();
+    await new Promise((resolve) => setImmediate(resolve));
+    store.externalUpsert({ ...BEFORE, title: 'edited by hand wombat', version: 2 });
+    build();
+    await started;
+    const found = await until(
+      () => backlog.search({ query: 'wombat' }),
+      (result) => result.total === 1,
+    );
+    expect(found.results.map((entry) => entry.id)).toEqual(['TASK-0001']);
   });
 
   it('search answers with stubs, snippets and the engine’s mode', async () => {

@@ -112,7 +112,10 @@ export class GroupCommit implements Durability {
     const failures = new Map<Entry, unknown>();
     round.forEach((entry, i) => {
       const outcome = synced[i];
-      if (outcome && 'error' in outcome) return failures.set(entry, outcome.error);
+      if (outcome && 'error' in outcome) {
+        failures.set(entry, outcome.error);
+        return;
+      }
       if (!outcome?.temp || entry.kind !== 'replace') return;
       try {
         renameSync(outcome.temp, entry.path);

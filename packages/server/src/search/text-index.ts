@@ -346,23 +346,15 @@ export class TextIndex {
   private ensureTerms(count: number): void {
     if (count <= this.used.length) return;
     const capacity = Math.max(count, this.used.length * 2, 1024);
-    const used = new Int32Array(capacity);
-    used.set(this.used);
-    this.used = used;
-    const frequency = new Int32Array(capacity);
-    frequency.set(this.documentFrequency);
-    this.documentFrequency = frequency;
+    this.used = grown(this.used, capacity);
+    this.documentFrequency = grown(this.documentFrequency, capacity);
   }
 
   private ensureSlots(count: number): void {
     if (count <= this.alive.length) return;
     const capacity = Math.max(count, this.alive.length * 2, 64);
-    const alive = new Uint8Array(capacity);
-    alive.set(this.alive);
-    this.alive = alive;
-    const lengths = new Float32Array(capacity * FIELD_COUNT);
-    lengths.set(this.lengths);
-    this.lengths = lengths;
+    this.alive = grown(this.alive, capacity);
+    this.lengths = grown(this.lengths, capacity * FIELD_COUNT);
   }
 
   /**
@@ -546,4 +538,11 @@ function bitCount(n: number): number {
   let count = 0;
   for (let v = n; v !== 0; v &= v - 1) count++;
   return count;
+}
+
+/** A copy of `array` with room for `length` elements (the rest zero). */
+function grown<T extends Int32Array | Uint8Array | Float32Array>(array: T, length: number): T {
+  const copy = new (array.constructor as new (length: number) => T)(length);
+  copy.set(array);
+  return copy;
 }

@@ -80,6 +80,7 @@ async function createStorm(size) {
     }),
   );
   const ended = performance.now();
+  for (const session of sessions) session.close();
   const rate = (n, ms) => Math.round(n / (ms / 1000));
   row(size, `durable creates, 4 raw clients (${4 * per} into an empty backlog)`, {
     p50: (ended - started) / (4 * per),

@@ -100,6 +100,7 @@ export async function timedRestart(dataDir, env = {}) {
   const session = await rawSession(url, 'first-search');
   await session.call('backlog_search', { query: 'login session token' });
   const firstSearchMs = performance.now() - started;
+  session.close();
   const readyMs = await ready;
   return {
     versionMs,

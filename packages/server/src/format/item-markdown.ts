@@ -12,6 +12,7 @@ import {
   type Status,
 } from '@backlog-mcp/shared';
 import { isMap, isScalar, isSeq, parseDocument, stringify, visit } from 'yaml';
+import { plainYaml } from './plain-yaml.js';
 
 /**
  * Bump whenever `decodeItem` can return something different for the same file text (a new
@@ -260,6 +261,15 @@ export function encodedFileProblem(text: string): string | undefined {
 
 /** Writes one item file: ordered front matter, then the body byte for byte. */
 export function encodeItem(item: Item): string {
+  return encodeItemTraced(item).text;
+}
+
+/**
+ * encodeItem, also saying whether the front matter came from `plainYaml`: such a file is known to
+ * read back as `item` (only its body can still be refused: see encodedFileProblem), so a writer
+ * can skip parsing it back.
+ */
+export function encodeItemTraced(item: Item): { text: string; plain: boolean } {
   const front: Record<string, unknown> = {};
   for (const key of KEY_ORDER) {
     const value = key === 'references' ? item.references?.map(cleanReference) : item[key];
@@ -268,8 +278,9 @@ export function encodeItem(item: Item): string {
   for (const [key, value] of Object.entries(item.extra ?? {})) {
     if (!KNOWN.has(key) && key !== 'description') front[key] = value;
   }
-  const yaml = stringify(front, { lineWidth: 0, minContentWidth: 0 });
-  return `---\n${yaml}---\n${item.description}`;
+  const plain = plainYaml(front);
+  const yaml = plain ?? stringify(front, { lineWidth: 0, minContentWidth: 0 });
+  return { text: `---\n${yaml}---\n${item.description}`, plain: plain !== undefined };
 }
 
 function cleanReference(ref: Reference): Reference {

@@ -1,12 +1,19 @@
 import { lstatSync } from 'node:fs';
 import { readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
-import { type EntityType, formatId, type Item, parseCanonicalId, TYPE_PREFIX } from '@backlog-mcp/shared';
+import {
+  type EntityType,
+  formatId,
+  type Item,
+  normalizeLabels,
+  parseCanonicalId,
+  TYPE_PREFIX,
+} from '@backlog-mcp/shared';
 import { BacklogError, invalid } from '../../core/errors.js';
 import { LIMITS } from '../../core/limits.js';
 import { Mutex } from '../../core/mutex.js';
 import type { ExternalChange, Snapshot, Store } from '../../core/ports.js';
-import { decodeItem, encodedFileProblem, encodeItem } from '../../format/item-markdown.js';
+import { decodeItem, encodedFileProblem, encodeItem, encodeItemTraced } from '../../format/item-markdown.js';
 import {
   createFileExclusive,
   createFileExclusiveUnsynced,
@@ -294,7 +301,15 @@ function encodeChecked(item: Item): { text: string; decoded?: Item } {
 }
 
 function encodeReadable(item: Item): { text: string; decoded: Item } {
-  const text = encodeItem(item);
+  const { text, plain } = encodeItemTraced(item);
+  // Front matter from plainYaml reads back as written; of decodeItem's checks only the body's and
+  // its normalizing of labels remain.
+  if (plain && labelsNormal(item)) {
+    const problem = encodedFileProblem(text);
+    if (problem)
+      throw invalid('description', 'text the item file can hold', item.description, `It would read as: ${problem}.`);
+    return { text, decoded: item };
+  }
   const back = decodeItem(text, item.id, item.updated_at);
   if (!back.ok)
     throw invalid('description', 'text the item file can hold', item.description, `It would read as: ${back.error}.`);
@@ -304,6 +319,12 @@ function encodeReadable(item: Item): { text: string; decoded: Item } {
     }
   }
   return { text, decoded: back.item };
+}
+
+function labelsNormal(item: Item): boolean {
+  if (!item.labels) return true;
+  const normal = normalizeLabels(item.labels);
+  return normal.length === item.labels.length && normal.every((label, i) => label === item.labels?.[i]);
 }
 
 /** Deep equality of plain data (what items hold), a key with an undefined value counting as absent. */

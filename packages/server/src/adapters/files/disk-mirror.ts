@@ -4,7 +4,7 @@ import { type EntityType, type Item, type ParsedId, parseCanonicalId } from '@ba
 import { newestFirst } from '../../core/list.js';
 import type { ExternalChange, Snapshot } from '../../core/ports.js';
 import { decodeItem } from '../../format/item-markdown.js';
-import { type CachedFile, sameStamp, stampOf } from './load-cache.js';
+import { type CachedFile, isSettled, sameStamp, stampOf } from './load-cache.js';
 
 const ITEM_FILE = /^([A-Z]{4}-\d{4,})\.md$/;
 export const NOT_AN_ID = 'the file name is not an item ID such as TASK-0001.md';
@@ -114,6 +114,17 @@ export class DiskMirror {
     this.onDisk.delete(`${id}.md`);
     this.cacheDirty = true;
     if (this.current) this.current = { items: this.current.items.filter((item) => item.id !== id), byId: this.items };
+  }
+
+  /** True when `info` is the stamp of the text we last wrote or read for `name`, and that stamp has not settled yet. */
+  isUnsettledOwn(name: string, info: Stats): boolean {
+    const entry = this.onDisk.get(name);
+    return (
+      entry !== undefined &&
+      entry.hash === this.hashes.get(name) &&
+      !isSettled(entry) &&
+      sameStamp(stampOf(info), entry)
+    );
   }
 
   /**

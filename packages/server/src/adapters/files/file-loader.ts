@@ -51,6 +51,8 @@ export class FileLoader {
     private readonly mirror: DiskMirror,
     private readonly io: Mutex,
     private readonly log: (line: string) => void,
+    /** A file found to hold other text than memory under an unchanged stamp: read it in again. */
+    private readonly stale: (name: string) => void = () => undefined,
   ) {}
 
   /**
@@ -227,7 +229,11 @@ export class FileLoader {
       const same = info?.isFile() === true && sameStamp(stampOf(info), entry);
       const text = same ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
       if (text !== undefined && hash(text) === entry.hash) onDisk.set(name, { ...entry, seenAt });
-      else onDisk.delete(name);
+      else {
+        onDisk.delete(name);
+        // Another writer within the same clock tick as ours, whose event the watcher took for ours.
+        if (same) this.stale(name);
+      }
     }
   }
 }

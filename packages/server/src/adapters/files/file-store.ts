@@ -68,7 +68,7 @@ export class MarkdownStore implements Store {
     // A file with a replacement still on its way is behind memory: the watcher must not read it back in.
     const writing = (id: string) => this.commits.isUnplaced(this.fileOf(id));
     this.watcher = new FileWatcher(this.layout, this.mirror, this.io, options.log, writing);
-    this.loader = new FileLoader(this.layout, this.mirror, this.io, options.log);
+    this.loader = new FileLoader(this.layout, this.mirror, this.io, options.log, (name) => this.watcher.refresh(name));
     this.loadStats = this.loader.loadStats;
   }
 

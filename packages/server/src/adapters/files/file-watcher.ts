@@ -1,4 +1,4 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, lstatSync, watch } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BacklogError, conflict } from '../../core/errors.js';
@@ -73,6 +73,11 @@ export class FileWatcher {
     }
     // Our rename will land soon and bring its own event; reading now would take an older file for an edit.
     if (this.writing(id)) return undefined;
+    // Our own write, seen too soon after it for its stamp to prove anything: reading it now would be
+    // read again once it settles (FileLoader.settleEntries), which also catches a write by someone
+    // else hiding under the same stamp. One read per create instead of two.
+    const stamp = lstatSync(itemFile(this.layout, id), { throwIfNoEntry: false });
+    if (stamp?.isFile() && this.mirror.isUnsettledOwn(name, stamp)) return undefined;
     const seenAt = Date.now();
     const read = readRegularFileSync(itemFile(this.layout, id));
     if (read.kind === 'not-regular') return this.mirror.report(name, 'not a regular file');

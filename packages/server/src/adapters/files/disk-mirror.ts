@@ -4,7 +4,7 @@ import { type EntityType, type Item, type ParsedId, parseCanonicalId } from '@ba
 import { newestFirst } from '../../core/list.js';
 import type { ExternalChange, Snapshot } from '../../core/ports.js';
 import { decodeItem } from '../../format/item-markdown.js';
-import { type CachedFile, isSettled, sameStamp, stampOf } from './load-cache.js';
+import { type CachedFile, cachedFile, isSettled, sameStamp, stampOf } from './load-cache.js';
 
 const ITEM_FILE = /^([A-Z]{4}-\d{4,})\.md$/;
 export const NOT_AN_ID = 'the file name is not an item ID such as TASK-0001.md';
@@ -146,7 +146,7 @@ export class DiskMirror {
     const known = this.items.get(id);
     const item =
       known && decoded.item.version <= known.version ? { ...decoded.item, version: known.version + 1 } : decoded.item;
-    this.remember(item, digest, { ...stampOf(info), seenAt, hash: digest, item: decoded.item });
+    this.remember(item, digest, cachedFile(stampOf(info), seenAt, digest, decoded.item));
     return { kind: 'upsert', item, created: !known };
   }
 
@@ -158,7 +158,7 @@ export class DiskMirror {
     if (sameStamp(stamp, entry) && seenAt <= entry.seenAt) return;
     // A new mtime can change the dates decodeItem fills in for a file without them: re-read it next start.
     if (entry.hash !== digest || stamp.mtimeMs !== entry.mtimeMs) this.onDisk.delete(name);
-    else this.onDisk.set(name, { ...entry, ...stamp, seenAt });
+    else this.onDisk.set(name, cachedFile(stamp, seenAt, entry.hash, entry.item));
     this.cacheDirty = true;
   }
 

@@ -9,6 +9,7 @@ import { HighWaterMarks } from './high-water.js';
 import {
   appendLoadCacheLog,
   type CachedFile,
+  cachedFile,
   canSettle,
   isSettled,
   LOAD_CACHE_FILE,
@@ -228,7 +229,8 @@ export class FileLoader {
       const info = await lstat(file).catch(() => undefined);
       const same = info?.isFile() === true && sameStamp(stampOf(info), entry);
       const text = same ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
-      if (text !== undefined && hash(text) === entry.hash) onDisk.set(name, { ...entry, seenAt });
+      if (text !== undefined && hash(text) === entry.hash)
+        onDisk.set(name, cachedFile(entry, seenAt, entry.hash, entry.item));
       else {
         onDisk.delete(name);
         // Another writer within the same clock tick as ours, whose event the watcher took for ours.

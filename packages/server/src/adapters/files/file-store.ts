@@ -27,7 +27,7 @@ import { FileLoader, type LoadStats } from './file-loader.js';
 import { changedMeanwhile, FileWatcher } from './file-watcher.js';
 import { type CommitStats, GroupCommit, type Write } from './group-commit.js';
 import type { HighWaterMarks } from './high-water.js';
-import { type CachedFile, stampOf } from './load-cache.js';
+import { type CachedFile, cachedFile, stampOf } from './load-cache.js';
 
 export { type DataLayout, dataLayout } from './data-layout.js';
 export type { LoadStats } from './file-loader.js';
@@ -266,7 +266,7 @@ export class MarkdownStore implements Store {
     if (!info?.isFile()) return undefined;
     // Our files always carry their dates, so the item read back before writing is exactly what a
     // start-up without the cache would decode from this file (the mtime is only a fallback).
-    return { ...stampOf(info), seenAt: writeStarted, hash: digest, item: decoded };
+    return cachedFile(stampOf(info), writeStarted, digest, decoded);
   }
 
   /**

@@ -55,6 +55,15 @@ export function stampOf(info: Stats): FileStamp {
   return { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino };
 }
 
+/**
+ * An entry, always built through here with its fields in one order: entries built by spreading
+ * (`{ ...entry, seenAt }`) each got a hidden class of their own in V8, 10,000 maps and descriptor
+ * arrays (~4 MB) after 10,000 creates that a restarted server did not have (heap snapshots).
+ */
+export function cachedFile(stamp: FileStamp, seenAt: number, hash: string, item: Item): CachedFile {
+  return { size: stamp.size, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs, ino: stamp.ino, seenAt, hash, item };
+}
+
 export function sameStamp(a: FileStamp, b: FileStamp): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }

@@ -2,6 +2,7 @@ import type { Item } from '@backlog-mcp/shared';
 import { contentHashOf } from '../core/content-hash.js';
 import type { SearchHit, SearchOptions, SearchResults } from '../core/ports.js';
 import { processTerm, tokenize } from './analyze.js';
+import { Blocks } from './blocks.js';
 import { TermDictionary } from './term-dictionary.js';
 import { TopK } from './top-k.js';
 
@@ -29,8 +30,8 @@ const FUZZY_SHARE = 0.2;
 const MAX_QUERY_TERMS = 32;
 /** Removed documents leave dead postings behind; past this many (and more dead than live) they are compacted away. */
 const COMPACT_AFTER = 50_000;
-/** Ints per block that added documents' term vectors are cut from (64 KB). */
-const TERM_BLOCK = 16_384;
+/** Added documents' term vectors come from 64 KB blocks. */
+const newTermBlocks = () => new Blocks((length) => new Int32Array(length), 16_384);
 const MEMO_LIMIT = 500_000;
 
 /**
@@ -116,9 +117,8 @@ export class TextIndex {
   private slotHashes: Array<string | undefined> = [];
   private slotOf = new Map<string, number>();
   private docTerms: Array<Int32Array | undefined> = [];
-  /** Where added documents' term vectors are cut from (see termVector). */
-  private block = new Int32Array(0);
-  private blockUsed = 0;
+  /** Where added documents' term vectors are cut from. */
+  private termBlocks = newTermBlocks();
   private alive = new Uint8Array(0);
   private lengths = new Float32Array(0);
   private lengthSum = new Float64Array(FIELD_COUNT);
@@ -271,8 +271,7 @@ export class TextIndex {
     this.slotHashes = [];
     this.slotOf = new Map();
     this.docTerms = [];
-    this.block = new Int32Array(0);
-    this.blockUsed = 0;
+    this.termBlocks = newTermBlocks();
     this.alive = new Uint8Array(expected);
     this.lengths = new Float32Array(expected * FIELD_COUNT);
     this.lengthSum = new Float64Array(FIELD_COUNT);
@@ -297,28 +296,13 @@ export class TextIndex {
       }
       lengths[f] = length;
     }
-    const terms = this.termVector(seen.length * 2);
+    const terms = this.termBlocks.take(seen.length * 2);
     seen.forEach((term, i) => {
       terms[2 * i] = term;
       terms[2 * i + 1] = this.frequencies[term] as number;
       this.frequencies[term] = 0;
     });
     this.place(item.id, textHash(texts), terms, lengths);
-  }
-
-  /**
-   * Room for one document's term vector, cut from a shared block. An Int32Array of its own per
-   * document brought an ArrayBuffer and a native backing store each (~200 B): 10,000 of them after
-   * a write storm that a restored index, whose vectors are views of one array, did not have.
-   */
-  private termVector(length: number): Int32Array {
-    if (this.blockUsed + length > this.block.length) {
-      this.block = new Int32Array(Math.max(TERM_BLOCK, length));
-      this.blockUsed = 0;
-    }
-    const vector = this.block.subarray(this.blockUsed, this.blockUsed + length);
-    this.blockUsed += length;
-    return vector;
   }
 
   /** Gives a document the next slot, with its (term, packed frequencies) pairs and field lengths. */
@@ -536,11 +520,10 @@ export class TextIndex {
     this.alive = new Uint8Array(Math.max(64, live.length));
     this.lengths = new Float32Array(this.alive.length * FIELD_COUNT);
     // Fresh blocks: the old ones also hold the vectors of removed documents.
-    this.block = new Int32Array(0);
-    this.blockUsed = 0;
+    this.termBlocks = newTermBlocks();
     live.forEach(({ id, slot: old }, slot) => {
       const previous = terms[old] as Int32Array;
-      const vector = this.termVector(previous.length);
+      const vector = this.termBlocks.take(previous.length);
       vector.set(previous);
       for (let i = 0; i < vector.length; i += 2) this.append(vector[i] as number, slot, vector[i + 1] as number);
       this.lengths.set(lengths.subarray(old * FIELD_COUNT, (old + 1) * FIELD_COUNT), slot * FIELD_COUNT);

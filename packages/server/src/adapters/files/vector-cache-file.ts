@@ -94,7 +94,10 @@ export class FileVectorCache<E extends Element = 'float32'> implements VectorCac
   }
 
   private readRow(bytes: Buffer, view: DataView, at: number): VectorOf<E> {
-    if (this.element === 'int8') return Int8Array.from(bytes.subarray(at, at + this.dimensions)) as VectorOf<E>;
+    // A view of the file's bytes, not a copy: one allocation (and one native backing store) per row
+    // was 100,000 of them at 100,000 items. Rows are never written to.
+    if (this.element === 'int8')
+      return new Int8Array(bytes.buffer, bytes.byteOffset + at, this.dimensions) as VectorOf<E>;
     return readFloats(view, at, this.dimensions) as VectorOf<E>;
   }
 

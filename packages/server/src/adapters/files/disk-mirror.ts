@@ -68,9 +68,23 @@ export class DiskMirror {
     return [...this.problems.keys()].flatMap((name) => ITEM_FILE.exec(name)?.[1] ?? []);
   }
 
+  /**
+   * The sorted list is made only when someone reads `items`: a create asks for the snapshot to look
+   * up IDs in `byId`, and making the list then meant keeping it up to date on every later write, a
+   * copy of the whole list per create (10,000 entries at 10,000 items).
+   */
   snapshot(): Snapshot {
-    this.current ??= { items: [...this.items.values()].sort(newestFirst), byId: this.items };
-    return this.current;
+    if (this.current) return this.current;
+    const sorted = () => {
+      this.current ??= { items: [...this.items.values()].sort(newestFirst), byId: this.items };
+      return this.current.items;
+    };
+    return {
+      byId: this.items,
+      get items() {
+        return sorted();
+      },
+    };
   }
 
   /** Start-up: a file whose load cache entry still matches its stamp. */

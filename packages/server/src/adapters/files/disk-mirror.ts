@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { type EntityType, type Item, type ParsedId, parseCanonicalId } from '@backlog-mcp/shared';
-import { newestFirst } from '../../core/list.js';
 import type { ExternalChange, Snapshot } from '../../core/ports.js';
 import { decodeItem } from '../../format/item-markdown.js';
 import { type CachedFile, cachedFile, isSettled, sameStamp, stampOf } from './load-cache.js';
+import { NewestFirst } from './newest-first.js';
 
 const ITEM_FILE = /^([A-Z]{4}-\d{4,})\.md$/;
 export const NOT_AN_ID = 'the file name is not an item ID such as TASK-0001.md';
@@ -24,7 +24,7 @@ export class DiskMirror {
   readonly onDisk = new Map<string, CachedFile>();
   /** Set when `onDisk` changed since the load cache was last written. */
   cacheDirty = false;
-  private current: Snapshot | undefined;
+  private readonly newestFirst = new NewestFirst(this.items);
 
   constructor(private readonly log: (line: string) => void) {}
 
@@ -68,28 +68,14 @@ export class DiskMirror {
     return [...this.problems.keys()].flatMap((name) => ITEM_FILE.exec(name)?.[1] ?? []);
   }
 
-  /**
-   * The sorted list is made only when someone reads `items`: a create asks for the snapshot to look
-   * up IDs in `byId`, and making the list then meant keeping it up to date on every later write, a
-   * copy of the whole list per create (10,000 entries at 10,000 items).
-   */
   snapshot(): Snapshot {
-    if (this.current) return this.current;
-    const sorted = () => {
-      this.current ??= { items: [...this.items.values()].sort(newestFirst), byId: this.items };
-      return this.current.items;
-    };
-    return {
-      byId: this.items,
-      get items() {
-        return sorted();
-      },
-    };
+    return this.newestFirst.view();
   }
 
   /** Start-up: a file whose load cache entry still matches its stamp. */
   takeCached(name: string, parsed: ParsedId, entry: CachedFile): void {
     this.items.set(parsed.id, entry.item);
+    this.newestFirst.resort();
     this.hashes.set(name, entry.hash);
     this.onDisk.set(name, entry);
     this.raiseMaxSeq(parsed);
@@ -100,7 +86,7 @@ export class DiskMirror {
     const name = `${item.id}.md`;
     const previous = this.items.get(item.id);
     this.items.set(item.id, item);
-    this.current = nextSnapshot(this.current, item, previous, this.items);
+    this.newestFirst.written(item, previous);
     this.hashes.set(name, digest);
     if (disk) this.onDisk.set(name, disk);
     else this.onDisk.delete(name);
@@ -123,11 +109,12 @@ export class DiskMirror {
   }
 
   forget(id: string): void {
+    const item = this.items.get(id);
     this.items.delete(id);
     this.hashes.delete(`${id}.md`);
     this.onDisk.delete(`${id}.md`);
     this.cacheDirty = true;
-    if (this.current) this.current = { items: this.current.items.filter((item) => item.id !== id), byId: this.items };
+    if (item) this.newestFirst.removed(item);
   }
 
   /** True when `info` is the stamp of the text we last wrote or read for `name`, and that stamp has not settled yet. */
@@ -181,27 +168,6 @@ export class DiskMirror {
     this.problems.set(name, reason);
     return undefined;
   }
-}
-
-/**
- * A write through the server is the newest item, so it moves to the front in O(n)
- * without re-sorting; anything else (a hand edit with an old date) re-sorts lazily.
- */
-function nextSnapshot(
-  current: Snapshot | undefined,
-  item: Item,
-  previous: Item | undefined,
-  byId: ReadonlyMap<string, Item>,
-): Snapshot | undefined {
-  const head = current?.items[0];
-  if (!current || (head && head !== previous && newestFirst(item, head) > 0)) return undefined;
-  // Found by reference: no per-item callback over a large backlog on every write.
-  const at = previous ? current.items.indexOf(previous) : -1;
-  const items = current.items.slice();
-  if (at >= 0) items.splice(at, 1);
-  else if (previous) return undefined;
-  items.unshift(item);
-  return { items, byId };
 }
 
 /** The item a file name stands for, or undefined for anything that is not an item file. */

@@ -2,7 +2,7 @@ import type { Item } from '@backlog-mcp/shared';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { decodeItem, encodeItemTraced } from '../../src/format/item-markdown.js';
-import { isPlainScalar, plainYaml } from '../../src/format/plain-yaml.js';
+import { isPlainScalar, plainYaml, scalar } from '../../src/format/plain-yaml.js';
 
 /** A deterministic generator, so a failure names a reproducible case. */
 function random(seed: number): () => number {
@@ -29,16 +29,19 @@ describe('plain front matter', () => {
   it('writes exactly what the yaml library writes, for every string it accepts (50,000 random strings)', () => {
     const next = random(21);
     let accepted = 0;
+    let quoted = 0;
     for (let i = 0; i < 50_000; i++) {
       const text = randomText(next);
       const front = { title: text, labels: [text], references: [{ url: text, title: text }] };
       const ours = plainYaml(front);
       if (ours === undefined) continue;
       accepted++;
+      if (ours.startsWith('title: "')) quoted++;
       expect(ours, JSON.stringify(text)).toBe(library(front));
     }
-    // The grammar is not so strict that it accepts nothing: most titles are plain words.
+    // The grammar is not so strict that it accepts nothing, plain or quoted.
     expect(accepted).toBeGreaterThan(2_000);
+    expect(quoted).toBeGreaterThan(500);
   }, 60_000);
 
   it('accepts what items usually hold, and refuses what would read back as something else', () => {
@@ -52,6 +55,10 @@ describe('plain front matter', () => {
       expect(isPlainScalar(text), text).toBe(true);
     for (const text of ['true', 'null', '0123', '1e3', '-x', 'a: b', 'a #b', 'x:', ' padded', 'café', '', '~'])
       expect(isPlainScalar(text), text).toBe(false);
+    // What can never be plain is written in double quotes, as the library does, when nothing needs escaping.
+    expect(scalar('Auth: fix the login')).toBe('"Auth: fix the login"');
+    expect(scalar('say "hi": now')).toBeUndefined();
+    expect(scalar(' padded')).toBeUndefined();
   });
 
   it('writes whole items the library way, and they decode back to the item they came from', () => {

@@ -3,7 +3,7 @@ import type { Stats } from 'node:fs';
 import { type EntityType, type Item, type ParsedId, parseCanonicalId } from '@backlog-mcp/shared';
 import type { ExternalChange, Snapshot } from '../../core/ports.js';
 import { decodeItem } from '../../format/item-markdown.js';
-import { type CachedFile, cachedFile, isSettled, sameStamp, stampOf } from './load-cache.js';
+import { type CachedFile, cachedFile, isSettled, sameStamp, settlesIn, stampOf } from './load-cache.js';
 import { NewestFirst } from './newest-first.js';
 
 const ITEM_FILE = /^([A-Z]{4}-\d{4,})\.md$/;
@@ -117,15 +117,14 @@ export class DiskMirror {
     if (item) this.newestFirst.removed(item);
   }
 
-  /** True when `info` is the stamp of the text we last wrote or read for `name`, and that stamp has not settled yet. */
-  isUnsettledOwn(name: string, info: Stats): boolean {
+  /**
+   * When `info` is the stamp of the text we last wrote or read for `name`, taken too soon after the
+   * change for a read to prove anything: the milliseconds until one can. Otherwise 0.
+   */
+  unsettledFor(name: string, info: Stats, now: number): number {
     const entry = this.onDisk.get(name);
-    return (
-      entry !== undefined &&
-      entry.hash === this.hashes.get(name) &&
-      !isSettled(entry) &&
-      sameStamp(stampOf(info), entry)
-    );
+    if (entry === undefined || entry.hash !== this.hashes.get(name) || isSettled(entry)) return 0;
+    return sameStamp(stampOf(info), entry) ? settlesIn(entry, now) : 0;
   }
 
   /**

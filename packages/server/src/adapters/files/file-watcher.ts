@@ -8,6 +8,9 @@ import { type DataLayout, itemFile } from './data-layout.js';
 import { type DiskMirror, hash, itemOf, NOT_AN_ID } from './disk-mirror.js';
 import { readRegularFileSync } from './read-regular.js';
 
+/** A stamp is read a little after it can settle, so clock lag never makes the read too early. */
+const SETTLE_MARGIN_MS = 10;
+
 /**
  * Turns changes made on disk by people, editors and git into ExternalChange events: follows
  * tasks/ with fs.watch once started, and before every write checks that the file is still the
@@ -73,11 +76,12 @@ export class FileWatcher {
     }
     // Our rename will land soon and bring its own event; reading now would take an older file for an edit.
     if (this.writing(id)) return undefined;
-    // Our own write, seen too soon after it for its stamp to prove anything: reading it now would be
-    // read again once it settles (FileLoader.settleEntries), which also catches a write by someone
-    // else hiding under the same stamp. One read per create instead of two.
+    // Our own write, seen too soon after it for its stamp to prove anything: read now, it would be
+    // read again once settled (for the load cache). Read once, when it has settled: that read
+    // proves the stamp, and still catches a write by someone else hiding under the same stamp.
     const stamp = lstatSync(itemFile(this.layout, id), { throwIfNoEntry: false });
-    if (stamp?.isFile() && this.mirror.isUnsettledOwn(name, stamp)) return undefined;
+    const wait = stamp?.isFile() ? this.mirror.unsettledFor(name, stamp, Date.now()) : 0;
+    if (wait > 0) return void this.schedule(name, wait + SETTLE_MARGIN_MS);
     const seenAt = Date.now();
     const read = readRegularFileSync(itemFile(this.layout, id));
     if (read.kind === 'not-regular') return this.mirror.report(name, 'not a regular file');
@@ -113,14 +117,7 @@ export class FileWatcher {
         const file = String(name);
         if (file.startsWith('.')) return;
         // Editors and git write in bursts; wait for the burst to settle, then read once.
-        clearTimeout(this.pending.get(file));
-        this.pending.set(
-          file,
-          setTimeout(() => {
-            this.pending.delete(file);
-            void this.reread(file);
-          }, 50),
-        );
+        this.schedule(file, 50);
       });
       this.watcher.on('error', (error) => {
         this.log(`backlog: file watcher stopped: ${String(error)}; watching again`);
@@ -129,6 +126,19 @@ export class FileWatcher {
     } catch (error) {
       this.log(`backlog: cannot watch tasks/: ${String(error)}`);
     }
+  }
+
+  /** Reads `tasks/<file>` in `ms`, unless asked again before (then only the later one). */
+  private schedule(file: string, ms: number): void {
+    if (this.closed) return;
+    clearTimeout(this.pending.get(file));
+    this.pending.set(
+      file,
+      setTimeout(() => {
+        this.pending.delete(file);
+        void this.reread(file);
+      }, ms),
+    );
   }
 
   /** Reads `tasks/<name>` again now (after one of our own writes failed: memory went ahead of it). */

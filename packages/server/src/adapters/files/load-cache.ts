@@ -86,6 +86,11 @@ export function isSettled(entry: CachedFile): boolean {
   return entry.seenAt - entry.ctimeMs >= settleMs(entry.ctimeMs);
 }
 
+/** Milliseconds until re-reading the file can prove the entry for good (0: now). */
+export function settlesIn(entry: FileStamp, now: number): number {
+  return Math.max(0, entry.ctimeMs + settleMs(entry.ctimeMs) - now);
+}
+
 /** True once enough time has passed that re-reading the file proves (or disproves) the entry for good. */
 export function canSettle(entry: CachedFile, now: number): boolean {
   return now - entry.ctimeMs >= settleMs(entry.ctimeMs);

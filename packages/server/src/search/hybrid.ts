@@ -2,7 +2,6 @@ import type { Item } from '@backlog-mcp/shared';
 import { contentHash } from '../core/content-hash.js';
 import type { SearchHit, SearchIndex, SearchOptions, SearchResults } from '../core/ports.js';
 import { processTerm, tokenize } from './analyze.js';
-import { Blocks } from './blocks.js';
 import type { DeepVectors } from './deep-vectors.js';
 import type { Embedder } from './embedder/static-embedder.js';
 import { reciprocalRankFusion } from './fusion.js';
@@ -125,8 +124,6 @@ export class HybridSearchIndex implements SearchIndex {
   private readonly cache: VectorCache<Int8Array>;
   private readonly titles = new Map<string, string>();
   private readonly hashes = new Map<string, string>();
-  /** New vectors for the cache, cut from 64 KB blocks. */
-  private readonly rows = new Blocks((length) => new Int8Array(length), 65_536);
 
   private readonly tuning: DeepTuning;
 
@@ -375,7 +372,7 @@ export class HybridSearchIndex implements SearchIndex {
       this.vectors.upsert(item.id, cached);
       return false;
     }
-    const vector = quantize(embedder.embed(text), embedder.dimensions, this.rows.take(embedder.dimensions));
+    const vector = quantize(embedder.embed(text), embedder.dimensions);
     this.cache.set(hash, vector);
     this.vectors.upsert(item.id, vector);
     return true;

@@ -14,9 +14,9 @@ export function unitVector(vector: Float32Array, dimensions = vector.length): Fl
   return out;
 }
 
-/** `out`: where to write the row (a fresh array if not given). */
-export function quantize(vector: Float32Array, dimensions = vector.length, out = new Int8Array(dimensions)): Int8Array {
+export function quantize(vector: Float32Array, dimensions = vector.length): Int8Array {
   const unit = unitVector(vector, dimensions);
+  const out = new Int8Array(dimensions);
   for (let d = 0; d < dimensions; d++)
     out[d] = Math.max(-QUANT_SCALE, Math.min(QUANT_SCALE, Math.round((unit[d] as number) * QUANT_SCALE)));
   return out;

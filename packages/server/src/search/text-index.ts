@@ -2,7 +2,7 @@ import type { Item } from '@backlog-mcp/shared';
 import { contentHashOf } from '../core/content-hash.js';
 import type { SearchHit, SearchOptions, SearchResults } from '../core/ports.js';
 import { processTerm, tokenize } from './analyze.js';
-import { Blocks } from './blocks.js';
+import { Int32Blocks } from './blocks.js';
 import { TermDictionary } from './term-dictionary.js';
 import { TopK } from './top-k.js';
 
@@ -31,7 +31,7 @@ const MAX_QUERY_TERMS = 32;
 /** Removed documents leave dead postings behind; past this many (and more dead than live) they are compacted away. */
 const COMPACT_AFTER = 50_000;
 /** Added documents' term vectors come from 64 KB blocks. */
-const newTermBlocks = () => new Blocks((length) => new Int32Array(length), 16_384);
+const newTermBlocks = () => new Int32Blocks(16_384);
 const MEMO_LIMIT = 500_000;
 
 /**

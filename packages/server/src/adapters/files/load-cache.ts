@@ -56,7 +56,7 @@ export function stampOf(info: Stats): FileStamp {
 }
 
 /**
- * An entry, always built through here with its fields in one order: entries built by spreading
+ * An entry, built with its fields in one order (as readLoadCache builds its own): entries built by spreading
  * (`{ ...entry, seenAt }`) each got a hidden class of their own in V8, 10,000 maps and descriptor
  * arrays (~4 MB) after 10,000 creates that a restarted server did not have (heap snapshots).
  */
@@ -93,7 +93,7 @@ export function settlesIn(entry: FileStamp, now: number): number {
 
 /** True once enough time has passed that re-reading the file proves (or disproves) the entry for good. */
 export function canSettle(entry: CachedFile, now: number): boolean {
-  return now - entry.ctimeMs >= settleMs(entry.ctimeMs);
+  return settlesIn(entry, now) === 0;
 }
 
 /** Synchronous: it is read once, at start-up, before anything is served. The log, if it extends this file, is applied. */

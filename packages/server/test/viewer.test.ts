@@ -232,7 +232,7 @@ describe('the web viewer in a real browser', () => {
     const watch = await open('/');
     const { page } = watch;
     await page.keyboard.press('/');
-    await page.waitForSelector('.spotlight .spot-input');
+    await page.waitForFunction(() => document.activeElement?.classList.contains('spot-input') === true);
     await page.keyboard.type('zeppelin');
     await page.waitForSelector(`#hit-${task}`);
     await page.waitForSelector(`#hit-${epic}`);
@@ -250,7 +250,8 @@ describe('the web viewer in a real browser', () => {
     expect(search(watch).get('id')).toBe(second);
     await page.waitForFunction((id) => document.querySelector('.crumb.current')?.textContent === id, second);
     await page.keyboard.press('Control+k');
-    await page.waitForSelector('.spotlight');
+    // Keys go where the focus is: the input takes it just after the dialog appears.
+    await page.waitForFunction(() => document.activeElement?.classList.contains('spot-input') === true);
     await page.keyboard.press('Escape');
     await page.waitForSelector('.spotlight', { state: 'detached' });
     expect(search(watch).has('spot')).toBe(false);

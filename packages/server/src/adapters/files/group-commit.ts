@@ -106,7 +106,13 @@ export class GroupCommit implements Durability {
   }
 
   private async commit(round: Entry[]): Promise<void> {
-    // Data first, all in parallel: new files synced, replacements written to temp files and synced.
+    // A round of creates only has its folder entries in place already (each name was linked when
+    // handed over), so the folder is synced alongside the data instead of after it: one fsync
+    // wait per round instead of two. A replacement is renamed only once its data is synced, so a
+    // round holding one syncs the folder after the renames.
+    const foldersFirst = round.every((entry) => entry.kind === 'create');
+    const folder = foldersFirst ? syncDirectory(this.dir) : undefined;
+    // Data, all in parallel: new files synced, replacements written to temp files and synced.
     const synced = await Promise.all(round.map((entry) => settle(syncData(entry))));
     // Then, in arrival order, each replacement renamed over the file it replaces.
     const failures = new Map<Entry, unknown>();
@@ -125,7 +131,7 @@ export class GroupCommit implements Durability {
       }
     });
     // The folder's entries (new links, renames) are durable only once the folder is synced.
-    await syncDirectory(this.dir);
+    await (folder ?? syncDirectory(this.dir));
     this.stats.rounds++;
     this.stats.writes += round.length;
     for (const entry of round) {

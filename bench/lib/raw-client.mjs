@@ -24,12 +24,13 @@ function post(agent, target, headers, body) {
   });
 }
 
-export async function rawSession(url, name = 'raw') {
+/** `auth`: the Authorization header; by default the token of a server this process started. */
+export async function rawSession(url, name = 'raw', auth = authHeaders(url)) {
   const target = new URL(url);
   // One socket per session, reused: each client is one agent with one connection.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const headers = {
-    ...authHeaders(url),
+    ...auth,
     'content-type': 'application/json',
     accept: 'application/json, text/event-stream',
   };

@@ -118,6 +118,26 @@ export async function timedRestart(dataDir, env = {}) {
   };
 }
 
+/** bench/lib/floor-server.mjs on a free port: what a durable create costs with nothing else (issue 21). */
+export async function startFloorServer(dir) {
+  const port = await freePort();
+  const script = new URL('./floor-server.mjs', import.meta.url).pathname;
+  const child = spawn(process.execPath, [script, dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.stdout.once('data', resolve);
+    child.once('exit', (code) => reject(new Error(`floor server exited ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    pid: child.pid,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 /** A port nothing listens on right now (bench scripts start servers on known ports). */
 export async function freePort() {
   const { createServer } = await import('node:net');

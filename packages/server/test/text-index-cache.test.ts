@@ -53,6 +53,23 @@ describe('text index cache', () => {
     expect(await found(second, 'session tokens')).toEqual(['TASK-0001']);
   });
 
+  it("takes restored items' vector keys from the cache, and gives an item edited while down a vector of its new text", async () => {
+    const first = await start();
+    await first.backlog.create({ title: 'Rotate the session tokens', description: 'nightly' }, me);
+    await first.backlog.create({ title: 'Flaky checkout test', description: 'retry twice' }, me);
+    await first.backlog.create({ title: 'Invoice export to CSV' }, me);
+    await stop();
+
+    const file = join(dataDir, 'tasks', 'TASK-0002.md');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('Flaky checkout test', 'Slow dashboard charts'));
+    await start();
+    // A key taken over for the edited item would have found its old vector: 0 embedded.
+    expect(indexed()).toContain('1 analysed, 2 from the text cache; 1 embedded, 2 vectors from cache');
+    await stop();
+    await start();
+    expect(indexed()).toContain('0 analysed, 3 from the text cache; 0 embedded, 3 vectors from cache');
+  });
+
   it('ignores a damaged cache and builds the index from the items', async () => {
     const first = await start();
     await first.backlog.create({ title: 'Rotate the session tokens' }, me);

@@ -68,10 +68,17 @@ export class DeepVectors {
     return this.index.has(id);
   }
 
-  /** Takes an item's vector from the cache, or queues it for the encoder. */
-  track(item: Item): void {
-    const text = deepText(item);
-    const hash = contentHash(`${this.options.encoder.id}\n${text}`);
+  /** The cache key of an item's vector (its text's hash), if it is tracked. */
+  keyOf(id: string): string | undefined {
+    return this.hashes.get(id);
+  }
+
+  /**
+   * Takes an item's vector from the cache, or queues it for the encoder. `key`: the hash of its
+   * text when already known (a restart whose text index proved the text unchanged).
+   */
+  track(item: Item, key?: string): void {
+    const hash = key || contentHash(`${this.options.encoder.id}\n${deepText(item)}`);
     if (this.hashes.get(item.id) === hash && (this.index.has(item.id) || this.queue.has(item.id))) return;
     this.hashes.set(item.id, hash);
     const cached = this.cache.get(hash);
@@ -82,7 +89,7 @@ export class DeepVectors {
     }
     // The old vector keeps serving until the new one is ready: close enough for an edited item.
     this.queue.delete(item.id);
-    this.queue.set(item.id, text);
+    this.queue.set(item.id, deepText(item));
     if (!this.closed) this.drain();
   }
 

@@ -8,7 +8,7 @@ import { reciprocalRankFusion } from './fusion.js';
 import { idCandidates } from './id-intent.js';
 import { quantize } from './quantize.js';
 import type { EncoderState } from './sentence-encoder.js';
-import { TextIndex } from './text-index.js';
+import { TextIndex, type TextIndexSnapshot } from './text-index.js';
 import { MemoryVectorCache, type TextIndexCache, type VectorCache } from './vector-cache.js';
 import { QuantizedVectorIndex, RowMask, type Unseen } from './vector-index.js';
 
@@ -154,26 +154,43 @@ export class HybridSearchIndex implements SearchIndex {
   async rebuild(items: readonly Item[]): Promise<void> {
     const started = Date.now();
     const saved = await this.options.textCache?.load();
-    const restored = this.text.rebuild(items, saved);
-    // Saved soon, not now: the first search should not wait for it.
-    this.textChanged = restored < items.length || saved?.ids.length !== items.length;
-    if (this.textChanged) setTimeout(() => void this.saveText(), 0);
+    const restoredFrom = new Int32Array(items.length);
+    const restored = this.text.rebuild(items, saved, restoredFrom);
+    // The vectors' keys of the documents the text index restored, as saved beside them.
+    const { embedder, deep } = this.options;
+    const staticKeys = embedder && this.vectors && derivedKeys(saved, embedder.id);
+    const deepKeys = deep && derivedKeys(saved, deep.encoder.id);
+    const keyOf = (keys: string[] | undefined, k: number) => keys?.[restoredFrom[k] as number];
+    this.textChanged =
+      restored < items.length ||
+      saved?.ids.length !== items.length ||
+      (embedder !== undefined && this.vectors !== undefined && !staticKeys) ||
+      (deep !== undefined && !deepKeys);
     this.titles.clear();
     for (const item of items) this.titles.set(item.id, item.title.toLowerCase());
-    if (!this.vectors) return;
-    for (const item of items) this.options.deep?.track(item);
+    // No text snapshot is saved meanwhile: until every item has its key again, one could pair an
+    // item's new text with the key of its old one.
+    this.building = true;
     let embedded = 0;
-    const batch = this.options.batchSize ?? 500;
-    for (let i = 0; i < items.length; i++) {
-      if (this.embed(items[i] as Item)) embedded++;
-      // Yield now and then so a large first build never blocks requests for long.
-      if (i % batch === batch - 1) {
-        this.options.onProgress?.(i + 1, items.length);
-        await yieldToEvents();
+    try {
+      if (!this.vectors) return;
+      if (deep) for (let k = 0; k < items.length; k++) deep.track(items[k] as Item, keyOf(deepKeys, k));
+      const batch = this.options.batchSize ?? 500;
+      for (let i = 0; i < items.length; i++) {
+        if (this.embed(items[i] as Item, keyOf(staticKeys, i))) embedded++;
+        // Yield now and then so a large first build never blocks requests for long.
+        if (i % batch === batch - 1) {
+          this.options.onProgress?.(i + 1, items.length);
+          await yieldToEvents();
+        }
       }
+      if (items.length % batch !== 0) this.options.onProgress?.(items.length, items.length);
+      await this.cache.flush(new Set(this.hashes.values()));
+    } finally {
+      this.building = false;
+      // Saved soon, not now: the first search should not wait for it.
+      if (this.textChanged) setTimeout(() => void this.saveText(), 0);
     }
-    if (items.length % batch !== 0) this.options.onProgress?.(items.length, items.length);
-    await this.cache.flush(new Set(this.hashes.values()));
     const seconds = (Date.now() - started) / 1000;
     this.options.log?.(
       `backlog: indexed ${items.length} item${items.length === 1 ? '' : 's'} in ${seconds.toFixed(2)} s ` +
@@ -212,14 +229,27 @@ export class HybridSearchIndex implements SearchIndex {
   /** Items were indexed, changed or removed since the text cache was last written. */
   private textChanged = false;
 
+  /** A rebuild is under way (see `rebuild`). */
+  private building = false;
+
   private async saveText(): Promise<void> {
     const cache = this.options.textCache;
-    if (!cache || !this.textChanged) return;
+    if (!cache || !this.textChanged || this.building) return;
     this.textChanged = false;
-    await cache.save(this.text.snapshot()).catch((error: unknown) => {
+    await cache.save(this.textSnapshot()).catch((error: unknown) => {
       this.textChanged = true;
       this.options.log?.(`backlog: could not save the text index: ${String(error)}`);
     });
+  }
+
+  /** The text index's snapshot, with each document's vector keys beside it (see `derived`). */
+  private textSnapshot(): TextIndexSnapshot {
+    const snapshot = this.text.snapshot();
+    const derived: Record<string, string[]> = {};
+    const { embedder, deep } = this.options;
+    if (embedder && this.vectors) derived[embedder.id] = snapshot.ids.map((id) => this.hashes.get(id) ?? '');
+    if (deep) derived[deep.encoder.id] = snapshot.ids.map((id) => deep.keyOf(id) ?? '');
+    return { ...snapshot, derived };
   }
 
   async search(query: string, options: SearchOptions): Promise<SearchResults> {
@@ -359,12 +389,14 @@ export class HybridSearchIndex implements SearchIndex {
     return this.vectors.search(vector, DEPTH, SEMANTIC_FLOOR, filter, unseen);
   }
 
-  /** Embeds one item unless its content is unchanged or cached; returns whether it computed a vector. */
-  private embed(item: Item): boolean {
+  /**
+   * Embeds one item unless its content is unchanged or cached; returns whether it computed a vector.
+   * `key`: the hash of its text when already known.
+   */
+  private embed(item: Item, key?: string): boolean {
     const embedder = this.options.embedder;
     if (!embedder || !this.vectors) return false;
-    const text = embeddingText(item);
-    const hash = contentHash(`${embedder.id}\n${text}`);
+    const hash = key || contentHash(`${embedder.id}\n${embeddingText(item)}`);
     if (this.hashes.get(item.id) === hash && this.vectors.has(item.id)) return false;
     this.hashes.set(item.id, hash);
     const cached = this.cache.get(hash);
@@ -372,9 +404,19 @@ export class HybridSearchIndex implements SearchIndex {
       this.vectors.upsert(item.id, cached);
       return false;
     }
-    const vector = quantize(embedder.embed(text), embedder.dimensions);
+    const vector = quantize(embedder.embed(embeddingText(item)), embedder.dimensions);
     this.cache.set(hash, vector);
     this.vectors.upsert(item.id, vector);
     return true;
   }
+}
+
+/**
+ * The keys `who` derived from each document of a saved text index, if it saved a full set: a
+ * file written by hand or by an older build may have none, or a damaged list.
+ */
+function derivedKeys(saved: TextIndexSnapshot | undefined, who: string): string[] | undefined {
+  const keys = saved?.derived?.[who];
+  if (!Array.isArray(keys) || keys.length !== saved?.ids.length) return undefined;
+  return keys.every((key) => typeof key === 'string') ? keys : undefined;
 }

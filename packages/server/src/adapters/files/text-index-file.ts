@@ -47,8 +47,24 @@ function isSnapshotFile(value: unknown): value is { snapshot: TextIndexSnapshot 
     flat instanceof Int32Array &&
     offsets[ids.length] === flat.length &&
     lengths instanceof Float32Array &&
-    // Every offset in range and rising, every term index known: a damaged file cannot index out of bounds.
-    offsets.every((offset, i) => offset >= (offsets[i - 1] ?? 0) && offset <= flat.length) &&
-    flat.every((value, i) => i % 2 === 1 || (value >= 0 && value < terms.length))
+    inBounds(offsets, flat, terms.length)
   );
+}
+
+/**
+ * Every offset in range and rising, every term index known: a damaged file cannot index out of
+ * bounds. Plain loops: `every` with a callback over a million postings was 30 ms of a restart.
+ */
+function inBounds(offsets: Int32Array, flat: Int32Array, termCount: number): boolean {
+  let previous = 0;
+  for (let i = 0; i < offsets.length; i++) {
+    const offset = offsets[i] as number;
+    if (offset < previous || offset > flat.length) return false;
+    previous = offset;
+  }
+  for (let i = 0; i < flat.length; i += 2) {
+    const term = flat[i] as number;
+    if (term < 0 || term >= termCount) return false;
+  }
+  return true;
 }

@@ -141,6 +141,8 @@ describe('text index', () => {
     now.splice(10, 1);
     const restored = new TextIndex();
     expect(restored.rebuild(now, saved)).toBe(now.length - 2); // the edited one and the new one are analysed
+    // Items in any order find their documents (the snapshot's order is only tried first).
+    expect(new TextIndex().rebuild([...now].reverse(), saved)).toBe(now.length - 2);
     const fresh = new TextIndex();
     fresh.rebuild(now);
     for (const query of ['login', 'session cache', 'renamed', 'urgent', 'tokn', 'dash']) {

@@ -144,7 +144,8 @@ abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
       this.ids.push(id);
       this.rows.set(id, at);
     }
-    this.store.rows.set(row.subarray(0, this.dimensions), at * this.dimensions);
+    // A row read from a cache file is exactly that long: no view to make for it.
+    this.store.rows.set(row.length === this.dimensions ? row : row.subarray(0, this.dimensions), at * this.dimensions);
   }
 
   protected rowOf(id: string): Rows | undefined {

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDefaultEmbedder } from '../src/runtime/node/embedder.js';
 import { createStaticEmbedder, tokenize } from '../src/search/embedder/static-embedder.js';
 
 const embedder = loadDefaultEmbedder();
+const TABLE = new URL('../assets/embeddings/use-lite-static.bin', import.meta.url);
 
 const dot = (a: Float32Array, b: Float32Array): number => {
   let s = 0;
@@ -29,6 +31,17 @@ describe('static embedder', () => {
     const b = embedder.embed('Stabilize flaky end-to-end tests');
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(loadDefaultEmbedder()).toBe(embedder);
+  });
+
+  it('gives a word it splits into pieces the same vector whether or not it remembers the pieces, and keeps no sum between texts', () => {
+    // "zorblatix" and "qwopfrenz" are in no table: embedded from pieces, remembered after the first time.
+    const text = 'zorblatix login qwopfrenz';
+    const fresh = createStaticEmbedder(new Uint8Array(readFileSync(TABLE)));
+    const first = Array.from(fresh.embed(text));
+    const other = Array.from(fresh.embed('invoice export to CSV'));
+    expect(Array.from(fresh.embed(text))).toEqual(first);
+    expect(Array.from(fresh.embed('invoice export to CSV'))).toEqual(other);
+    expect(Array.from(embedder.embed(text))).toEqual(first);
   });
 
   it('never throws on hostile input and never yields NaN', () => {

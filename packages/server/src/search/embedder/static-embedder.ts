@@ -39,6 +39,8 @@ const FORMAT_VERSION = 1;
 const MAX_INPUT_CHARS = 32_768;
 const MAX_TOKENS = 2_000;
 const MAX_TOKEN_CHARS = 64;
+/** Unknown words whose pieces are remembered (a few hundred bytes each); past this, forgotten at once. */
+const MAX_REMEMBERED_WORDS = 100_000;
 
 const WORD_RUN = /[\p{L}\p{M}\p{N}]+/gu;
 const COMBINING_MARKS = /\p{M}+/gu;
@@ -102,15 +104,40 @@ export function createStaticEmbedder(table: Uint8Array): Embedder {
   const maxPieceChars = Math.max(1, header.maxTokenChars);
   const { scales, vectors, rowOf } = readBody(table, header, bodyOffset);
 
-  const embed = (text: string): Float32Array => {
-    const out = new Float32Array(dimensions);
-    const rowIds: number[] = [];
-    for (const token of tokenize(text)) pushRows(rowOf, maxPieceChars, token, rowIds);
-    for (const r of rowIds) {
-      const scale = scales[r] ?? 0;
-      const base = r * dimensions;
-      for (let d = 0; d < dimensions; d++) out[d] = (out[d] ?? 0) + scale * (vectors[base + d] ?? 0);
+  // The pieces of each word the table does not hold, found once: a backlog repeats its words
+  // (identifiers, names, typos), and the greedy walk below tried up to maxPieceChars lookups
+  // per character, each on a new string (40 % of a 100,000-item cold start, measured).
+  const piecesOf = new Map<string, readonly number[]>();
+  const rowsOf = (token: string, into: number[]): void => {
+    const whole = rowOf.get(token);
+    if (whole !== undefined) {
+      into.push(whole);
+      return;
     }
+    let pieces = piecesOf.get(token);
+    if (pieces === undefined) {
+      if (piecesOf.size >= MAX_REMEMBERED_WORDS) piecesOf.clear();
+      const found: number[] = [];
+      pushPieces(rowOf, maxPieceChars, token, found);
+      pieces = found;
+      piecesOf.set(token, pieces);
+    }
+    for (const row of pieces) into.push(row);
+  };
+
+  // One scratch row for every embed, summed in float32 exactly as before (cached vectors stay
+  // bit for bit the same), then copied out.
+  const sum = new Float32Array(dimensions);
+  const embed = (text: string): Float32Array => {
+    const rowIds: number[] = [];
+    for (const token of tokenize(text)) rowsOf(token, rowIds);
+    sum.fill(0);
+    for (const r of rowIds) {
+      const scale = scales[r] as number;
+      const base = r * dimensions;
+      for (let d = 0; d < dimensions; d++) (sum[d] as number) += scale * (vectors[base + d] as number);
+    }
+    const out = sum.slice();
     let norm = 0;
     for (let d = 0; d < dimensions; d++) {
       const x = out[d] ?? 0;
@@ -165,12 +192,7 @@ function readBody(
  * (it holds every SentencePiece subword of the source model), so misspellings
  * and compounds like "loginpage" still land near their parts.
  */
-function pushRows(rowOf: ReadonlyMap<string, number>, maxPieceChars: number, token: string, into: number[]): void {
-  const whole = rowOf.get(token);
-  if (whole !== undefined) {
-    into.push(whole);
-    return;
-  }
+function pushPieces(rowOf: ReadonlyMap<string, number>, maxPieceChars: number, token: string, into: number[]): void {
   const chars = Array.from(token);
   let i = 0;
   while (i < chars.length) {

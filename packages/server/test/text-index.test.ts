@@ -46,6 +46,27 @@ describe('text index', () => {
     expect(index.size).toBe(1);
   });
 
+  it('answers "did this id match?" by remembered place as it does by id, after items move and go', () => {
+    const index = new TextIndex({ compactAfter: 2 });
+    const all = ['TASK-0001', 'TASK-0002', 'TASK-0003', 'TASK-0004'];
+    index.rebuild(all.map((id, n) => item(id, n % 2 === 0 ? 'login form' : 'invoice export')));
+    // One hint per "row" elsewhere, kept across searches as the hybrid index keeps them.
+    const hints = new Int32Array(all.length);
+    const agree = (query: string) => {
+      const results = index.search(query, { limit: 10 });
+      for (const [row, id] of all.entries()) expect(results.hasAt(id, hints, row)).toBe(results.has(id));
+    };
+    agree('login');
+    index.upsert(item('TASK-0001', 'invoice export')); // a new slot: the hint is stale
+    index.upsert(item('TASK-0002', 'login form'));
+    agree('login');
+    index.remove('TASK-0003');
+    index.remove('TASK-0004'); // more dead postings than live ones: every slot renumbered
+    agree('login');
+    agree('invoice');
+    expect(index.compactions).toBeGreaterThan(0);
+  });
+
   it('applies the filter and the limit to the best hits only', () => {
     const index = new TextIndex();
     const items = Array.from({ length: 50 }, (_, i) =>

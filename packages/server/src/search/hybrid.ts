@@ -8,7 +8,7 @@ import { reciprocalRankFusion } from './fusion.js';
 import { idCandidates } from './id-intent.js';
 import { quantize } from './quantize.js';
 import type { EncoderState } from './sentence-encoder.js';
-import { TextIndex, type TextIndexSnapshot } from './text-index.js';
+import { TextIndex, type TextIndexSnapshot, type TextResults } from './text-index.js';
 import { MemoryVectorCache, type TextIndexCache, type VectorCache } from './vector-cache.js';
 import { QuantizedVectorIndex, RowMask, type Unseen } from './vector-index.js';
 
@@ -267,7 +267,7 @@ export class HybridSearchIndex implements SearchIndex {
     // A keyword query the text answers is not padded with weak neighbours; a paraphrase (no item
     // has all its words) still gets every neighbour above the noise floor.
     const onlySemanticFloor = text?.complete ? KEYWORD_SEMANTIC_FLOOR : SEMANTIC_FLOOR;
-    const staticOnly: Unseen = { floor: onlySemanticFloor, except: new RowMask(textMatched, text?.has), ids: [] };
+    const staticOnly: Unseen = { floor: onlySemanticFloor, except: this.textMask(text), ids: [] };
     const semantic = rankers.semantic
       ? this.semanticHits(query, filter, staticOnly).filter(
           (hit) => hit.score >= onlySemanticFloor || !!text?.has(hit.id),
@@ -295,6 +295,22 @@ export class HybridSearchIndex implements SearchIndex {
       total,
     };
   }
+
+  /** The text's matches, for the static table's rows to be told apart by (see `hasAt`). */
+  private textMask(text: TextResults | undefined): RowMask {
+    if (!text) return new RowMask([]);
+    const rows = this.vectors?.size ?? 0;
+    if (this.rowHints.length < rows) {
+      const grown = new Int32Array(Math.max(rows, this.rowHints.length * 2));
+      grown.set(this.rowHints);
+      this.rowHints = grown;
+    }
+    const hints = this.rowHints;
+    return new RowMask(text.matched, (id, row) => text.hasAt(id, hints, row));
+  }
+
+  /** Per row of the static table: the text slot its item had when last asked about (`hasAt`). */
+  private rowHints = new Int32Array(0);
 
   /**
    * What the encoder's matches are counted against: the items already counted, flagged in its rows

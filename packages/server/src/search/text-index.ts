@@ -79,6 +79,12 @@ function fieldTexts(item: Item): string[] {
 /** What a text search returns: `has` answers for this search only (a later one replaces it). */
 export interface TextResults extends SearchResults {
   has(id: string): boolean;
+  /**
+   * `has`, for an id asked again and again from the same place elsewhere (a vector row, `at`):
+   * `hints[at]` keeps the slot found last time, so asking again is two array reads and a string
+   * compare instead of a map lookup (~65,000 lookups, 6 ms, per search at 100,000 items).
+   */
+  hasAt(id: string, hints: Int32Array, at: number): boolean;
   /** Every match that passed the filter (`total` of them), in no particular order: kept, unlike `has`. */
   matched: readonly string[];
   /**
@@ -88,7 +94,14 @@ export interface TextResults extends SearchResults {
   complete: boolean;
 }
 
-const NO_MATCHES: TextResults = { hits: [], total: 0, has: () => false, matched: [], complete: false };
+const NO_MATCHES: TextResults = {
+  hits: [],
+  total: 0,
+  has: () => false,
+  hasAt: () => false,
+  matched: [],
+  complete: false,
+};
 
 interface Expansion {
   term: number;
@@ -531,7 +544,19 @@ export class TextIndex {
       const slot = this.slotOf.get(id);
       return slot !== undefined && this.matchedIn[slot] === generation;
     };
-    return { hits, total, has, matched, complete };
+    const hasAt = (id: string, hints: Int32Array, at: number): boolean => {
+      let slot = hints[at] as number;
+      // A stale hint (the item moved to another slot, or the place now holds another item) names
+      // another id or a dead slot: look the id up and remember where it is now.
+      if (this.slotIds[slot] !== id) {
+        const found = this.slotOf.get(id);
+        if (found === undefined) return false;
+        slot = found;
+        hints[at] = slot;
+      }
+      return this.matchedIn[slot] === generation;
+    };
+    return { hits, total, has, hasAt, matched, complete };
   }
 
   private ensureScratch(): void {

@@ -22,7 +22,8 @@ export class RowMask {
    */
   constructor(
     readonly ids: readonly string[],
-    readonly has?: (id: string) => boolean,
+    /** Also told the row asked about, so it can remember where it found that row's id. */
+    readonly has?: (id: string, row: number) => boolean,
   ) {}
 }
 
@@ -119,7 +120,7 @@ abstract class DenseVectorRows<Rows extends Float32Array | Int8Array> {
       if (filter && !filter(id)) continue;
       if (unseen && score >= unseen.floor) {
         if (oneByOne) {
-          if (!mask?.has?.(id)) unseen.ids.push(id);
+          if (!mask?.has?.(id, row)) unseen.ids.push(id);
         } else {
           if (mask) except ??= this.prime(mask);
           if (!except?.[row]) unseen.ids.push(id);

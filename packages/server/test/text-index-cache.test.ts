@@ -25,6 +25,16 @@ const stop = async () => {
 };
 const found = async (node: NodeBacklog, query: string) =>
   (await node.backlog.search({ query })).results.map((result) => result.id);
+/** Three items made by a server, then TASK-0002's title edited on disk while none runs. */
+const threeItemsOneEditedWhileDown = async () => {
+  const first = await start();
+  await first.backlog.create({ title: 'Rotate the session tokens', description: 'nightly' }, me);
+  await first.backlog.create({ title: 'Flaky checkout test', description: 'retry twice' }, me);
+  await first.backlog.create({ title: 'Invoice export to CSV' }, me);
+  await stop();
+  const file = join(dataDir, 'tasks', 'TASK-0002.md');
+  await writeFile(file, (await readFile(file, 'utf8')).replace('Flaky checkout test', 'Slow dashboard charts'));
+};
 const indexed = () => log.find((line) => line.includes('backlog: indexed')) ?? '';
 
 beforeEach(async () => {
@@ -38,14 +48,7 @@ afterEach(async () => {
 
 describe('text index cache', () => {
   it('restores unchanged items at start and analyses the ones edited while the server was down', async () => {
-    const first = await start();
-    await first.backlog.create({ title: 'Rotate the session tokens', description: 'nightly' }, me);
-    await first.backlog.create({ title: 'Flaky checkout test', description: 'retry twice' }, me);
-    await first.backlog.create({ title: 'Invoice export to CSV' }, me);
-    await stop();
-
-    const file = join(dataDir, 'tasks', 'TASK-0002.md');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('Flaky checkout test', 'Slow dashboard charts'));
+    await threeItemsOneEditedWhileDown();
     const second = await start();
     expect(indexed()).toContain('1 analysed, 2 from the text cache');
     expect(await found(second, 'dashboard')).toEqual(['TASK-0002']);
@@ -54,14 +57,7 @@ describe('text index cache', () => {
   });
 
   it("takes restored items' vector keys from the cache, and gives an item edited while down a vector of its new text", async () => {
-    const first = await start();
-    await first.backlog.create({ title: 'Rotate the session tokens', description: 'nightly' }, me);
-    await first.backlog.create({ title: 'Flaky checkout test', description: 'retry twice' }, me);
-    await first.backlog.create({ title: 'Invoice export to CSV' }, me);
-    await stop();
-
-    const file = join(dataDir, 'tasks', 'TASK-0002.md');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('Flaky checkout test', 'Slow dashboard charts'));
+    await threeItemsOneEditedWhileDown();
     await start();
     // A key taken over for the edited item would have found its old vector: 0 embedded.
     expect(indexed()).toContain('1 analysed, 2 from the text cache; 1 embedded, 2 vectors from cache');

@@ -290,6 +290,33 @@ describe('edits from outside the server', () => {
     await watcherCaughtUp();
   });
 
+  it('refuses a write to a file caught half-saved by an editor as an outside change, and takes it once saved', async () => {
+    // CI found this: an editor truncates, then writes; a write arriving in between was told to
+    // "fix the file by hand" as if it were broken for good.
+    const item = await call<{ id: string }>(client, 'backlog_create', { title: 'saved slowly', description: 'v0\n' });
+    const text = await readFile(file(item.id), 'utf8');
+    await writeFile(file(item.id), '');
+    await watcherCaughtUp();
+    const update = (await client.callTool({
+      name: 'backlog_update',
+      arguments: { id: item.id, title: 'written meanwhile' },
+    })) as CallToolResult;
+    expect(update.isError).toBe(true);
+    expect(textOf(update)).toMatch(/changed outside the server/);
+    expect(textOf(update)).toMatch(/retry in a moment/);
+    expect(await readFile(file(item.id), 'utf8')).toBe('');
+    await writeFile(file(item.id), text.replace('v0\n', 'v1\n'));
+    await within(
+      () => get(item.id),
+      (r) => r.item?.description === 'v1\n',
+    );
+    const retried = await call<{ item: Item }>(client, 'backlog_update', {
+      id: item.id,
+      title: 'written after the save',
+    });
+    expect(retried.item).toMatchObject({ title: 'written after the save', description: 'v1\n' });
+  });
+
   it('does not overwrite an outside edit that lands just before a write', async () => {
     const item = await call<{ id: string }>(client, 'backlog_create', { title: 'raced', description: 'v0\n' });
     let refused = 0;

@@ -19,6 +19,8 @@ export class DiskMirror {
   /** Hash of the text last read or written per file, to tell our own writes from outside edits. */
   private readonly hashes = new Map<string, string>();
   private readonly problems = new Map<string, string>();
+  /** Problem files that held a readable item until an outside write: often an editor mid-save. */
+  private readonly brokenSinceLoaded = new Set<string>();
   private readonly maxSeqs = new Map<EntityType, number>();
   /** Each item file's stamp and decoded item as last seen, for the load cache (see load-cache.ts). */
   readonly onDisk = new Map<string, CachedFile>();
@@ -60,7 +62,13 @@ export class DiskMirror {
 
   /** Drops a file from the problems; true when it was there. */
   clearProblem(name: string): boolean {
+    this.brokenSinceLoaded.delete(name);
     return this.problems.delete(name);
+  }
+
+  /** True when the file's item was readable before an outside write broke it. */
+  wasReadable(name: string): boolean {
+    return this.brokenSinceLoaded.has(name);
   }
 
   /** IDs whose files exist but cannot be loaded (merge conflicts, broken YAML...). */
@@ -91,7 +99,7 @@ export class DiskMirror {
     if (disk) this.onDisk.set(name, disk);
     else this.onDisk.delete(name);
     this.cacheDirty = true;
-    this.problems.delete(name);
+    this.clearProblem(name);
     const parsed = parseCanonicalId(item.id);
     if (parsed) this.raiseMaxSeq(parsed);
   }
@@ -139,6 +147,7 @@ export class DiskMirror {
       const known = this.items.has(id);
       this.forget(id);
       this.report(name, decoded.error);
+      if (known) this.brokenSinceLoaded.add(name);
       return known ? { kind: 'remove', id } : undefined;
     }
     // A hand edit rarely bumps `version`; bump it in memory so if_version still sees the change.

@@ -112,12 +112,14 @@ export class MarkdownStore implements Store {
   async get(id: string): Promise<Item | undefined> {
     const item = this.mirror.item(id);
     const problems = this.mirror.listProblems();
-    if (!item && problems.has(`${id}.md`)) {
-      throw new BacklogError(
-        'conflict',
-        `id: the file tasks/${id}.md exists but cannot be read (${problems.get(`${id}.md`)}). Fix the file by hand; it is never overwritten.`,
-        'id',
-      );
+    const name = `${id}.md`;
+    if (!item && problems.has(name)) {
+      const unreadable = `id: the file tasks/${name} exists but cannot be read (${problems.get(name)})`;
+      // An editor that truncates then writes leaves such a file for a moment: say so, not only "broken".
+      const advice = this.mirror.wasReadable(name)
+        ? ': it was changed outside the server (an editor or git). If it is still being written, retry in a moment; otherwise fix the file by hand: it is never overwritten.'
+        : '. Fix the file by hand; it is never overwritten.';
+      throw new BacklogError('conflict', `${unreadable}${advice}`, 'id');
     }
     return item;
   }

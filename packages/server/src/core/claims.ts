@@ -37,6 +37,7 @@ const FINISHED: readonly Status[] = ['done', 'cancelled'];
 export function applyClaim(current: Item, next: Item, request: ClaimRequest): ClaimOutcome {
   const { claim, agent, now } = request;
   if (claim === true && !agent) throw invalid('agent', 'a name for the claiming agent (the client sent none)', agent);
+  if (claim === true && request.status === undefined && FINISHED.includes(current.status)) refuseFinished(current);
   const holder = activeHolder(current, now);
   const foreign = holder !== undefined && holder !== agent;
   const statusChange = request.status !== undefined && request.status !== current.status;
@@ -66,6 +67,14 @@ export function applyClaim(current: Item, next: Item, request: ClaimRequest): Cl
 /** The lease ran out and someone other than its holder changes the status: nobody holds the item now. */
 function lapsedAndMovedOn(current: Item, holder: string | undefined, agent: string | undefined, statusChange: boolean) {
   return statusChange && holder === undefined && current.assignee !== undefined && current.assignee !== agent;
+}
+
+/** A claim alone would put finished work back in progress: that must be asked for, not a side effect. */
+function refuseFinished(item: Item): never {
+  throw conflict(
+    `claim: ${item.id} is ${item.status}; a claim would reopen it. To reopen it and take it, pass status "in_progress" (or "open") with claim=true; otherwise pick other work (backlog_list ready=true).`,
+    'claim',
+  );
 }
 
 function refuse(item: Item, holder: string, claim: boolean | undefined, statusChange: boolean): void {

@@ -47,6 +47,22 @@ describe('claims', () => {
     expect(item).toMatchObject({ status: 'blocked', assignee: 'alice' });
   });
 
+  it('refuses to claim finished work without a status, changing nothing, and reopens it when asked to', async () => {
+    // Found by trying it: a claim on a done item used to put it back in progress, silently.
+    for (const finished of ['done', 'cancelled'] as const) {
+      const { item } = await env.backlog.update(id, { status: finished }, alice);
+      const error = await rejection(env.backlog.update(id, { claim: true }, bob));
+      expect(error.kind).toBe('conflict');
+      expect(error.field).toBe('claim');
+      expect(error.message).toBe(
+        `claim: ${id} is ${finished}; a claim would reopen it. To reopen it and take it, pass status "in_progress" (or "open") with claim=true; otherwise pick other work (backlog_list ready=true).`,
+      );
+      expect((await env.backlog.get([id])).items[0]).toEqual(item);
+    }
+    const reopened = await env.backlog.update(id, { claim: true, status: 'in_progress' }, bob);
+    expect(reopened.item).toMatchObject({ status: 'in_progress', assignee: 'bob' });
+  });
+
   it('claims under an explicit agent name, else the client name tagged with its session', async () => {
     const named = await env.backlog.update(id, { claim: true, agent: '  builder-7 ' }, alice);
     expect(named.item.assignee).toBe('builder-7');

@@ -30,6 +30,11 @@ export interface Store {
    */
   createExact?(item: Item, options?: { deferSync?: boolean }): Promise<boolean>;
   syncItems?(ids: readonly string[]): Promise<void>;
+  /**
+   * Announces a batch's writes before the first: a crash part-way is undone at the next open, so
+   * a batch is all or nothing across crashes too. `end` once it is durable, or undone by hand.
+   */
+  beginBatch?(writes: { creates: readonly Item[]; updates: readonly Item[] }): Promise<{ end(): Promise<void> }>;
   /** Removes an item for good; its ID is never handed out again. */
   remove(id: string): Promise<void>;
   /** Free-standing documents under `resources/`, addressed by a validated relative path. */

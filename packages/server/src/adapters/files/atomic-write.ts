@@ -279,8 +279,8 @@ async function listFiles(dir: string, depth: number, prefix = ''): Promise<strin
   return names;
 }
 
-/** A rename is only durable once its directory entry is on disk. */
-function syncDirectory(dir: string): void {
+/** A rename or an unlink is only durable once its directory entry is on disk. */
+export function syncDirectory(dir: string): void {
   let fd: number;
   try {
     fd = openSync(dir, 'r');

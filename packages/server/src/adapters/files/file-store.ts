@@ -21,6 +21,7 @@ import {
   syncFiles,
   writeFileAtomic,
 } from './atomic-write.js';
+import { beginIntent, undoInterruptedBatch } from './batch-intent.js';
 import { type DataLayout, dataLayout, itemFile } from './data-layout.js';
 import { DiskMirror, hash } from './disk-mirror.js';
 import { FileLoader, type LoadStats } from './file-loader.js';
@@ -74,8 +75,10 @@ export class MarkdownStore implements Store {
 
   static async open(options: MarkdownStoreOptions): Promise<MarkdownStore> {
     const store = new MarkdownStore(options);
-    // A server (it watches) checks the cached files' stamps after it is up; a one-shot command before.
-    store.highWater = await store.loader.load({ deferStampCheck: options.watch === true });
+    const undid = await undoInterruptedBatch(store.layout, options.log);
+    // A server (it watches) checks the cached files' stamps after it is up; a one-shot command
+    // before, and so does a start that just undid files the cache may hold.
+    store.highWater = await store.loader.load({ deferStampCheck: options.watch === true && !undid });
     // A file removed by hand, by git or by another clone's pull is a deleted ID too: never hand it out again.
     store.watcher.onExternalChange((change) => {
       if (change.kind !== 'remove') return;
@@ -174,6 +177,10 @@ export class MarkdownStore implements Store {
 
   async syncItems(ids: readonly string[]): Promise<void> {
     await this.io.run(async () => syncFiles(ids.map((id) => this.fileOf(id))));
+  }
+
+  beginBatch(writes: { creates: readonly Item[]; updates: readonly Item[] }): Promise<{ end(): Promise<void> }> {
+    return beginIntent(this.layout, writes);
   }
 
   /**

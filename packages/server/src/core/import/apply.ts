@@ -3,6 +3,7 @@ import type { Actor } from '../activity.js';
 import { type BacklogCore, timestamp } from '../backlog-core.js';
 import { recordWrite } from '../change-feed.js';
 import { BacklogError, conflict, unavailable } from '../errors.js';
+import type { Store } from '../ports.js';
 import type { ImportBatch } from './imported-item.js';
 import { type ImportPlan, planImport } from './plan.js';
 
@@ -28,7 +29,8 @@ export interface ImportOptions {
 /**
  * Plans and applies an import under the backlog's write lock, all or nothing: every file is
  * written before anything is indexed, journalled or announced, and if one write fails, the ones
- * already made are undone, so the backlog is left exactly as it was.
+ * already made are undone, so the backlog is left exactly as it was. A crash part-way is undone
+ * the same way when the backlog next opens (Store.beginBatch).
  */
 export async function importBatch(
   core: BacklogCore,
@@ -69,6 +71,12 @@ async function writeAll(
     done++;
     if (onProgress && (done % 50 === 0 || done === total)) onProgress(done, total);
   };
+  const from = store.durability?.mark() ?? 0;
+  const intent =
+    total > 0
+      ? await store.beginBatch?.({ creates: plan.creates, updates: plan.updates.map((u) => u.after) })
+      : undefined;
+  const end = () => endOnceDurable(store, from, intent);
   try {
     for (const item of plan.creates) {
       if (!(await naming(item, () => createExact(item, { deferSync: true })))) {
@@ -85,13 +93,20 @@ async function writeAll(
       updated.push(before);
       tick();
     }
-    // One flush for the whole batch: before it, a crash loses the import, never an older item
-    // (updates are written durably), and importing the same source again finishes it.
+    // One flush for the whole batch; a crash before its end is undone at the next open (the intent).
     await store.syncItems?.(created);
   } catch (error) {
     await undo(core, created, updated);
+    await end().catch(() => undefined); // left for the next open when the undo did not reach the disk
     throw error;
   }
+  await end();
+}
+
+/** The intent goes only once every write the batch made (or undid) is on disk: saves are group-committed. */
+async function endOnceDurable(store: Store, from: number, intent: { end(): Promise<void> } | undefined) {
+  if (store.durability) await store.durability.durable(from, store.durability.mark());
+  await intent?.end();
 }
 
 /** A write the store refuses names the source item it came from: that is what the user can fix. */

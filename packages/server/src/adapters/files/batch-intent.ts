@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { uptime } from 'node:os';
+import { join } from 'node:path';
+import type { Item } from '@backlog-mcp/shared';
+import { encodeItem } from '../../format/item-markdown.js';
+import { syncDirectory, writeFileAtomic } from './atomic-write.js';
+import { type DataLayout, itemFile } from './data-layout.js';
+import { hash } from './disk-mirror.js';
+
+/**
+ * What a batch (an import) is about to write, on disk before its first file: a crash part-way
+ * leaves the intent behind, and the next open undoes exactly what the batch wrote. Each file is
+ * named with the hash of the text the batch writes there, so a file anyone else wrote or edited
+ * since is never touched.
+ */
+interface BatchIntent {
+  pid: number;
+  started_at: number;
+  creates: { id: string; hash: string }[];
+  updates: { id: string; hash: string; before: string }[];
+}
+
+/** Intents this process has open: another store it opens on the same folder must not undo them. */
+const live = new Set<string>();
+
+const intentPath = (layout: DataLayout) => join(layout.state, 'batch-pending.json');
+
+/** Durable before it returns; `end()` removes it once the batch is flushed or undone. */
+export async function beginIntent(
+  layout: DataLayout,
+  writes: { creates: readonly Item[]; updates: readonly Item[] },
+): Promise<{ end(): Promise<void> }> {
+  const path = intentPath(layout);
+  const intent: BatchIntent = {
+    pid: process.pid,
+    started_at: Date.now(),
+    creates: writes.creates.map((item) => ({ id: item.id, hash: hash(encodeItem(item)) })),
+    updates: await Promise.all(
+      writes.updates.map(async (item) => ({
+        id: item.id,
+        hash: hash(encodeItem(item)),
+        before: await readFile(itemFile(layout, item.id), 'utf8'),
+      })),
+    ),
+  };
+  await mkdir(layout.state, { recursive: true });
+  live.add(path);
+  await writeFileAtomic(path, JSON.stringify(intent));
+  return { end: () => removeIntent(layout) };
+}
+
+async function removeIntent(layout: DataLayout): Promise<void> {
+  const path = intentPath(layout);
+  await unlink(path).catch(() => undefined);
+  // A lost unlink would make the next start undo a finished import.
+  syncDirectory(layout.state);
+  live.delete(path);
+}
+
+/**
+ * At open, before anything is read: undoes the batch a crashed process left half-done. A batch
+ * whose process still runs is left alone (this is another process opening the same folder).
+ */
+export async function undoInterruptedBatch(layout: DataLayout, log: (line: string) => void): Promise<boolean> {
+  const path = intentPath(layout);
+  if (live.has(path)) return false;
+  let intent: BatchIntent;
+  try {
+    intent = JSON.parse(await readFile(path, 'utf8')) as BatchIntent;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log(`backlog: ${path} cannot be read (${String(error)})`);
+    return false;
+  }
+  if (stillRunning(intent)) {
+    log(`backlog: an import by process ${intent.pid} is under way; its files are as it left them`);
+    return false;
+  }
+  const kept: string[] = [];
+  let undone = 0;
+  for (const { id, hash: written } of intent.creates) {
+    const current = await textOf(layout, id);
+    if (current === undefined) continue;
+    if (hash(current) !== written) kept.push(id);
+    else {
+      await unlink(itemFile(layout, id));
+      undone++;
+    }
+  }
+  for (const { id, hash: written, before } of intent.updates) {
+    const current = await textOf(layout, id);
+    if (current !== undefined && hash(current) === written) {
+      await writeFileAtomic(itemFile(layout, id), before);
+      undone++;
+    } else if (current !== before) kept.push(id);
+  }
+  syncDirectory(layout.tasks);
+  const edited = kept.length ? `; ${kept.join(', ')} changed since and were left as they are` : '';
+  log(`backlog: an import was cut off (process ${intent.pid}); undid its ${undone} file write(s)${edited}`);
+  await removeIntent(layout);
+  return true;
+}
+
+function stillRunning(intent: BatchIntent): boolean {
+  // A reboot since the batch began ended its process, whatever runs under that pid now; so does
+  // our own pid (a container restarts its server under the same one).
+  if (intent.started_at < Date.now() - uptime() * 1000 || intent.pid === process.pid) return false;
+  try {
+    process.kill(intent.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function textOf(layout: DataLayout, id: string): Promise<string | undefined> {
+  const file = itemFile(layout, id);
+  return existsSync(file) ? readFile(file, 'utf8') : undefined;
+}

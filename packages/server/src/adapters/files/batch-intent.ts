@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import { join } from 'node:path';
-import type { Item } from '@backlog-mcp/shared';
-import { encodeItem } from '../../format/item-markdown.js';
 import { syncDirectory, writeFileAtomic } from './atomic-write.js';
 import { type DataLayout, itemFile } from './data-layout.js';
 import { hash } from './disk-mirror.js';
@@ -26,23 +24,27 @@ const live = new Set<string>();
 
 const intentPath = (layout: DataLayout) => join(layout.state, 'batch-pending.json');
 
+/** A file the batch writes, and the text it writes there. */
+export interface BatchWrite {
+  id: string;
+  text: string;
+}
+
 /** Durable before it returns; `end()` removes it once the batch is flushed or undone. */
 export async function beginIntent(
   layout: DataLayout,
-  writes: { creates: readonly Item[]; updates: readonly Item[] },
+  writes: { creates: readonly BatchWrite[]; updates: readonly BatchWrite[] },
 ): Promise<{ end(): Promise<void> }> {
   const path = intentPath(layout);
   const intent: BatchIntent = {
     pid: process.pid,
     started_at: Date.now(),
-    creates: writes.creates.map((item) => ({ id: item.id, hash: hash(encodeItem(item)) })),
-    updates: await Promise.all(
-      writes.updates.map(async (item) => ({
-        id: item.id,
-        hash: hash(encodeItem(item)),
-        before: await readFile(itemFile(layout, item.id), 'utf8'),
-      })),
-    ),
+    creates: writes.creates.map(({ id, text }) => ({ id, hash: hash(text) })),
+    updates: writes.updates.map(({ id, text }) => ({
+      id,
+      hash: hash(text),
+      before: readFileSync(itemFile(layout, id), 'utf8'),
+    })),
   };
   await mkdir(layout.state, { recursive: true });
   live.add(path);

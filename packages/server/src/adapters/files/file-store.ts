@@ -59,6 +59,8 @@ export class MarkdownStore implements Store {
   private readonly log: (line: string) => void;
   readonly loadStats: LoadStats;
   private highWater!: HighWaterMarks;
+  /** A batch's items, encoded once for its intent and again never (createExact and save take them). */
+  private readonly batchTexts = new WeakMap<Item, Traced>();
 
   private constructor(options: MarkdownStoreOptions) {
     this.layout = dataLayout(options.dataDir);
@@ -162,7 +164,8 @@ export class MarkdownStore implements Store {
     return this.io.run(async () => {
       // A batch checks its files without reading each back (encodedFileProblem), and leaves them
       // out of the load cache: the next start decodes them once, from what is really on disk.
-      const { text, decoded } = options.deferSync ? encodeChecked(item) : encodeReadable(item);
+      const traced = this.batchTexts.get(item);
+      const { text, decoded } = options.deferSync ? encodeChecked(item, traced) : encodeReadable(item, traced);
       const writeStarted = Date.now();
       const path = this.fileOf(item.id);
       const written = options.deferSync
@@ -180,7 +183,15 @@ export class MarkdownStore implements Store {
   }
 
   beginBatch(writes: { creates: readonly Item[]; updates: readonly Item[] }): Promise<{ end(): Promise<void> }> {
-    return beginIntent(this.layout, writes);
+    const textOf = (item: Item) => {
+      const traced = encodeItemTraced(item);
+      this.batchTexts.set(item, traced);
+      return traced.text;
+    };
+    return beginIntent(this.layout, {
+      creates: writes.creates.map((item) => ({ id: item.id, text: textOf(item) })),
+      updates: writes.updates.map((item) => ({ id: item.id, text: textOf(item) })),
+    });
   }
 
   /**
@@ -191,7 +202,7 @@ export class MarkdownStore implements Store {
     await this.io.run(async () => {
       const known = this.mirror.item(item.id);
       if (known && known.version >= item.version) throw changedMeanwhile(item.id);
-      const { text, decoded } = encodeReadable(item);
+      const { text, decoded } = encodeReadable(item, this.batchTexts.get(item));
       const path = this.fileOf(item.id);
       // With a replacement still on its way the file is ours and not yet current: nothing to check.
       if (!this.commits.isUnplaced(path)) await this.watcher.checkUnchanged(item.id);
@@ -301,16 +312,18 @@ export class MarkdownStore implements Store {
 }
 
 /** Never writes a file it could not read back as the same item (the last guard before the disk). */
-function encodeChecked(item: Item): { text: string; decoded?: Item } {
-  const text = encodeItem(item);
+type Traced = { text: string; plain: boolean };
+
+function encodeChecked(item: Item, traced?: Traced): { text: string; decoded?: Item } {
+  const text = traced?.text ?? encodeItem(item);
   const problem = encodedFileProblem(text);
   if (problem)
     throw invalid('description', 'text the item file can hold', item.description, `It would read as: ${problem}.`);
   return { text };
 }
 
-function encodeReadable(item: Item): { text: string; decoded: Item } {
-  const { text, plain } = encodeItemTraced(item);
+function encodeReadable(item: Item, traced = encodeItemTraced(item)): { text: string; decoded: Item } {
+  const { text, plain } = traced;
   // Front matter from plainYaml reads back as written; of decodeItem's checks only the body's and
   // its normalizing of labels remain.
   if (plain && labelsNormal(item)) {

@@ -63,6 +63,8 @@ export interface RegistryOptions {
   known: KnownBacklogs;
   /** A backlog with no holder and no request for this long is closed (default 10 minutes). */
   idleCloseMs: number;
+  /** Above this many open backlogs, one opened only to answer `borrow` closes once it has. */
+  maxOpen: number;
   log: (line: string) => void;
   /** Runs after backlogs were closed for idleness (Node: a full GC, so the memory really goes back). */
   afterIdleClose?: () => void;
@@ -76,6 +78,7 @@ export interface RegistryOptions {
 export class BacklogRegistry {
   private readonly slots = new Map<string, Slot>();
   private readonly timer: NodeJS.Timeout;
+  private collecting: NodeJS.Timeout | undefined;
   readonly globalDir: string;
   /** The caps on event streams, across all backlogs. */
   readonly admission = new StreamAdmission();
@@ -129,6 +132,53 @@ export class BacklogRegistry {
   async use(dir: string): Promise<OpenBacklog> {
     const slot = await this.slotFor(dir);
     return slot.opening;
+  }
+
+  /**
+   * For a question put to many backlogs (`scope: "all"`): like `use`, but a backlog opened for it
+   * closes again once it has answered when more than `maxOpen` are open and nobody used it since,
+   * so asking 200 remembered projects does not keep 200 open.
+   */
+  async borrow<T>(dir: string, question: (open: OpenBacklog) => Promise<T>): Promise<T> {
+    const opened = !this.slots.has(dir);
+    const slot = await this.slotFor(dir);
+    const lastUsed = slot.lastUsed;
+    try {
+      return await question(await slot.opening);
+    } finally {
+      const untouched = slot.lastUsed === lastUsed && slot.holders.session + slot.holders.stream === 0;
+      if (opened && untouched && this.openCount() > this.options.maxOpen && dir !== this.globalDir) {
+        // Not waited for: the answer need not wait for the caches to be written (`closing` is set at once).
+        void this.close(dir).then(() => {
+          this.options.log(
+            `backlog: closed ${dir} (opened for a search of all projects; ${this.options.maxOpen} open at most)`,
+          );
+          this.collectSoon();
+        });
+      }
+    }
+  }
+
+  /** True when `dir`'s backlog is open or opening now. */
+  isOpen(dir: string): boolean {
+    const slot = this.slots.get(dir);
+    return slot !== undefined && !slot.closing;
+  }
+
+  /** One full collection after a run of closes, not one per backlog closed. */
+  private collectSoon(): void {
+    if (this.collecting) return;
+    this.collecting = setTimeout(() => {
+      this.collecting = undefined;
+      this.options.afterIdleClose?.();
+    }, 100);
+    this.collecting.unref();
+  }
+
+  private openCount(): number {
+    let open = 0;
+    for (const slot of this.slots.values()) if (!slot.closing) open++;
+    return open;
   }
 
   /** True once `dir`'s backlog is open and its search index built (what /health calls `ready`). */

@@ -21,6 +21,8 @@ export interface Config {
   actorName?: string;
   /** A project backlog with no session and no viewer for this long is closed (BACKLOG_IDLE_CLOSE_SECONDS). */
   idleCloseMs: number;
+  /** Above this many open backlogs, one that `scope: "all"` opened closes once it has answered. */
+  maxOpenBacklogs: number;
   /** `text` turns semantic search off (smaller memory, no model load); default hybrid. */
   search: SearchMode;
   /**
@@ -129,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     host: merged.BACKLOG_HOST?.trim() || '127.0.0.1',
     search: parseSearchMode(merged.BACKLOG_SEARCH),
     idleCloseMs: parseSeconds('BACKLOG_IDLE_CLOSE_SECONDS', merged.BACKLOG_IDLE_CLOSE_SECONDS, 600) * 1000,
+    maxOpenBacklogs: parseCount('BACKLOG_MAX_OPEN_BACKLOGS', merged.BACKLOG_MAX_OPEN_BACKLOGS, 8),
   };
   const actor = merged.BACKLOG_ACTOR_NAME?.trim();
   if (actor) config.actorName = actor;
@@ -154,6 +157,15 @@ function parseSeconds(name: string, raw: string | undefined, fallback: number): 
     throw new Error(`${name}: expected a number of seconds above 0, received ${JSON.stringify(raw)}`);
   }
   return seconds;
+}
+
+function parseCount(name: string, raw: string | undefined, fallback: number): number {
+  if (!raw?.trim()) return fallback;
+  const count = Number(raw.trim());
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new Error(`${name}: expected a whole number above 0, received ${JSON.stringify(raw)}`);
+  }
+  return count;
 }
 
 export const SEARCH_MODES = ['deep', 'hybrid', 'text'] as const;

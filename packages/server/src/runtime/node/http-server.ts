@@ -139,6 +139,7 @@ function createRegistry(config: Config, stateDir: string, log: (line: string) =>
       openNodeBacklog({ dataDir, log, search: config.search, ...(where.global ? {} : { sourceBase: where.project }) }),
     known: KnownBacklogs.load(stateDir),
     idleCloseMs: config.idleCloseMs,
+    maxOpen: config.maxOpenBacklogs,
     log,
     afterIdleClose: reclaimMemory,
   });

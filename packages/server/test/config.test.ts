@@ -9,7 +9,7 @@ const globalDefaults = (dataDir: string) => ({
   backlogDir: dataDir,
   backlogSource: 'global' as const,
   idleCloseMs: 600_000,
-  maxOpenBacklogs: 8,
+  maxOpenItems: 100_000,
 });
 
 describe('expandHome', () => {

@@ -4,7 +4,7 @@ import { BacklogError } from '../../core/errors.js';
 import type { BacklogRegistry } from './backlog-registry.js';
 
 /** How many closed backlogs one question opens at a time: each costs a load and an index build. */
-const OPENING_AT_ONCE = 2;
+const OPENING_AT_ONCE = 4;
 
 /**
  * `scope: "all"` on Node: every backlog the server knows (open or remembered, the global one

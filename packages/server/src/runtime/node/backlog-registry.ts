@@ -63,8 +63,11 @@ export interface RegistryOptions {
   known: KnownBacklogs;
   /** A backlog with no holder and no request for this long is closed (default 10 minutes). */
   idleCloseMs: number;
-  /** Above this many open backlogs, one opened only to answer `borrow` closes once it has. */
-  maxOpen: number;
+  /**
+   * Memory follows items (6–8 MB of RSS per 1,000, docs/benchmarks.md): above this many in
+   * open backlogs, one opened only to answer `borrow` closes once it has.
+   */
+  maxOpenItems: number;
   log: (line: string) => void;
   /** Runs after backlogs were closed for idleness (Node: a full GC, so the memory really goes back). */
   afterIdleClose?: () => void;
@@ -136,8 +139,8 @@ export class BacklogRegistry {
 
   /**
    * For a question put to many backlogs (`scope: "all"`): like `use`, but a backlog opened for it
-   * closes again once it has answered when more than `maxOpen` are open and nobody used it since,
-   * so asking 200 remembered projects does not keep 200 open.
+   * closes again once it has answered when the open backlogs hold more than `maxOpenItems` items
+   * and nobody used it since, so asking 200 remembered projects does not keep them all in memory.
    */
   async borrow<T>(dir: string, question: (open: OpenBacklog) => Promise<T>): Promise<T> {
     const opened = !this.slots.has(dir);
@@ -147,11 +150,11 @@ export class BacklogRegistry {
       return await question(await slot.opening);
     } finally {
       const untouched = slot.lastUsed === lastUsed && slot.holders.session + slot.holders.stream === 0;
-      if (opened && untouched && this.openCount() > this.options.maxOpen && dir !== this.globalDir) {
+      if (opened && untouched && this.openItems() > this.options.maxOpenItems && dir !== this.globalDir) {
         // Not waited for: the answer need not wait for the caches to be written (`closing` is set at once).
         void this.close(dir).then(() => {
           this.options.log(
-            `backlog: closed ${dir} (opened for a search of all projects; ${this.options.maxOpen} open at most)`,
+            `backlog: closed ${dir} (opened for a search of all projects; open backlogs hold more than ${this.options.maxOpenItems} items)`,
           );
           this.collectSoon();
         });
@@ -175,10 +178,11 @@ export class BacklogRegistry {
     this.collecting.unref();
   }
 
-  private openCount(): number {
-    let open = 0;
-    for (const slot of this.slots.values()) if (!slot.closing) open++;
-    return open;
+  /** Items in the open backlogs, as counted when each opened. */
+  private openItems(): number {
+    let items = 0;
+    for (const [dir, slot] of this.slots) if (!slot.closing) items += this.options.known.get(dir)?.counts?.total ?? 0;
+    return items;
   }
 
   /** True once `dir`'s backlog is open and its search index built (what /health calls `ready`). */

@@ -21,8 +21,8 @@ export interface Config {
   actorName?: string;
   /** A project backlog with no session and no viewer for this long is closed (BACKLOG_IDLE_CLOSE_SECONDS). */
   idleCloseMs: number;
-  /** Above this many open backlogs, one that `scope: "all"` opened closes once it has answered. */
-  maxOpenBacklogs: number;
+  /** Above this many items in open backlogs, one that `scope: "all"` opened closes once it has answered. */
+  maxOpenItems: number;
   /** `text` turns semantic search off (smaller memory, no model load); default hybrid. */
   search: SearchMode;
   /**
@@ -131,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     host: merged.BACKLOG_HOST?.trim() || '127.0.0.1',
     search: parseSearchMode(merged.BACKLOG_SEARCH),
     idleCloseMs: parseSeconds('BACKLOG_IDLE_CLOSE_SECONDS', merged.BACKLOG_IDLE_CLOSE_SECONDS, 600) * 1000,
-    maxOpenBacklogs: parseCount('BACKLOG_MAX_OPEN_BACKLOGS', merged.BACKLOG_MAX_OPEN_BACKLOGS, 8),
+    maxOpenItems: parseCount('BACKLOG_MAX_OPEN_ITEMS', merged.BACKLOG_MAX_OPEN_ITEMS, 100_000),
   };
   const actor = merged.BACKLOG_ACTOR_NAME?.trim();
   if (actor) config.actorName = actor;

@@ -139,7 +139,7 @@ function createRegistry(config: Config, stateDir: string, log: (line: string) =>
       openNodeBacklog({ dataDir, log, search: config.search, ...(where.global ? {} : { sourceBase: where.project }) }),
     known: KnownBacklogs.load(stateDir),
     idleCloseMs: config.idleCloseMs,
-    maxOpen: config.maxOpenBacklogs,
+    maxOpenItems: config.maxOpenItems,
     log,
     afterIdleClose: reclaimMemory,
   });

@@ -13,6 +13,7 @@ import {
 } from '@backlog-mcp/shared';
 import { isMap, isScalar, isSeq, parseDocument, stringify, visit } from 'yaml';
 import { plainYaml } from './plain-yaml.js';
+import { readPlainYaml } from './plain-yaml-read.js';
 
 /**
  * Bump whenever `decodeItem` can return something different for the same file text (a new
@@ -125,19 +126,24 @@ export function decodeItem(text: string, fileId: string, fallbackTime: string): 
     };
   }
 
-  const doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: false });
-  if (doc.errors.length > 0) return { ok: false, error: `invalid YAML: ${doc.errors[0]?.message.split('\n')[0]}` };
-  const repeated = repeatedKey(doc);
-  if (repeated !== undefined)
-    return { ok: false, error: `invalid YAML: Map keys must be unique ("${repeated}" repeats)` };
-  if (!isMap(doc.contents)) return { ok: false, error: 'front matter is not a mapping of fields' };
+  const fields = readPlainYaml(yamlText) ?? readByLibrary(yamlText);
+  if (typeof fields === 'string') return { ok: false, error: fields };
+  return buildItem(fields, body, fileId, fallbackTime);
+}
 
+/** The front matter's fields as the `yaml` library reads them, or what is wrong with it. */
+export function readByLibrary(yamlText: string): Map<string, unknown> | string {
+  const doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: false });
+  if (doc.errors.length > 0) return `invalid YAML: ${doc.errors[0]?.message.split('\n')[0]}`;
+  const repeated = repeatedKey(doc);
+  if (repeated !== undefined) return `invalid YAML: Map keys must be unique ("${repeated}" repeats)`;
+  if (!isMap(doc.contents)) return 'front matter is not a mapping of fields';
   const fields = new Map<string, unknown>();
   for (const pair of doc.contents.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     fields.set(key, pair.value);
   }
-  return buildItem(fields, body, fileId, fallbackTime);
+  return fields;
 }
 
 function buildItem(fields: Map<string, unknown>, body: string, fileId: string, fallbackTime: string): DecodeResult {

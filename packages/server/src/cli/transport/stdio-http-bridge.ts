@@ -18,6 +18,7 @@ import {
   type Request,
   type Response,
 } from './bridge-messages.js';
+import { nodeFetch } from './node-fetch.js';
 import type { Supervisor } from './supervisor.js';
 import { ToolHints } from './tool-hints.js';
 
@@ -137,6 +138,7 @@ export class StdioHttpBridge {
       await previous.close().catch(() => {});
     }
     const upstream = new StreamableHTTPClientTransport(this.options.endpoint, {
+      fetch: nodeFetch,
       // A fresh connection per request: a pooled keep-alive socket to a server that just died would make
       // a request fail ambiguously ("other side closed") instead of plainly (ECONNREFUSED: safe to resend).
       requestInit: {

@@ -86,6 +86,38 @@ describe('static embedder', () => {
     expect(tokenize('x '.repeat(10_000))).toHaveLength(2_000);
   });
 
+  it('tokenises exactly as the general path does when it takes its shortcuts (ASCII, lowercase words, numbers)', () => {
+    // The tokeniser as it was before its shortcuts: the distilled table was made with it.
+    const reference = (text: string, maxTokens = 2000): string[] => {
+      const out: string[] = [];
+      for (const match of text.slice(0, 32_768).normalize('NFKD').matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
+        const run = match[0].replace(/\p{M}+/gu, '');
+        if (run.length === 0) continue;
+        const boundary = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u;
+        for (const part of run.split(boundary)) {
+          if (part.length === 0) continue;
+          out.push(part.toLowerCase().slice(0, 64));
+          if (out.length >= maxTokens) return out;
+        }
+      }
+      return out;
+    };
+    const alphabet = 'abcxyzABCXYZ0129 _-.:/\té\u0301ﬁÅß漢字Ωω'.split('');
+    let seed = 3;
+    const next = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const length = Math.floor(next() * 40);
+      let text = '';
+      for (let c = 0; c < length; c++) text += alphabet[Math.floor(next() * alphabet.length)];
+      if (next() < 0.1) text = text.repeat(Math.ceil(200 / (text.length + 1))); // long words past 64 characters
+      const limit = next() < 0.2 ? 1 + Math.floor(next() * 5) : 2000;
+      expect(tokenize(text, limit), JSON.stringify(text)).toEqual(reference(text, limit));
+    }
+  });
+
   it('rejects a table that is not one', () => {
     expect(() => createStaticEmbedder(new Uint8Array([1, 2, 3]))).toThrow();
     expect(() => createStaticEmbedder(new Uint8Array(64))).toThrow(/magic/);

@@ -43,6 +43,8 @@ const MAX_TOKEN_CHARS = 64;
 const MAX_REMEMBERED_WORDS = 100_000;
 
 const WORD_RUN = /[\p{L}\p{M}\p{N}]+/gu;
+const NON_ASCII = /[^\x00-\x7f]/;
+const PLAIN_RUN = /^(?:[a-z]+|[0-9]+)$/;
 const COMBINING_MARKS = /\p{M}+/gu;
 // Boundaries inside a run: fooBar, HTTPServer (HTTP|Server), v2 / 2fa (letter|digit).
 const SUB_WORD_BOUNDARY = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u;
@@ -55,10 +57,17 @@ const SUB_WORD_BOUNDARY = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})|(?<
 export function tokenize(text: string, maxTokens: number = MAX_TOKENS): string[] {
   const out: string[] = [];
   if (typeof text !== 'string' || text.length === 0 || maxTokens <= 0) return out;
-  // Decompose first so accents become separate marks we can drop; camelCase must
-  // be split before lowercasing erases the case boundaries.
-  const source = text.slice(0, MAX_INPUT_CHARS).normalize('NFKD');
+  // Decompose first so accents become separate marks we can drop (NFKD leaves ASCII as it is);
+  // camelCase must be split before lowercasing erases the case boundaries.
+  const clipped = text.slice(0, MAX_INPUT_CHARS);
+  const source = NON_ASCII.test(clipped) ? clipped.normalize('NFKD') : clipped;
   for (const match of source.matchAll(WORD_RUN)) {
+    // A lowercase word or a number has no marks, no case and no letter-digit boundary: nothing to split.
+    if (PLAIN_RUN.test(match[0])) {
+      out.push(match[0].slice(0, MAX_TOKEN_CHARS));
+      if (out.length >= maxTokens) return out;
+      continue;
+    }
     const run = match[0].replace(COMBINING_MARKS, '');
     if (run.length === 0) continue;
     for (const part of run.split(SUB_WORD_BOUNDARY)) {

@@ -90,7 +90,10 @@ describe('static embedder', () => {
     // The tokeniser as it was before its shortcuts: the distilled table was made with it.
     const reference = (text: string, maxTokens = 2000): string[] => {
       const out: string[] = [];
-      for (const match of text.slice(0, 32_768).normalize('NFKD').matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
+      for (const match of text
+        .slice(0, 32_768)
+        .normalize('NFKD')
+        .matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
         const run = match[0].replace(/\p{M}+/gu, '');
         if (run.length === 0) continue;
         const boundary = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u;

@@ -43,7 +43,7 @@ const MAX_TOKEN_CHARS = 64;
 const MAX_REMEMBERED_WORDS = 100_000;
 
 const WORD_RUN = /[\p{L}\p{M}\p{N}]+/gu;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\u0020-\u007e\s]/;
 const PLAIN_RUN = /^(?:[a-z]+|[0-9]+)$/;
 const COMBINING_MARKS = /\p{M}+/gu;
 // Boundaries inside a run: fooBar, HTTPServer (HTTP|Server), v2 / 2fa (letter|digit).

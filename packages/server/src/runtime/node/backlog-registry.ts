@@ -151,13 +151,12 @@ export class BacklogRegistry {
     } finally {
       const untouched = slot.lastUsed === lastUsed && slot.holders.session + slot.holders.stream === 0;
       if (opened && untouched && this.openItems() > this.options.maxOpenItems && dir !== this.globalDir) {
-        // Not waited for: the answer need not wait for the caches to be written (`closing` is set at once).
-        void this.close(dir).then(() => {
-          this.options.log(
-            `backlog: closed ${dir} (opened for a search of all projects; open backlogs hold more than ${this.options.maxOpenItems} items)`,
-          );
-          this.collectSoon();
-        });
+        // Waited for, so a search holds no more than it says: the next backlog opens once this one is closed.
+        await this.close(dir);
+        this.options.log(
+          `backlog: closed ${dir} (opened for a search of all projects; open backlogs hold more than ${this.options.maxOpenItems} items)`,
+        );
+        this.collectSoon();
       }
     }
   }

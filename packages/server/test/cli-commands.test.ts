@@ -266,6 +266,18 @@ describe('item commands', () => {
     expect(await runCli(['--stdoi'], env)).toMatchObject(usage('Unknown option "--stdoi". Did you mean --stdio?\n'));
   });
 
+  it('a value the tool refuses is named by its flag, one line per problem; exit 1', async () => {
+    env.extra = { BACKLOG_SEARCH: 'text' };
+    const update = await runCli(['update', 'TASK-0001', '--status', 'bogus', '--due-date', '2026-13-01'], env);
+    expect(update.code).toBe(1);
+    expect(update.stderr).toContain(
+      "--status: Invalid enum value. Expected 'open' | 'in_progress' | 'blocked' | 'done' | 'cancelled', received 'bogus'\n",
+    );
+    expect(update.stderr).not.toMatch(/MCP error|Input validation error/);
+    const list = await runCli(['list', '--status', 'nope'], env);
+    expect(list.stderr).toMatch(/^--status: Invalid enum value\. Expected .*, received 'nope'\n$/);
+  });
+
   it('counts read as English: 1 item, 1 match, 1 of 2 items', async () => {
     env.extra = { BACKLOG_SEARCH: 'text' }; // words are enough here; no model to load on every run
     await runCli(['create', 'Lonely', 'task'], env);

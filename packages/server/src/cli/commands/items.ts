@@ -403,7 +403,7 @@ export async function runItemCommand(command: string, argv: string[], config: Co
         arguments: cursor ? { ...args, cursor } : args,
       })) as CallToolResult;
       if (result.isError) {
-        process.stderr.write(`${textOf(result)}\n`);
+        process.stderr.write(`${asFlags(textOf(result))}\n`);
         return EXIT.toolError;
       }
       pages.push(result);
@@ -424,6 +424,25 @@ export async function runItemCommand(command: string, argv: string[], config: Co
   } finally {
     await connection.close();
   }
+}
+
+/** The SDK's refusal of a tool's arguments, which names them as the tool does. */
+const SCHEMA_REFUSAL = /^MCP error -32602: Input validation error: Invalid arguments for tool \w+: /;
+
+/**
+ * A schema refusal said in the CLI's terms, one line per problem: `--priority: Invalid enum value.
+ * Expected 'high' | 'medium' | 'low', received 'urgent'`, not the SDK's JSON-RPC wording.
+ */
+export function asFlags(text: string): string {
+  if (!SCHEMA_REFUSAL.test(text)) return text;
+  return text
+    .replace(SCHEMA_REFUSAL, '')
+    .split('\n')
+    .map((problem) => {
+      const at = / at ([a-z_]+)(?:\[\d+\])?$/.exec(problem);
+      return at ? `--${(at[1] as string).replace(/_/g, '-')}: ${problem.slice(0, at.index)}` : problem;
+    })
+    .join('\n');
 }
 
 function textOf(result: CallToolResult): string {

@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { linkUnsynced } from '../src/adapters/files/atomic-write.js';
+import { GroupCommit } from '../src/adapters/files/group-commit.js';
 import { decodeItem } from '../src/format/item-markdown.js';
 import { type NodeBacklog, openNodeBacklog } from '../src/runtime/node/backlog.js';
 import { removeDir, tempDataDir } from './support/servers.js';
@@ -51,7 +53,31 @@ describe('group commit of item files', () => {
     const writes = store.commitStats.writes - before.writes;
     const rounds = store.commitStats.rounds - before.rounds;
     expect(writes).toBe(40);
-    expect(rounds, `${writes} writes took ${rounds} fsync rounds`).toBeLessThan(writes);
+    // How many share a round depends on how fast the disk syncs against how fast creates arrive: a
+    // CI machine with a quick fsync and busy cores gave 40 rounds. The sharing itself is proven
+    // below without a race; how much it buys is measured by `npm run bench`.
+    expect(rounds).toBeLessThanOrEqual(writes);
+  });
+
+  it('puts every write handed over while a round runs into the next round, together', async () => {
+    dataDir = await tempDataDir();
+    const tasks = join(dataDir, 'tasks');
+    await mkdir(tasks, { recursive: true });
+    const commits = new GroupCommit(tasks, () => undefined);
+    const paths = Array.from({ length: 40 }, (_, k) => join(tasks, `TASK-${String(k + 1).padStart(4, '0')}.md`));
+    const fds = await Promise.all(paths.map((path, k) => linkUnsynced(path, `file ${k}\n`)));
+    const placed: string[] = [];
+    // All handed over in one turn of the event loop: the first starts a round at once, and that
+    // round's fsync cannot finish before the other 39 arrive.
+    const from = commits.mark();
+    fds.forEach((fd, k) => {
+      if (fd === false) throw new Error(`${paths[k]} exists`);
+      commits.add({ kind: 'create', path: paths[k] as string, fd }, () => placed.push(paths[k] as string));
+    });
+    await commits.durable(from, commits.mark());
+    expect(commits.stats).toEqual({ writes: 40, rounds: 2 });
+    expect(placed).toEqual(paths); // in the order handed over
+    for (const [k, path] of paths.entries()) expect(await readFile(path, 'utf8')).toBe(`file ${k}\n`);
   });
 
   it('never lets the watcher put back an older file while updates are on their way to disk', async () => {

@@ -205,6 +205,27 @@ describe('undoing a cut-off import, at the next open', () => {
     await removeDir(dataDir);
   });
 
+  it('never follows an intent that names anything but an item ID (a file forced into a clone’s .state/)', async () => {
+    const dataDir = await tempDataDir();
+    await mkdir(join(dataDir, 'tasks'), { recursive: true });
+    await mkdir(join(dataDir, '.state'), { recursive: true });
+    // A file beside the backlog whose text an attacker can predict, so can hash.
+    const victim = join(dataDir, 'victim.md');
+    await writeFile(victim, 'predictable\n');
+    const intent = {
+      pid: await deadPid(),
+      started_at: Date.now() - 1000,
+      creates: [{ id: '../victim', hash: sha1('predictable\n') }],
+      updates: [{ id: '../victim', hash: sha1('predictable\n'), before: 'overwritten\n' }],
+    };
+    await writeFile(join(dataDir, '.state', 'batch-pending.json'), JSON.stringify(intent));
+    expect(await openAndLog(dataDir)).toContain(
+      `backlog: ${join(dataDir, '.state', 'batch-pending.json')} is not an import's intent as this server writes them; left as it is`,
+    );
+    expect(await readFile(victim, 'utf8')).toBe('predictable\n');
+    await removeDir(dataDir);
+  });
+
   it('leaves the files of an import whose process still runs', async () => {
     const dataDir = await cutOffBatch(process.ppid);
     const before = await snapshotFiles(dataDir);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import { join } from 'node:path';
+import { parseCanonicalId } from '@backlog-mcp/shared';
 import { syncDirectory, writeFileAtomic } from './atomic-write.js';
 import { type DataLayout, itemFile } from './data-layout.js';
 import { hash } from './disk-mirror.js';
@@ -67,11 +68,17 @@ async function removeIntent(layout: DataLayout): Promise<void> {
 export async function undoInterruptedBatch(layout: DataLayout, log: (line: string) => void): Promise<boolean> {
   const path = intentPath(layout);
   if (live.has(path)) return false;
-  let intent: BatchIntent;
+  let intent: unknown;
   try {
-    intent = JSON.parse(await readFile(path, 'utf8')) as BatchIntent;
+    intent = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log(`backlog: ${path} cannot be read (${String(error)})`);
+    return false;
+  }
+  // The folder may come from a clone (a file forced into git under .state/): nothing but item IDs
+  // is ever a path here, so no intent can name a file outside tasks/.
+  if (!isIntent(intent)) {
+    log(`backlog: ${path} is not an import's intent as this server writes them; left as it is`);
     return false;
   }
   if (stillRunning(intent)) {
@@ -101,6 +108,24 @@ export async function undoInterruptedBatch(layout: DataLayout, log: (line: strin
   log(`backlog: an import was cut off (process ${intent.pid}); undid its ${undone} file write(s)${edited}`);
   await removeIntent(layout);
   return true;
+}
+
+function isIntent(value: unknown): value is BatchIntent {
+  const intent = value as Partial<BatchIntent> | null;
+  const written = (entry: unknown): boolean => {
+    const { id, hash } = (entry ?? {}) as { id?: unknown; hash?: unknown };
+    return typeof id === 'string' && parseCanonicalId(id)?.id === id && typeof hash === 'string';
+  };
+  return (
+    typeof intent === 'object' &&
+    intent !== null &&
+    Number.isSafeInteger(intent.pid) &&
+    typeof intent.started_at === 'number' &&
+    Array.isArray(intent.creates) &&
+    intent.creates.every(written) &&
+    Array.isArray(intent.updates) &&
+    intent.updates.every((entry) => written(entry) && typeof entry.before === 'string')
+  );
 }
 
 function stillRunning(intent: BatchIntent): boolean {

@@ -85,6 +85,16 @@ export async function undoInterruptedBatch(layout: DataLayout, log: (line: strin
     log(`backlog: an import by process ${intent.pid} is under way; its files are as it left them`);
     return false;
   }
+  const { undone, kept } = await undoWrites(layout, intent);
+  syncDirectory(layout.tasks);
+  const edited = kept.length ? `; ${kept.join(', ')} changed since and were left as they are` : '';
+  log(`backlog: an import was cut off (process ${intent.pid}); undid its ${undone} file write(s)${edited}`);
+  await removeIntent(layout);
+  return true;
+}
+
+/** Deletes the files the batch created and restores those it rewrote, where they still hold its text. */
+async function undoWrites(layout: DataLayout, intent: BatchIntent): Promise<{ undone: number; kept: string[] }> {
   const kept: string[] = [];
   let undone = 0;
   for (const { id, hash: written } of intent.creates) {
@@ -103,11 +113,7 @@ export async function undoInterruptedBatch(layout: DataLayout, log: (line: strin
       undone++;
     } else if (current !== before) kept.push(id);
   }
-  syncDirectory(layout.tasks);
-  const edited = kept.length ? `; ${kept.join(', ')} changed since and were left as they are` : '';
-  log(`backlog: an import was cut off (process ${intent.pid}); undid its ${undone} file write(s)${edited}`);
-  await removeIntent(layout);
-  return true;
+  return { undone, kept };
 }
 
 function isIntent(value: unknown): value is BatchIntent {
@@ -120,6 +126,7 @@ function isIntent(value: unknown): value is BatchIntent {
     typeof intent === 'object' &&
     intent !== null &&
     Number.isSafeInteger(intent.pid) &&
+    (intent.pid as number) > 0 &&
     typeof intent.started_at === 'number' &&
     Array.isArray(intent.creates) &&
     intent.creates.every(written) &&

@@ -176,7 +176,13 @@ describe('--help', () => {
     for (const args of commands) {
       const result = await runCli(args, env);
       expect(result.code, args.join(' ')).toBe(0);
-      for (const name of ['BACKLOG_DATA_DIR', 'BACKLOG_VIEWER_PORT', 'BACKLOG_HOST', 'BACKLOG_ACTOR_NAME']) {
+      for (const name of [
+        'BACKLOG_DATA_DIR',
+        'BACKLOG_VIEWER_PORT',
+        'BACKLOG_HOST',
+        'BACKLOG_ACTOR_NAME',
+        'BACKLOG_MAX_OPEN_ITEMS',
+      ]) {
         expect(result.stdout, `${args.join(' ')} lists ${name}`).toContain(name);
       }
       expect(result.stdout).toContain('default 3030');

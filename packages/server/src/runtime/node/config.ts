@@ -52,6 +52,11 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
     meaning: 'a project backlog with no session and no viewer is closed after this long',
   },
   {
+    name: 'BACKLOG_MAX_OPEN_ITEMS',
+    default: '100000',
+    meaning: 'past this many items in open backlogs, scope "all" closes each project it opened after answering',
+  },
+  {
     name: 'BACKLOG_SEARCH',
     default: 'deep',
     meaning:

@@ -3,18 +3,8 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import { decodeItem, readByLibrary } from '../../src/format/item-markdown.js';
 import { plainYaml } from '../../src/format/plain-yaml.js';
 import { readPlainYaml } from '../../src/format/plain-yaml-read.js';
+import { random, randomText } from './support/yaml-fuzz.js';
 
-/** A deterministic generator, so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-// Every printable ASCII character, weighted towards the ones YAML gives meaning to.
-const ALPHABET = `${Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('')}:::   ###---"'\t\nétrue`;
 const WORDS = [
   'Fix the login',
   'Auth: fix it',
@@ -27,24 +17,21 @@ const WORDS = [
   'x:',
 ];
 
-function randomText(next: () => number): string {
-  if (next() < 0.4) return WORDS[Math.floor(next() * WORDS.length)] as string;
-  const length = 1 + Math.floor(next() * 12);
-  let text = '';
-  for (let i = 0; i < length; i++) text += ALPHABET[Math.floor(next() * ALPHABET.length)];
-  return text;
+/** Words items often hold, or random characters. */
+function textOrWord(next: () => number): string {
+  return next() < 0.4 ? (WORDS[Math.floor(next() * WORDS.length)] as string) : randomText(next);
 }
 
 /** Front matter as items carry it: texts, a version number, lists of texts, references, extras. */
 function randomFront(next: () => number): Record<string, unknown> {
-  const front: Record<string, unknown> = { id: 'TASK-0001', title: randomText(next), status: 'open' };
-  if (next() < 0.5) front.labels = Array.from({ length: 1 + Math.floor(next() * 3) }, () => randomText(next));
+  const front: Record<string, unknown> = { id: 'TASK-0001', title: textOrWord(next), status: 'open' };
+  if (next() < 0.5) front.labels = Array.from({ length: 1 + Math.floor(next() * 3) }, () => textOrWord(next));
   if (next() < 0.4) {
     front.references = Array.from({ length: 1 + Math.floor(next() * 2) }, () =>
-      next() < 0.5 ? { url: randomText(next) } : { url: randomText(next), title: randomText(next) },
+      next() < 0.5 ? { url: textOrWord(next) } : { url: textOrWord(next), title: textOrWord(next) },
     );
   }
-  if (next() < 0.3) front.evidence = [randomText(next)];
+  if (next() < 0.3) front.evidence = [textOrWord(next)];
   front.created_at = '2026-01-01T10:00:00.000Z';
   front.version = Math.floor(next() * 1000);
   if (next() < 0.2) front.estimate = Math.floor(next() * 50);

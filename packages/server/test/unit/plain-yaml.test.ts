@@ -3,25 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { decodeItem, encodeItemTraced } from '../../src/format/item-markdown.js';
 import { isPlainScalar, plainYaml, scalar } from '../../src/format/plain-yaml.js';
-
-/** A deterministic generator, so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-// Every printable ASCII character, weighted towards the ones YAML gives meaning to.
-const ALPHABET = `${Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('')}:::   ###---"'\t\nétrue`;
-
-function randomText(next: () => number): string {
-  const length = 1 + Math.floor(next() * 12);
-  let text = '';
-  for (let i = 0; i < length; i++) text += ALPHABET[Math.floor(next() * ALPHABET.length)];
-  return text;
-}
+import { random, randomText } from './support/yaml-fuzz.js';
 
 const library = (front: Record<string, unknown>) => stringify(front, { lineWidth: 0, minContentWidth: 0 });
 
